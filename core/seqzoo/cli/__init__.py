@@ -1,0 +1,56 @@
+"""The ``zoo`` command. Each subcommand lives in its own module with ``add_parser`` and
+``main``; modules are imported to build the parser, so they import nothing heavy at the top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import warnings
+
+COMMANDS = ("plugins", "list", "run", "compare", "report")
+
+
+def _one_line_warnings(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {message}", file=sys.stderr if file is None else file)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="zoo", description="seqzoo: black-box optimizers for constrained sequence design")
+    top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"seqzoo.cli.{name}")
+        except ImportError:  # a command shipped by a later release or an optional module
+            continue
+        module.add_parser(sub)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..errors import SeqzooError
+
+    warnings.showwarning = _one_line_warnings
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except SeqzooError as exc:
+        if args.debug:
+            raise
+        print(f"zoo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"zoo {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a plugin's own bug: still one line, unless --debug
+        if args.debug:
+            raise
+        print(f"zoo {args.command}: error: {type(exc).__name__}: {exc} "
+              f"(run with --debug for the traceback)", file=sys.stderr)
+        return 1

@@ -1,0 +1,59 @@
+"""``zoo list [oracles|proposers|trainers]``: each factory with its options and doc line."""
+
+from __future__ import annotations
+
+_KINDS = {"oracles": "oracle", "proposers": "proposer", "trainers": "trainer"}
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("list", help="list oracles, proposers and trainers with their options")
+    p.add_argument("kind", nargs="?", choices=sorted(_KINDS), help="only this kind")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=main)
+
+
+def describe(kind: str, name: str) -> dict:
+    """Name, plugin, doc line and options of one registered factory (imports it)."""
+    import inspect
+
+    from ..plugins import registry
+    from ..spec import parameters
+
+    entry = registry().get(kind, name)
+    try:
+        factory = entry.load()
+    except Exception as exc:
+        return {"name": name, "plugin": entry.plugin, "doc": f"(failed to import: {exc})",
+                "options": []}
+    doc = (inspect.getdoc(factory) or "").strip().splitlines()
+    options = [{"name": p.name, "type": getattr(p.annotation, "__name__", str(p.annotation)),
+                "default": None if p.required else p.default, "required": p.required}
+               for p in parameters(factory, skip_first=kind == "proposer")]
+    return {"name": name, "plugin": entry.plugin, "doc": doc[0] if doc else "",
+            "options": options}
+
+
+def main(args) -> int:
+    import json
+
+    from ..plugins import registry
+
+    kinds = [_KINDS[args.kind]] if args.kind else list(_KINDS.values())
+    described = {k: [describe(k, n) for n in registry().names(k)] for k in kinds}
+    if args.json:
+        print(json.dumps(described, indent=2, default=str))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for kind, items in described.items():
+        table = Table(title=f"{kind}s", show_lines=True)
+        for col in ("name", "plugin", "options (default)", "description"):
+            table.add_column(col)
+        for d in items:
+            opts = "\n".join(f"{o['name']}" + ("" if o["required"] else f"={o['default']!r}")
+                             for o in d["options"])
+            table.add_row(d["name"], d["plugin"], opts, d["doc"])
+        console.print(table)
+    return 0

@@ -1,0 +1,38 @@
+"""``zoo plugins``: what is installed, what each plugin registers, what failed to load."""
+
+from __future__ import annotations
+
+import json
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("plugins", help="list installed plugins and load errors")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from dataclasses import asdict
+
+    from ..plugins import registry
+
+    reg = registry()
+    if args.json:
+        data = {"plugins": [asdict(info) for info in reg.plugins.values()],
+                "errors": reg.errors}
+        print(json.dumps(data, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="seqzoo plugins")
+    for col in ("plugin", "distribution", "version", "oracles", "proposers", "trainers",
+                "status"):
+        table.add_column(col)
+    for info in reg.plugins.values():
+        r = info.registers
+        table.add_row(info.name, info.distribution or "-", info.version or "-",
+                      ", ".join(r["oracle"]), ", ".join(r["proposer"]), ", ".join(r["trainer"]),
+                      f"[red]{info.error}[/red]" if info.error else "[green]ok[/green]")
+    Console().print(table)
+    return 0

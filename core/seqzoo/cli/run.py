@@ -1,0 +1,62 @@
+"""``zoo run``: one optimizer on one oracle, logged to a folder; ``--resume`` continues it."""
+
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="run one proposer on one oracle",
+                       description="Run a proposer on an oracle under an exact evaluation "
+                                   "budget. Specs are NAME or NAME:key=value,key=value.")
+    p.add_argument("--oracle", metavar="SPEC", help="e.g. ehrlich:preset=f2")
+    p.add_argument("--proposer", metavar="SPEC", help="e.g. ga:population=256")
+    p.add_argument("--budget", type=int, metavar="N", help="oracle evaluations, initial "
+                                                           "solutions included")
+    p.add_argument("--batch-size", type=int, metavar="B",
+                   help="evaluations per ask (default: the proposer's preference, else 100)")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--out", metavar="DIR", help="run folder (config, log, result)")
+    p.add_argument("--resume", metavar="DIR", help="continue the run logged in DIR")
+    p.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    p.add_argument("--stop-on-optimum", action=_bool_action(), default=True,
+                   help="stop once the oracle's known optimum is reached (default: yes)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=main)
+
+
+def _bool_action():
+    import argparse
+
+    return argparse.BooleanOptionalAction
+
+
+def main(args) -> int:
+    import json
+
+    from .. import engine
+    from ..display import console, run_progress, summary
+    from ..errors import SeqzooError
+
+    if args.resume:
+        clash = [f"--{k}" for k in ("oracle", "proposer", "budget", "out")
+                 if getattr(args, k) is not None]
+        if clash:
+            raise SeqzooError(f"--resume takes the settings from the run folder; drop {clash[0]}")
+        job, label = engine.Engine.from_rundir(args.resume), f"resume {args.resume}"
+        go = job.resume
+    else:
+        missing = [f"--{k}" for k in ("oracle", "proposer", "budget", "out")
+                   if getattr(args, k) is None]
+        if missing:
+            raise SeqzooError(f"missing {', '.join(missing)} (or give --resume DIR)")
+        config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
+                                  args.seed, args.stop_on_optimum)
+        job, label = engine.Engine(config, args.out), args.proposer
+        go = lambda: job.run(overwrite=args.overwrite)  # noqa: E731
+    # built before the bar starts, so a bad spec prints one clean line
+    with run_progress(label, not args.quiet) as observe:
+        job.observer = observe
+        result = go()
+    if not args.quiet:
+        console.print(summary(result))
+    print(json.dumps(result.to_json(), sort_keys=True))
+    return 0

@@ -1,0 +1,53 @@
+"""Rich progress bars and summaries for runs (written to stderr, so stdout stays clean)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .engine import Observer, Progress as RunProgress, RunResult
+
+console = Console(stderr=True)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "-inf" if value == float("-inf") else f"{value:.4g}"
+
+
+@contextmanager
+def run_progress(label: str, enabled: bool = True) -> Iterator[Observer]:
+    """Yield an engine observer that drives a progress bar."""
+    if not enabled:
+        yield lambda p: None
+        return
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("best {task.fields[best]}  regret {task.fields[regret]}"),
+                   TimeElapsedColumn(), console=console, transient=False)
+    task = bar.add_task(label, total=None, best="-", regret="-")
+
+    def observe(p: RunProgress) -> None:
+        bar.update(task, completed=p.evaluations, total=p.budget, best=_fmt(p.best_value),
+                   regret=_fmt(p.regret))
+
+    with bar:
+        yield observe
+
+
+def summary(result: RunResult) -> Table:
+    table = Table(title="run summary", show_header=False)
+    rows = [("oracle", result.oracle), ("proposer", result.proposer), ("seed", result.seed),
+            ("evaluations", f"{result.evaluations} / {result.budget}"),
+            ("best value", _fmt(result.best_value)), ("regret", _fmt(result.regret)),
+            ("evaluations to best", result.evaluations_to_best),
+            ("solved", result.solved), ("feasible fraction", f"{result.feasible_fraction:.3f}"),
+            ("stopped by", result.stopped), ("wall seconds", f"{result.wall_seconds:.2f}"),
+            ("best sequence", result.best_sequence or "-")]
+    for key, value in rows:
+        table.add_row(key, str(value))
+    return table

@@ -1,0 +1,154 @@
+"""Finding plugins: entry points in the ``seqzoo`` group, loaded one by one.
+
+A plugin that fails to import, a hook that raises, or a name registered twice is recorded in
+:attr:`Registry.errors` (and warned about) instead of breaking the other plugins.
+``SEQZOO_LOAD_PLUGINS=a,b`` loads only the named entry points; ``SEQZOO_DISABLE_PLUGINS=a,b``
+skips them. The built-in plugin :mod:`seqzoo.builtin` is always loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from typing import Callable
+
+import pluggy
+
+from . import builtin, hookspecs
+from .errors import SpecError
+
+GROUP = "seqzoo"
+KINDS = ("oracle", "proposer", "trainer")
+_HOOKS = {"oracle": "register_oracles", "proposer": "register_proposers",
+          "trainer": "register_trainers"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered factory; ``target`` is a callable or a lazy ``"module:attr"`` path."""
+
+    kind: str
+    name: str
+    target: hookspecs.Factory
+    plugin: str
+
+    def load(self) -> Callable[..., object]:
+        if callable(self.target):
+            return self.target
+        module, _, attr = self.target.partition(":")
+        obj = importlib.import_module(module)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    distribution: str | None
+    version: str | None
+    registers: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    error: str | None = None
+
+
+@dataclass
+class Registry:
+    entries: dict[str, dict[str, Entry]] = field(default_factory=lambda: {k: {} for k in KINDS})
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    clashes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(self.entries[kind])
+
+    def get(self, kind: str, name: str) -> Entry:
+        if (kind, name) in self.clashes:
+            owners = " and ".join(self.clashes[(kind, name)])
+            raise SpecError(f"{kind} {name!r} is registered by both {owners}; "
+                            f"disable one with SEQZOO_DISABLE_PLUGINS")
+        try:
+            return self.entries[kind][name]
+        except KeyError:
+            known = ", ".join(self.names(kind)) or "none installed"
+            raise SpecError(f"unknown {kind} {name!r} (known: {known})") from None
+
+
+def _env_list(name: str) -> set[str] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def _record(registry: Registry, info: PluginInfo, message: str) -> None:
+    info.error = message if info.error is None else f"{info.error}; {message}"
+    registry.errors.append(f"plugin {info.name!r}: {message}")
+    warnings.warn(f"seqzoo plugin {info.name!r}: {message}", RuntimeWarning, stacklevel=3)
+
+
+def discover() -> Registry:
+    """Load every allowed plugin and collect what each registers."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    registry = Registry()
+    registry.plugins["seqzoo"] = PluginInfo("seqzoo", "seqzoo", _version("seqzoo"))
+    pm.register(builtin, name="seqzoo")
+
+    allow, deny = _env_list("SEQZOO_LOAD_PLUGINS"), _env_list("SEQZOO_DISABLE_PLUGINS")
+    for ep in sorted(metadata.entry_points(group=GROUP), key=lambda e: e.name):
+        if (allow is not None and ep.name not in allow) or (deny and ep.name in deny):
+            continue
+        dist = getattr(ep, "dist", None)
+        info = PluginInfo(ep.name, dist.name if dist else None, dist.version if dist else None)
+        if ep.name in registry.plugins:
+            _record(registry, info, f"entry point name also used by "
+                                    f"{registry.plugins[ep.name].distribution}; skipped")
+            continue
+        registry.plugins[ep.name] = info
+        try:
+            pm.register(ep.load(), name=ep.name)
+        except Exception as exc:  # a broken plugin must not break the others
+            _record(registry, info, f"failed to load: {type(exc).__name__}: {exc}")
+
+    for kind, hook in _HOOKS.items():
+        for impl in getattr(pm.hook, hook).get_hookimpls():
+            info = registry.plugins[impl.plugin_name]
+            try:
+                impl.function(register=_registrar(registry, kind, info))
+            except Exception as exc:
+                _record(registry, info, f"{hook} raised {type(exc).__name__}: {exc}")
+    return registry
+
+
+def _registrar(registry: Registry, kind: str, info: PluginInfo) -> hookspecs.Register:
+    def register(name: str, factory: hookspecs.Factory) -> None:
+        if not (callable(factory) or (isinstance(factory, str) and ":" in factory)):
+            raise TypeError(f"factory for {name!r} must be callable or 'module:attr'")
+        existing = registry.entries[kind].get(name)
+        if existing is not None and existing.plugin != info.name:
+            owners = registry.clashes.setdefault((kind, name), [existing.plugin])
+            owners.append(info.name)
+            _record(registry, info, f"{kind} name {name!r} clashes with plugin "
+                                    f"{existing.plugin!r}")
+            return
+        registry.entries[kind][name] = Entry(kind, name, factory, info.name)
+        info.registers[kind].append(name)
+
+    return register
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """The process-wide registry (discovered once; tests call ``registry.cache_clear()``)."""
+    return discover()

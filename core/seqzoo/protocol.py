@@ -1,0 +1,162 @@
+"""The three roles a seqzoo plugin can fill, and the array conventions they share.
+
+A sequence of length ``L`` over ``V`` states is a row of non-negative integers below ``V``;
+a batch is an ``(n, L)`` integer numpy array. Each state prints as one character of the
+oracle's ``alphabet`` (``len(alphabet) == V``), so a sequence is also a string. Values are
+floats to be **maximised**; ``-inf`` marks an infeasible sequence.
+
+* :class:`Oracle` -- the black box: scores batches, offers initial solutions, and may know
+  its optimal value (then ``regret = optimal_value - best value found``).
+* :class:`Proposer` -- an optimizer behind ``ask``/``tell``. It is built from a
+  :class:`Problem` (alphabet, length, initial solutions, seed, a work folder) and never sees
+  the oracle itself: the run engine owns the budget and every evaluation.
+* :class:`Trainer` -- fits a generative model to observed data under one objective
+  (SFT, DPO, MargE, ...), so that objectives are plugins too.
+
+Plugins register *factories* for these roles (see :mod:`seqzoo.hookspecs`). An oracle
+factory takes keyword options; a proposer factory takes the :class:`Problem` first and then
+keyword options; a trainer factory takes keyword options. The options' annotations and
+defaults are the command line's ``NAME:key=value`` options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+__all__ = [
+    "Oracle",
+    "Proposer",
+    "Trainer",
+    "Problem",
+    "encode",
+    "decode",
+    "default_alphabet",
+]
+
+# 94 printable, non-space ASCII characters: enough for proteins, DNA and Ehrlich's 32 states.
+_PRINTABLE = "".join(chr(c) for c in range(33, 127))
+_DEFAULT_ORDER = "ACDEFGHIKLMNPQRSTVWY" + "".join(
+    c for c in _PRINTABLE if c not in "ACDEFGHIKLMNPQRSTVWY"
+)
+
+
+@runtime_checkable
+class Oracle(Protocol):
+    """A black-box objective over fixed-length integer sequences."""
+
+    alphabet: str
+    length: int
+    #: The best attainable value, or ``None`` when unknown (then regret is undefined).
+    optimal_value: float | None
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Score an ``(n, length)`` integer batch: ``n`` floats, ``-inf`` if infeasible."""
+        ...
+
+    def initial_solutions(self) -> np.ndarray:
+        """The ``(m, length)`` batch every optimizer starts from (evaluated by the engine)."""
+        ...
+
+
+@runtime_checkable
+class Proposer(Protocol):
+    """An optimizer behind an ask/tell interface.
+
+    Optional extras the engine uses when present: ``batch_size`` (preferred batch size when
+    the user gives none) and ``restore(history)`` (rebuild state from a run log on resume
+    instead of replaying ``ask``/``tell``; ``history`` is a list of ``(x, y)`` batches).
+    """
+
+    def ask(self, n: int) -> np.ndarray:
+        """Return up to ``n`` candidates as a ``(k, L)`` integer batch, ``1 <= k <= n``."""
+        ...
+
+    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Receive the oracle's values ``y`` (shape ``(k,)``) for the batch ``x``."""
+        ...
+
+
+@runtime_checkable
+class Trainer(Protocol):
+    """Fits a model to examples under one objective.
+
+    ``model`` and the examples are whatever the plugin that owns the model defines (for
+    ``seqzoo-llm``: a causal LM and edit pairs or preference triples); ``reference`` is the
+    frozen model that KL-regularised objectives compare against. Returns training metrics.
+    """
+
+    name: str
+
+    def fit(self, model: Any, examples: Sequence[Mapping[str, Any]], *,
+            reference: Any = None) -> Mapping[str, float]:
+        ...
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a proposer may know about the task: never the oracle's internals."""
+
+    alphabet: str
+    length: int
+    initial_solutions: np.ndarray
+    seed: int = 0
+    #: A folder the proposer may write checkpoints and diagnostics to (the run directory),
+    #: or ``None`` for a run without one.
+    workdir: Path | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def num_states(self) -> int:
+        return len(self.alphabet)
+
+    def rng(self, salt: int = 0) -> np.random.Generator:
+        """A generator derived from the run's seed (``salt`` separates independent streams)."""
+        return np.random.default_rng([self.seed, salt])
+
+
+def default_alphabet(num_states: int) -> str:
+    """One printable token per state: amino-acid letters first, then other ASCII."""
+    if not 1 <= num_states <= len(_DEFAULT_ORDER):
+        raise ValueError(
+            f"num_states must be between 1 and {len(_DEFAULT_ORDER)} for a printable alphabet, "
+            f"got {num_states}"
+        )
+    return _DEFAULT_ORDER[:num_states]
+
+
+def encode(sequences: str | Sequence[str], alphabet: str) -> np.ndarray:
+    """Token strings -> ``(n, L)`` int64 states; a single string gives a ``(1, L)`` batch."""
+    if isinstance(sequences, str):
+        sequences = [sequences]
+    if not sequences:
+        raise ValueError("no sequences to encode")
+    lookup = {ch: i for i, ch in enumerate(alphabet)}
+    length = len(sequences[0])
+    out = np.empty((len(sequences), length), dtype=np.int64)
+    for row, seq in enumerate(sequences):
+        if len(seq) != length:
+            raise ValueError(
+                f"sequence {row} has length {len(seq)}, expected {length} like the first"
+            )
+        try:
+            out[row] = [lookup[ch] for ch in seq]
+        except KeyError as exc:
+            raise ValueError(
+                f"sequence {row} has token {exc.args[0]!r} outside the alphabet {alphabet!r}"
+            ) from None
+    return out
+
+
+def decode(x: np.ndarray, alphabet: str) -> list[str]:
+    """``(n, L)`` states -> token strings (a 1-D array is one sequence)."""
+    arr = np.asarray(x)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.size and (arr.min() < 0 or arr.max() >= len(alphabet)):
+        raise ValueError(f"states must lie in [0, {len(alphabet)}), got {arr.min()}..{arr.max()}")
+    table = np.array(list(alphabet))
+    return ["".join(row) for row in table[arr]]

@@ -1,0 +1,151 @@
+"""A run's folder: ``config.json``, the append-only ``evaluations.jsonl`` and ``result.json``.
+
+Each evaluation is one JSON line ``{"evaluation", "step", "index", "asked", "sequence",
+"value", "time"}``:
+``step`` 0 holds the initial solutions, ``asked`` is how many candidates were asked for in
+that step (needed to replay a proposer on resume), ``value`` is ``null`` for an infeasible
+sequence (JSON has no infinities), ``time`` the run's wall seconds when the batch was
+logged. A batch is flushed and fsynced before the next ``ask``; a
+torn last line left by a kill is dropped when the log is reopened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .errors import SeqzooError
+from .protocol import decode, encode
+
+CONFIG, EVALUATIONS, RESULT = "config.json", "evaluations.jsonl", "result.json"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write ``data`` so that readers see the old file or the new one, never half of it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True, allow_nan=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Step:
+    """One logged batch."""
+
+    step: int
+    asked: int
+    x: np.ndarray
+    y: np.ndarray
+
+
+class RunDir:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / EVALUATIONS
+
+    @property
+    def result_path(self) -> Path:
+        return self.path / RESULT
+
+    def create(self, config: dict[str, Any], overwrite: bool = False) -> None:
+        if self.log_path.exists() and not overwrite:
+            raise SeqzooError(f"{self.path} already holds a run; use --resume {self.path} "
+                              f"to continue it or choose another --out")
+        self.path.mkdir(parents=True, exist_ok=True)
+        for p in (self.log_path, self.result_path):
+            p.unlink(missing_ok=True)
+        write_json_atomic(self.config_path, config)
+        self.log_path.touch()
+
+    def read_config(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.config_path.read_text())
+        except FileNotFoundError:
+            raise SeqzooError(f"{self.path} is not a run folder (no {CONFIG})") from None
+        except ValueError as exc:
+            raise SeqzooError(f"{self.config_path} is not valid JSON: {exc}") from None
+
+    def records(self, repair: bool = False) -> Iterator[dict[str, Any]]:
+        """The logged evaluations; a torn final line is skipped (and cut off with ``repair``)."""
+        if not self.log_path.exists():
+            return
+        data = self.log_path.read_bytes()
+        good_end = 0
+        lines = data.split(b"\n")
+        for i, line in enumerate(lines):
+            last = i == len(lines) - 1
+            if not line.strip():
+                good_end += len(line) + (0 if last else 1)
+                continue
+            try:
+                if last:  # no newline after it: the writer died mid-line
+                    raise ValueError("torn")
+                record = json.loads(line)
+            except ValueError:
+                if last:
+                    break
+                raise SeqzooError(f"{self.log_path}: line {i + 1} is corrupt") from None
+            good_end += len(line) + 1
+            yield record
+        if repair and good_end < len(data):
+            with open(self.log_path, "r+b") as fh:
+                fh.truncate(good_end)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+    def steps(self, alphabet: str, repair: bool = False) -> list[Step]:
+        """The log grouped into batches, in order."""
+        out: list[Step] = []
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for rec in self.records(repair=repair):
+            groups.setdefault(rec["step"], []).append(rec)
+        for step in sorted(groups):
+            recs = groups[step]
+            x = encode([r["sequence"] for r in recs], alphabet)
+            y = np.array([-np.inf if r["value"] is None else r["value"] for r in recs], float)
+            out.append(Step(step, int(recs[0].get("asked", len(recs))), x, y))
+        return out
+
+    def append(self, step: int, asked: int, x: np.ndarray, y: np.ndarray, alphabet: str,
+               start: int, elapsed: float = 0.0) -> None:
+        """Append one batch and make it durable before returning."""
+        lines = []
+        for i, (seq, val) in enumerate(zip(decode(x, alphabet), y.tolist())):
+            record = {"evaluation": start + i, "step": step, "index": i, "asked": asked,
+                      "sequence": seq, "value": None if val == -np.inf else val,
+                      "time": round(elapsed, 4)}
+            lines.append(json.dumps(record, allow_nan=False))
+        with open(self.log_path, "a") as fh:
+            fh.write("\n".join(lines) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def write_result(self, result: dict[str, Any]) -> None:
+        write_json_atomic(self.result_path, result)
+
+    def read_result(self) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.result_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return None

@@ -1,0 +1,1 @@
+"""seqzoo plugin package (see plugin.py for what it registers)."""
