@@ -24,13 +24,14 @@ def describe(kind: str, name: str) -> dict:
         factory = entry.load()
     except Exception as exc:
         return {"name": name, "plugin": entry.plugin, "doc": f"(failed to import: {exc})",
-                "options": []}
+                "options": [], "presets": []}
     doc = (inspect.getdoc(factory) or "").strip().splitlines()
     options = [{"name": p.name, "type": getattr(p.annotation, "__name__", str(p.annotation)),
                 "default": None if p.required else p.default, "required": p.required}
                for p in parameters(factory, skip_first=kind == "proposer")]
+    presets = sorted(getattr(factory, "presets", None) or ())
     return {"name": name, "plugin": entry.plugin, "doc": doc[0] if doc else "",
-            "options": options}
+            "options": options, "presets": presets}
 
 
 def main(args) -> int:
@@ -54,6 +55,7 @@ def main(args) -> int:
         for d in items:
             opts = "\n".join(f"{o['name']}" + ("" if o["required"] else f"={o['default']!r}")
                              for o in d["options"])
-            table.add_row(d["name"], d["plugin"], opts, d["doc"])
+            doc = d["doc"] + (f"\npresets: {', '.join(d['presets'])}" if d["presets"] else "")
+            table.add_row(d["name"], d["plugin"], opts, doc)
         console.print(table)
     return 0
