@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, runtime_checkable
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where used, so `zoo --help` starts in milliseconds
+    import numpy as np
 
 __all__ = [
     "Oracle",
@@ -115,6 +116,8 @@ class Problem:
 
     def rng(self, salt: int = 0) -> np.random.Generator:
         """A generator derived from the run's seed (``salt`` separates independent streams)."""
+        import numpy as np
+
         return np.random.default_rng([self.seed, salt])
 
 
@@ -130,6 +133,8 @@ def default_alphabet(num_states: int) -> str:
 
 def encode(sequences: str | Sequence[str], alphabet: str) -> np.ndarray:
     """Token strings -> ``(n, L)`` int64 states; a single string gives a ``(1, L)`` batch."""
+    import numpy as np
+
     if isinstance(sequences, str):
         sequences = [sequences]
     if not sequences:
@@ -153,6 +158,8 @@ def encode(sequences: str | Sequence[str], alphabet: str) -> np.ndarray:
 
 def decode(x: np.ndarray, alphabet: str) -> list[str]:
     """``(n, L)`` states -> token strings (a 1-D array is one sequence)."""
+    import numpy as np
+
     arr = np.asarray(x)
     if arr.ndim == 1:
         arr = arr[None, :]
