@@ -1,0 +1,130 @@
+"""The genetic algorithm of the Ehrlich and LLOME papers as an ask/tell proposer.
+
+The reference (``holo.optim.DiscreteEvolution``) loops *score every particle, then select,
+recombine and mutate*. Here the engine does the scoring, so the loop is cut after the
+breeding: ``ask`` breeds the next generation from the last scored one and hands it out,
+``tell`` scores it. The engine's step 0 scores the initial solution, which is the reference's
+first generation (all particles are copies of it), so with a batch size equal to the
+population each ``ask`` is exactly one reference generation -- without the reference's
+re-scoring of a thousand identical copies. Smaller asks hand out the generation in parts;
+it is bred once and replaced only when all of it has been scored.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from seqzoo import Problem
+
+from .operators import mutate, quantile_survivors, ranked_survivors, uniform_crossover
+
+
+class GeneticAlgorithm:
+    """The papers' genetic algorithm (holo's DiscreteEvolution), one generation per batch.
+
+    Options:
+        population: particles per generation (the engine's default batch size).
+        mutation_prob: chance that a site is redrawn uniformly; default ``1.1 / L``.
+        recombine_prob: in uniform crossover, chance of taking a site from the first parent;
+            default ``1.1 / L`` (the papers' choice).
+        survival_quantile: particles whose loss is at or below this quantile survive.
+        elitism: off (the reference): survivors are mutated too and the best can be lost.
+            On: the ``ceil(survival_quantile * population)`` best particles (ties broken at
+            random) pass unmutated and are not scored again; only the offspring that
+            replace the others are asked for.
+    """
+
+    def __init__(self, problem: Problem, population: int = 1000,
+                 mutation_prob: float | None = None, recombine_prob: float | None = None,
+                 survival_quantile: float = 0.1, elitism: bool = False):
+        length = problem.length
+        mutation_prob = 1.1 / length if mutation_prob is None else mutation_prob
+        recombine_prob = 1.1 / length if recombine_prob is None else recombine_prob
+        if population < 2:
+            raise ValueError(f"population must be at least 2, got {population}")
+        if not 0.0 < mutation_prob < 1.0:
+            raise ValueError(f"mutation_prob must lie in (0, 1), got {mutation_prob}")
+        if not 0.0 <= recombine_prob < 1.0:
+            raise ValueError(f"recombine_prob must lie in [0, 1), got {recombine_prob}")
+        if not 0.0 < survival_quantile < 1.0:
+            raise ValueError(f"survival_quantile must lie in (0, 1), got {survival_quantile}")
+        if survival_quantile * population < 2:
+            raise ValueError(f"survival_quantile * population must keep at least two parents, "
+                             f"got {survival_quantile} * {population}")
+        self.population, self.mutation_prob = population, mutation_prob
+        self.recombine_prob, self.survival_quantile = recombine_prob, survival_quantile
+        self.elitism, self.num_states = elitism, problem.num_states
+        self.batch_size = population
+        self.rng = problem.rng()
+        self.generations = 0
+        # Until the initial solutions are scored, their copies tie: all of them survive.
+        self._seed(np.asarray(problem.initial_solutions, dtype=np.int64).reshape(-1, length),
+                   np.zeros(len(problem.initial_solutions)))
+
+    def _seed(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Make the population copies of ``x`` (cycled), scored ``y``; nothing in flight."""
+        self.particles = np.resize(x, (self.population, x.shape[1]))
+        self.scores = np.resize(np.asarray(y, dtype=float), self.population)
+        self.kept = self.particles[:0]
+        self.kept_scores = self.scores[:0]
+        self.fresh = self.particles[:0]
+        self.fresh_scores = self.scores[:0]
+        self.sent = self.told = 0
+
+    def _breed(self) -> None:
+        """Select survivors of the scored population and breed the next generation."""
+        if self.elitism:
+            keep = ranked_survivors(self.scores, math.ceil(self.survival_quantile
+                                                           * self.population), self.rng)
+            alive = np.zeros(self.population, dtype=bool)
+            alive[keep] = True
+        else:
+            alive = quantile_survivors(self.scores, self.survival_quantile)
+        parents = self.particles[alive]
+        missing = self.population - len(parents)
+        first = parents[self.rng.integers(0, len(parents), size=missing)]
+        second = parents[self.rng.integers(0, len(parents), size=missing)]
+        children = uniform_crossover(first, second, self.recombine_prob, self.rng)
+        if self.elitism:
+            self.kept, self.kept_scores = parents, self.scores[alive]
+            self.fresh = mutate(children, self.mutation_prob, self.num_states, self.rng)
+        else:  # the reference refills the dead slots in place, then mutates everyone
+            nxt = self.particles.copy()
+            nxt[~alive] = children
+            self.fresh = mutate(nxt, self.mutation_prob, self.num_states, self.rng)
+        self.fresh_scores = np.full(len(self.fresh), np.nan)
+        self.sent = self.told = 0
+
+    def ask(self, n: int) -> np.ndarray:
+        if n < 1:
+            raise ValueError(f"ask needs n >= 1, got {n}")
+        if self.sent == len(self.fresh):
+            if self.told < self.sent:
+                raise ValueError("ask() called again before the last batch was told")
+            self._breed()
+        part = self.fresh[self.sent: self.sent + n]
+        self.sent += len(part)
+        return part.copy()
+
+    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        x, y = np.asarray(x), np.asarray(y, dtype=float).reshape(-1)
+        if x.ndim != 2 or len(x) != len(y):
+            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes "
+                             f"{x.shape} and {y.shape}")
+        if self.told == self.sent:  # nothing asked is waiting: these seed the population
+            self._seed(x.astype(np.int64), y)
+            return
+        end = self.told + len(x)
+        if end > self.sent or not np.array_equal(x, self.fresh[self.told:end]):
+            raise ValueError("tell() got sequences other than the ones ask() handed out, "
+                             "in that order")
+        self.fresh_scores[self.told:end] = y
+        self.told = end
+        if self.told == len(self.fresh):
+            self.particles = np.concatenate([self.kept, self.fresh])
+            self.scores = np.concatenate([self.kept_scores, self.fresh_scores])
+            self.generations += 1
+
+    def result_extras(self) -> dict[str, int]:
+        return {"generations": self.generations}
