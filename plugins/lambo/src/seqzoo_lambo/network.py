@@ -1,0 +1,89 @@
+"""The LaMBO-2 model: one encoder over the oracle's tokens and three heads on its states.
+
+* a masked-LM **denoising head** (``logits``): what token belongs at each masked position;
+* a **regression ensemble** (``values``): ``ensemble_size`` small heads, each trained on its own
+  bootstrap resample, whose spread is the model's uncertainty;
+* a **feasibility classifier** (``feasible_logit``): infeasibility is only seen as ``-inf``
+  observations, so the model must learn it apart from the values.
+
+Inputs are token ids (state ``V`` is the mask token) or, for guidance, soft tokens: a
+``(n, L, V)`` distribution over the states, embedded as the expected token embedding, so that
+the acquisition of an infill is differentiable in the infill's probabilities.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class ConvBlock(nn.Module):
+    """A pre-norm residual 1-D convolution: local context is what motifs and bands need."""
+
+    def __init__(self, width: int, kernel: int):
+        super().__init__()
+        self.norm = nn.LayerNorm(width)
+        self.conv = nn.Conv1d(width, width, kernel, padding=kernel // 2)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h + nn.functional.gelu(self.conv(self.norm(h).transpose(1, 2))).transpose(1, 2)
+
+
+class PoolHead(nn.Module):
+    """Per-position features max-pooled over the sequence, then a linear read-out.
+
+    Max-pooling answers "is there a place where ..." questions (a motif present, a forbidden
+    transition), the questions Ehrlich-like objectives ask.
+    """
+
+    def __init__(self, width: int, outputs: int = 1):
+        super().__init__()
+        self.local = nn.Linear(width, width)
+        self.out = nn.Linear(2 * width, outputs)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        z = nn.functional.gelu(self.local(h))
+        return self.out(torch.cat([z.amax(dim=1), z.mean(dim=1)], dim=-1))
+
+
+class Lambo2Net(nn.Module):
+    """Shared CNN encoder with denoising, regression-ensemble and feasibility heads."""
+
+    def __init__(self, num_states: int, length: int, width: int = 64, layers: int = 3,
+                 kernel: int = 5, ensemble_size: int = 4):
+        super().__init__()
+        self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size
+        self.embed = nn.Embedding(num_states + 1, width)  # the extra row is the mask token
+        self.position = nn.Parameter(torch.randn(length, width) * 0.02)
+        self.blocks = nn.Sequential(*(ConvBlock(width, kernel) for _ in range(layers)))
+        self.norm = nn.LayerNorm(width)
+        self.lm_head = nn.Linear(width, num_states)
+        self.value_heads = nn.ModuleList(PoolHead(width) for _ in range(ensemble_size))
+        self.feasible_head = PoolHead(width)
+
+    @property
+    def mask_id(self) -> int:
+        return self.num_states
+
+    def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Embeddings of ids ``(n, L)`` or of soft tokens ``(n, L, V)`` (expected embedding)."""
+        if tokens.dtype.is_floating_point:
+            return tokens @ self.embed.weight[: self.num_states]
+        return self.embed(tokens)
+
+    def encode_embeddings(self, emb: torch.Tensor) -> torch.Tensor:
+        return self.norm(self.blocks(emb + self.position))
+
+    def encode(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Hidden states ``(n, L, width)`` of ids ``(n, L)`` or soft tokens ``(n, L, V)``."""
+        return self.encode_embeddings(self.embed_tokens(tokens))
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.lm_head(hidden)
+
+    def values(self, hidden: torch.Tensor) -> torch.Tensor:
+        """``(n, ensemble_size)`` predicted (transformed) values, one column per member."""
+        return torch.cat([head(hidden) for head in self.value_heads], dim=-1)
+
+    def feasible_logit(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.feasible_head(hidden).squeeze(-1)

@@ -1,0 +1,81 @@
+"""One round of training with Lightning: denoising, regression and feasibility in one loss.
+
+* **Denoising** (masked LM): each feasible sequence gets a random fraction of its positions
+  masked and the model predicts them back. Only feasible sequences teach the denoiser, so its
+  infills stay in the region the oracle accepts.
+* **Regression**: each ensemble member fits the transformed values of the feasible sequences,
+  weighted by its own bootstrap counts (infeasible ``-inf`` values carry no magnitude).
+* **Feasibility**: a classifier on every observation, the only place ``-inf`` is learned.
+
+The network is warm-started from the previous round, so a few epochs a round suffice.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pytorch_lightning as pl
+import torch
+from torch.nn import functional as F
+
+from .data import Dataset
+from .network import Lambo2Net
+
+#: The fraction of positions masked per training sequence is drawn from this range.
+MASK_RATE = (0.05, 0.3)
+
+
+class Lambo2Task(pl.LightningModule):
+    """The training objective around a :class:`Lambo2Net` (which it does not own)."""
+
+    def __init__(self, net: Lambo2Net, lr: float):
+        super().__init__()
+        self.net, self.lr = net, lr
+
+    def training_step(self, batch, batch_idx):
+        x, target, feasible, weights = batch
+        return sum(self.losses(x, target, feasible, weights).values())
+
+    def losses(self, x, target, feasible, weights) -> dict[str, torch.Tensor]:
+        net = self.net
+        rate = torch.empty(len(x), 1, device=x.device).uniform_(*MASK_RATE)
+        masked = (torch.rand(x.shape, device=x.device) < rate) & (feasible[:, None] > 0)
+        logits = net.logits(net.encode(torch.where(masked, net.mask_id, x)))
+        denoise = (F.cross_entropy(logits[masked], x[masked]) if masked.any()
+                   else logits.sum() * 0.0)
+        hidden = net.encode(x)
+        w = weights * feasible[:, None]
+        err = (net.values(hidden) - target[:, None]) ** 2
+        regress = (w * err).sum() / w.sum().clamp_min(1.0)
+        classify = F.binary_cross_entropy_with_logits(net.feasible_logit(hidden), feasible)
+        return {"denoise": denoise, "regress": regress, "classify": classify}
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.net.parameters(), lr=self.lr)
+
+
+def quiet_lightning() -> None:
+    """Lightning reports devices and hints at INFO level every fit: one line per round is noise."""
+    for name in ("pytorch_lightning", "lightning", "lightning_fabric", "lightning.pytorch"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def fit(net: Lambo2Net, data: Dataset, *, epochs: int, batch_size: int, lr: float, seed: int,
+        accelerator: str = "auto") -> None:
+    """Train ``net`` in place on ``data`` for ``epochs`` epochs, reproducibly for ``seed``."""
+    quiet_lightning()
+    torch.manual_seed(seed)
+    loader = torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size, shuffle=True,
+                                         generator=torch.Generator().manual_seed(seed))
+    trainer = pl.Trainer(max_epochs=epochs, accelerator=accelerator, devices=1,
+                         enable_progress_bar=False, enable_model_summary=False, logger=False,
+                         enable_checkpointing=False, deterministic=True)
+    net.requires_grad_(True).train()
+    with warnings.catch_warnings():
+        # on a CPU a worker-less loader is the fast choice, not a problem to warn about
+        warnings.filterwarnings("ignore", ".*does not have many workers.*")
+        warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
+        trainer.fit(Lambo2Task(net, lr), loader)
+    # proposing only differentiates with respect to inputs, never the weights
+    net.cpu().eval().requires_grad_(False)
