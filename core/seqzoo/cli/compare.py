@@ -1,0 +1,50 @@
+"""``zoo compare``: a grid of proposers x oracles x seeds, stored, resumable, reported."""
+
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "compare", help="compare proposers on oracles over paired seeds",
+        description="Run every proposer on every oracle for every seed under the same budget, "
+                    "batch size and initial solutions, store each run in DIR, and write "
+                    "summary.csv, trace.csv, stats.csv, table.txt, report.md and regret.png. "
+                    "Re-invoking skips complete runs and resumes interrupted ones. With no "
+                    "options it runs the default benchmark.")
+    p.add_argument("--config", metavar="FILE.toml", help="settings file (keys as in the "
+                                                         "embedded default.toml)")
+    p.add_argument("--oracle", action="append", metavar="SPEC", help="an oracle (repeatable)")
+    p.add_argument("--proposer", action="append", metavar="SPEC",
+                   help="a proposer (repeatable; default: every installed one)")
+    p.add_argument("--seeds", metavar="LIST", help="e.g. 0,1,2 or 0-9")
+    p.add_argument("--budget", type=int, metavar="N", help="evaluations per run, initial "
+                                                           "solutions included")
+    p.add_argument("--batch-size", type=int, metavar="B", help="evaluations per ask")
+    p.add_argument("--workers", type=int, metavar="K", help="runs at once in local processes")
+    p.add_argument("--executor", choices=("local", "ray"), help="where runs execute")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster (default: a local one)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the store and its reports")
+    p.add_argument("--overwrite", action="store_true", help="redo runs already in DIR")
+    p.add_argument("--quiet", action="store_true", help="no progress display or table")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from ..compare import compare, read_config, resolve
+    from ..compare.grid import parse_seeds
+    from ..display import console
+    from .report import show
+
+    config = read_config(args.config) if args.config else None
+    grid = resolve(config, oracles=args.oracle, proposers=args.proposer,
+                   seeds=parse_seeds(args.seeds) if args.seeds is not None else None,
+                   budget=args.budget, batch_size=args.batch_size, workers=args.workers,
+                   executor=args.executor, ray_address=args.ray_address)
+    result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet)
+    if not args.quiet:
+        show(result.report)
+    console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
+                  f"{result.wall_seconds:.1f} s; outputs in {args.out}")
+    for key, error in result.failures:
+        console.print(f"[red]failed[/red] {key}: {error}")
+    return 1 if result.failures else 0

@@ -1,0 +1,23 @@
+"""``zoo compare``: many proposers on many oracles over paired seeds, under one protocol.
+
+Fairness is structural: every run of an oracle builds it from the same spec (so the same
+function and initial solutions, checked again in the report), every proposer gets the same
+budget -- exact, enforced by the engine -- and batch size, and seed ``s`` is seed ``s`` for
+every proposer. Modules, in the order data flows:
+
+* :mod:`.grid` -- settings (embedded ``default.toml``, a TOML config, options) -> a checked
+  :class:`~.grid.Grid`;
+* :mod:`.store` -- the folder store: one engine run folder per oracle / proposer / seed;
+* :mod:`.executors` and :mod:`.progress` -- running the missing runs here, in processes or
+  on Ray, with a live display;
+* :mod:`.records`, :mod:`.stats`, :mod:`.analysis` -- from run folders to statistics;
+* :mod:`.tables`, :mod:`.plot`, :mod:`.report` -- the files a comparison leaves behind.
+
+:func:`compare` does all of it; :func:`build_report` only the last step.
+"""
+
+from .grid import Grid, check, read_config, resolve
+from .report import build as build_report
+from .runner import Comparison, compare
+
+__all__ = ["Grid", "check", "read_config", "resolve", "compare", "Comparison", "build_report"]

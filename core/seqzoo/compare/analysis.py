@@ -1,0 +1,151 @@
+"""From run records to the comparison's numbers: per-run rows, per-proposer statistics,
+ranks and win rates. Pure data in, pure data out; :mod:`.tables` writes and renders them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import stats
+from .grid import Grid
+from .records import RunRecord
+
+#: The proposer whose median defines score 1 (the floor every optimizer should beat).
+BASELINE = "random"
+#: The statistics of a :class:`Cell`, in the column order of ``stats.csv``.
+STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
+                  for part in ("median", "q25", "q75", "ci_low", "ci_high")) + (
+    "solved_fraction", "evaluations_to_solve_median", "feasible_fraction_median",
+    "diversity_median", "wall_seconds_median", "mean_rank")
+
+
+@dataclass
+class Cell:
+    """Statistics of one proposer on one oracle, over its seeds."""
+
+    oracle: str
+    proposer: str
+    runs: int
+    values: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    grid: Grid
+    records: list[RunRecord]
+    cells: list[Cell]
+    #: Per run: the normalised score, keyed like ``records``.
+    scores: list[float]
+    #: Mean rank of each proposer over every (oracle, seed) block, in grid order (a cell's
+    #: ``mean_rank`` is the same over its oracle's seeds only).
+    ranks: np.ndarray
+    #: ``wins[i, j]``: how often proposer i beats proposer j on a paired block.
+    wins: np.ndarray
+    notes: list[str]
+
+
+def reference(records: list[RunRecord]) -> float:
+    """The oracle's optimum, or (unknown optimum) the best value any run found, as
+    Bayesmark does."""
+    known = [r.optimum for r in records if r.optimum is not None]
+    if known:
+        return float(known[0])
+    return max((r.best_value for r in records), default=np.nan)
+
+
+def _summarise(prefix: str, values: np.ndarray) -> dict[str, float]:
+    med, q25, q75 = stats.quartiles(values)
+    lo, hi = stats.bootstrap_ci(values)
+    return {f"{prefix}_median": med, f"{prefix}_q25": q25, f"{prefix}_q75": q75,
+            f"{prefix}_ci_low": lo, f"{prefix}_ci_high": hi}
+
+
+def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
+    notes: list[str] = []
+    missing = len(list(grid.cells())) - len(records)
+    if missing:
+        notes.append(f"{missing} of {len(list(grid.cells()))} runs are not complete; the "
+                     f"statistics cover the complete ones (re-run zoo compare to finish them)")
+    scores = np.full(len(records), np.nan)
+    cells: list[Cell] = []
+    for oracle in grid.oracles:
+        idx = [i for i, r in enumerate(records) if r.task.oracle == oracle]
+        mine = [records[i] for i in idx]
+        if len({r.initial for r in mine}) > 1:
+            notes.append(f"runs on {oracle} did not all start from the same initial "
+                         f"solutions: the oracle spec is not deterministic")
+        optimum = reference(mine)
+        base = [r.best_value for r in mine if r.task.proposer.split(":")[0] == BASELINE]
+        if base:
+            scores[idx] = stats.normalised_score(np.array([r.best_value for r in mine]),
+                                                 optimum, float(np.median(base)))
+        ranks = stats.mean_ranks(_paired_table(grid.proposers, oracle, grid.seeds, mine))
+        for proposer, rank in zip(grid.proposers, ranks.tolist()):
+            sel = [(i, r) for i, r in zip(idx, mine) if r.task.proposer == proposer]
+            if sel:
+                cell = _cell(oracle, proposer, [r for _, r in sel], scores[[i for i, _ in sel]])
+                cell.values["mean_rank"] = rank
+                cells.append(cell)
+    if not any(p.split(":")[0] == BASELINE for p in grid.proposers):
+        notes.append(f"no {BASELINE!r} proposer in the grid, so no normalised score")
+    table = np.concatenate([_paired_table(grid.proposers, o, grid.seeds, records)
+                            for o in grid.oracles], axis=1)
+    return Analysis(grid, records, cells, scores.tolist(), stats.mean_ranks(table),
+                    stats.win_rates(table), notes)
+
+
+def _cell(oracle: str, proposer: str, runs: list[RunRecord], scores: np.ndarray) -> Cell:
+    best = np.array([r.best_value for r in runs])
+    regret = np.array([r.regret for r in runs])
+    solved = np.array([bool(r.result["solved"]) for r in runs])
+    to_solve = np.array([r.result["evaluations_to_best"] for r in runs], dtype=float)[solved]
+    values = {**_summarise("best_value", best), **_summarise("regret", regret),
+              **_summarise("score", scores),
+              "solved_fraction": float(solved.mean()),
+              "evaluations_to_solve_median": stats.quartiles(to_solve)[0],
+              "feasible_fraction_median": stats.quartiles(
+                  np.array([r.result["feasible_fraction"] for r in runs]))[0],
+              "diversity_median": stats.quartiles(np.array([r.diversity for r in runs]))[0],
+              "wall_seconds_median": stats.quartiles(
+                  np.array([r.result["wall_seconds"] for r in runs]))[0]}
+    return Cell(oracle, proposer, len(runs), values)
+
+
+def _paired_table(proposers: tuple[str, ...], oracle: str, seeds: tuple[int, ...],
+                  records: list[RunRecord]) -> np.ndarray:
+    """``(proposers, seeds)`` best values on one oracle, NaN where a run is missing."""
+    at = {(r.task.proposer, r.task.seed): r.best_value for r in records
+          if r.task.oracle == oracle}
+    return np.array([[at.get((p, s), np.nan) for s in seeds] for p in proposers],
+                    dtype=float).reshape(len(proposers), len(seeds))
+
+
+def summary_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """One row per run, in the column order of ``summary.csv``."""
+    rows = []
+    for record, score in zip(analysis.records, analysis.scores):
+        res, task = record.result, record.task
+        rows.append({"proposer": task.proposer, "oracle": task.oracle, "seed": task.seed,
+                     "best_value": record.best_value, "regret": res["regret"],
+                     "evaluations": res["evaluations"],
+                     "evaluations_to_best": res["evaluations_to_best"],
+                     "solved": bool(res["solved"]), "wall_seconds": res["wall_seconds"],
+                     "budget": task.budget, "batch_size": task.batch_size,
+                     "feasible_fraction": res["feasible_fraction"],
+                     "diversity": record.diversity, "score": score,
+                     "stopped": res["stopped"], "best_sequence": res["best_sequence"]})
+    return rows
+
+
+def trace_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """The best-so-far step function of every run, in the column order of ``trace.csv``."""
+    rows = []
+    for r in analysis.records:
+        for e, b in zip(r.evaluations.tolist(), r.best.tolist()):
+            rows.append({"proposer": r.task.proposer, "seed": r.task.seed, "evaluations": e,
+                         "best_value": b, "oracle": r.task.oracle,
+                         "regret": r.optimum - b if r.optimum is not None else None})
+    return rows

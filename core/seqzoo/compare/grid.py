@@ -1,0 +1,203 @@
+"""A comparison grid: oracles x proposers x seeds under one budget and batch size.
+
+Settings come in three layers, later ones winning: the embedded ``default.toml``, a user's
+``--config FILE.toml`` (same keys), then command-line options. :func:`resolve` merges them
+and :func:`check` proves the grid can run -- every name installed, every option known and
+well-typed, the budget above each oracle's initial solutions -- before any run starts, so a
+bad config costs one clear line instead of a half-finished grid.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import SeqzooError, SpecError
+from ..spec import Spec, convert, parameters
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - python 3.10
+    import tomli as tomllib
+
+KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
+        "batch_size", "workers", "executor", "ray_address")
+EXECUTORS = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Everything that decides which runs a comparison holds and how they execute."""
+
+    oracles: tuple[str, ...]
+    proposers: tuple[str, ...]
+    seeds: tuple[int, ...]
+    budget: int
+    batch_size: int
+    workers: int = 1
+    executor: str = "local"
+    ray_address: str | None = None
+
+    def cells(self) -> Iterator[tuple[str, str, int]]:
+        """``(oracle, proposer, seed)`` for every run, oracle-major."""
+        for oracle in self.oracles:
+            for proposer in self.proposers:
+                for seed in self.seeds:
+                    yield oracle, proposer, seed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"oracles": list(self.oracles), "proposers": list(self.proposers),
+                "seeds": list(self.seeds), "budget": self.budget,
+                "batch_size": self.batch_size}
+
+
+def default_config() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("default.toml").read_text()
+    return tomllib.loads(text)
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """A user's TOML config, with unknown keys rejected."""
+    try:
+        config = tomllib.loads(Path(path).read_text())
+    except OSError as exc:
+        raise SeqzooError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SeqzooError(f"config {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(config) - set(KEYS))
+    if unknown:
+        raise SeqzooError(f"config {path}: unknown key {unknown[0]!r} "
+                          f"(keys: {', '.join(KEYS)})")
+    return config
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` -> ``[0, 1, 2]``; ``"0-4"`` is the range 0..4."""
+    seeds: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        lo, dash, hi = part.partition("-")
+        try:
+            seeds.extend(range(int(lo), int(hi) + 1) if dash and lo else [int(part)])
+        except ValueError:
+            raise SeqzooError(f"bad seed {part!r} in {text!r}: expected integers like "
+                              f"0,1,2 or a range like 0-4") from None
+    return seeds
+
+
+def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
+    """Merge the default, ``config`` and the non-``None`` ``overrides`` into a :class:`Grid`.
+
+    Names are resolved against the installed plugins: ``proposers = "all"`` expands, and the
+    default's ``fallback_oracles`` replace its oracles when one is not installed.
+    """
+    from ..plugins import registry
+
+    user = {**(config or {}), **{k: v for k, v in overrides.items() if v is not None}}
+    unknown = sorted(set(user) - set(KEYS))
+    if unknown:
+        raise SeqzooError(f"unknown setting {unknown[0]!r} (settings: {', '.join(KEYS)})")
+    merged = {**default_config(), **user}
+    merged["proposer_specs"] = {**default_config().get("proposer_specs", {}),
+                                **user.get("proposer_specs", {})}
+    reg = registry()
+
+    oracles = _specs(merged["oracles"], "oracles")
+    if "oracles" not in user and merged.get("fallback_oracles"):
+        installed = set(reg.names("oracle"))
+        if any(Spec.parse(o).name not in installed for o in oracles):
+            oracles = _specs(merged["fallback_oracles"], "fallback_oracles")
+    if merged["proposers"] == "all":
+        specs = merged["proposer_specs"]
+        proposers = [str(specs.get(name, name)) for name in reg.names("proposer")]
+    else:
+        proposers = _specs(merged["proposers"], "proposers")
+
+    seeds = merged["seeds"]
+    if isinstance(seeds, str):
+        seeds = parse_seeds(seeds)
+    if not isinstance(seeds, list) or not all(isinstance(s, int) and not isinstance(s, bool)
+                                              for s in seeds):
+        raise SeqzooError(f"seeds must be a list of integers, got {seeds!r}")
+    executor = merged["executor"]
+    if executor not in EXECUTORS:
+        raise SeqzooError(f"unknown executor {executor!r} (expected one of "
+                          f"{', '.join(EXECUTORS)})")
+    return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
+                budget=_positive(merged["budget"], "budget"),
+                batch_size=_positive(merged["batch_size"], "batch size"),
+                workers=_positive(merged["workers"], "workers"), executor=executor,
+                ray_address=merged.get("ray_address"))
+
+
+def _specs(value: Any, key: str) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise SeqzooError(f"{key} must be a spec or a list of specs, got {value!r}")
+    return [v.strip() for v in items]
+
+
+def _positive(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise SeqzooError(f"{what} must be a positive integer, got {value!r}")
+    return value
+
+
+def check(grid: Grid) -> dict[str, int]:
+    """Raise on anything that would make a run fail at its start; return each oracle's
+    number of initial solutions.
+
+    Oracles are built (they are needed for their initial solutions); proposers are not --
+    building one may load a model -- but every option is parsed against the factory's
+    signature, which is what their construction would check first.
+    """
+    from ..engine import build_oracle
+    from ..plugins import registry
+
+    for what, items in (("oracle", grid.oracles), ("proposer", grid.proposers)):
+        if not items:
+            raise SeqzooError(f"no {what}s to compare (is any {what} installed?)")
+        twice = sorted({s for s in items if items.count(s) > 1})
+        if twice:
+            raise SeqzooError(f"{what} {twice[0]!r} is listed twice")
+    if not grid.seeds:
+        raise SeqzooError("the seed list is empty: give at least one seed, e.g. --seeds 0,1,2")
+    if len(set(grid.seeds)) != len(grid.seeds) or min(grid.seeds) < 0:
+        raise SeqzooError(f"seeds must be distinct non-negative integers, got "
+                          f"{list(grid.seeds)}")
+    if grid.executor == "ray":
+        from importlib.util import find_spec
+
+        if find_spec("ray") is None:
+            raise SeqzooError("--executor ray needs Ray: pip install 'seqzoo[ray]'")
+
+    starts: dict[str, int] = {}
+    for spec in grid.oracles:
+        oracle = build_oracle(spec)
+        starts[spec] = len(oracle.initial_solutions())
+        if grid.budget < starts[spec]:
+            raise SeqzooError(f"budget {grid.budget} is below the {starts[spec]} initial "
+                              f"solutions of oracle {spec!r}")
+    for spec in grid.proposers:
+        parsed = Spec.parse(spec)
+        factory = registry().get("proposer", parsed.name).load()
+        check_options(factory, parsed.options, f"proposer {parsed.name!r}")
+    return starts
+
+
+def check_options(factory: Any, options: dict[str, str], what: str) -> None:
+    """The option checks of :func:`seqzoo.spec.build`, without calling the factory."""
+    params = {p.name: p for p in parameters(factory, skip_first=True)}
+    unknown = sorted(set(options) - set(params))
+    if unknown:
+        raise SpecError(f"{what}: unknown option {unknown[0]!r} "
+                        f"(options: {', '.join(params) or 'none'})")
+    for key, value in options.items():
+        convert(value, params[key].annotation, f"{what} option {key!r}")
+    missing = [p.name for p in params.values() if p.required and p.name not in options]
+    if missing:
+        raise SpecError(f"{what}: missing required option {missing[0]!r}")

@@ -1,0 +1,68 @@
+"""``regret.png``: regret (or best value, when the optimum is unknown) against evaluations,
+the median over seeds with an interquartile band per proposer, one panel per oracle.
+
+matplotlib is the optional extra ``seqzoo[plot]``; it is imported here only, and lazily.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analysis
+from .stats import step_values
+
+POINTS = 200
+
+
+def available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("matplotlib") is not None
+
+
+def curves(analysis: Analysis, oracle: str, proposer: str) -> tuple[np.ndarray, np.ndarray]:
+    """Evaluation grid and a ``(runs, points)`` array of regret (or best value) on it."""
+    g = analysis.grid
+    at = np.unique(np.linspace(1, g.budget, POINTS).round().astype(int))
+    runs = [r for r in analysis.records
+            if r.task.oracle == oracle and r.task.proposer == proposer]
+    rows = []
+    for r in runs:
+        best = step_values(r.evaluations, r.best, at)
+        best = np.where(np.isfinite(best), best, np.nan)
+        rows.append(r.optimum - best if r.optimum is not None else best)
+    return at, np.array(rows).reshape(len(rows), len(at))
+
+
+def plot(analysis: Analysis, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window, work without a display
+    import matplotlib.pyplot as plt
+
+    oracles = analysis.grid.oracles
+    fig, axes = plt.subplots(1, len(oracles), figsize=(5.5 * len(oracles), 4.2), squeeze=False)
+    for ax, oracle in zip(axes[0], oracles):
+        known = any(r.optimum is not None for r in analysis.records if r.task.oracle == oracle)
+        for proposer in analysis.grid.proposers:
+            at, ys = curves(analysis, oracle, proposer)
+            if not len(ys):
+                continue
+            with warnings.catch_warnings():  # all-NaN columns before a first feasible value
+                warnings.simplefilter("ignore", RuntimeWarning)
+                q25, med, q75 = np.nanpercentile(ys, [25, 50, 75], axis=0)
+            line, = ax.plot(at, med, label=proposer, drawstyle="steps-post")
+            ax.fill_between(at, q25, q75, alpha=0.2, color=line.get_color(), step="post")
+        ax.set_title(oracle, fontsize=10)
+        ax.set_xlabel("evaluations")
+        ax.set_ylabel("regret" if known else "best value")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f"median and interquartile range over seeds {list(analysis.grid.seeds)}",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

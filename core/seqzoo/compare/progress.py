@@ -1,0 +1,71 @@
+"""The live display of a grid: one bar for the whole grid (runs done, running, ETA) and one
+bar per run in flight, on stderr.
+
+Runs report through *messages* -- plain tuples, so they cross process and Ray boundaries --
+handled by :meth:`GridProgress.handle`:
+``("start", key, budget)``, ``("progress", key, evaluations, best_value)``,
+``("done", key)``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..display import console
+
+Message = tuple[Any, ...]
+
+
+class GridProgress:
+    """Context manager; ``enabled=False`` keeps the bookkeeping and draws nothing."""
+
+    def __init__(self, total: int, done: int, evaluations: int, enabled: bool = True):
+        self.total, self.done, self.enabled = total, done, enabled
+        #: Evaluations the runs still to do will spend, and what they spent so far.
+        self.todo, self.spent = max(evaluations, 1), 0
+        self.seen: dict[str, int] = {}
+        self.bars: dict[str, Any] = {}
+        self.lock = threading.Lock()
+        self.start = time.perf_counter()
+        self.view = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                             MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                             TimeElapsedColumn(), console=console, disable=not enabled)
+        self.grid = self.view.add_task("grid", total=total, completed=done, info="")
+
+    def __enter__(self) -> "GridProgress":
+        self.view.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.view.__exit__(*exc)
+
+    def handle(self, message: Message) -> None:
+        kind, key = message[0], message[1]
+        with self.lock:
+            if kind == "start":
+                self.bars[key] = self.view.add_task(key, total=message[2], info="")
+                self.seen.setdefault(key, 0)
+            elif kind == "progress" and key in self.bars:
+                self.spent += message[2] - self.seen.get(key, 0)
+                self.seen[key] = message[2]
+                self.view.update(self.bars[key], completed=message[2],
+                                 info=f"best {message[3]:.4g}")
+            elif kind == "done":
+                self.done += 1
+                if key in self.bars:
+                    self.view.remove_task(self.bars.pop(key))
+            self.view.update(self.grid, completed=self.done, info=self._info())
+
+    def _info(self) -> str:
+        """Runs in flight and an ETA from the evaluations spent so far (a crude estimate:
+        proposers differ in cost per evaluation)."""
+        elapsed = time.perf_counter() - self.start
+        eta = "-"
+        if self.spent:
+            left = elapsed * max(self.todo - self.spent, 0) / self.spent
+            eta = time.strftime("%H:%M:%S", time.gmtime(left))
+        return f"running {len(self.bars)}  ETA {eta}"

@@ -1,0 +1,83 @@
+"""What a report reads from one finished run folder: its result, trace and final batch.
+
+Everything is recomputed from ``result.json`` and ``evaluations.jsonl``, so a report never
+depends on the process that ran the grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..runlog import RunDir
+from .store import RunTask
+
+
+@dataclass
+class RunRecord:
+    task: RunTask
+    result: dict[str, Any]
+    #: The best-so-far curve as a step function: ``best[i]`` holds from evaluation
+    #: ``evaluations[i]`` on. One point where the best first appears and each time it
+    #: improves, plus the run's last evaluation.
+    evaluations: np.ndarray
+    best: np.ndarray
+    #: Mean pairwise Hamming distance within the last logged batch (NaN for one sequence).
+    diversity: float
+    #: The sequences of step 0, to check that every proposer started from the same ones.
+    initial: tuple[str, ...]
+
+    @property
+    def best_value(self) -> float:
+        value = self.result["best_value"]
+        return -np.inf if value is None else float(value)
+
+    @property
+    def regret(self) -> float:
+        """``inf`` when the oracle knows its optimum but nothing feasible was found."""
+        if self.result["regret"] is not None:
+            return float(self.result["regret"])
+        return np.inf if self.optimum is not None else np.nan
+
+    @property
+    def optimum(self) -> float | None:
+        return self.result.get("optimal_value")
+
+
+def mean_pairwise_hamming(x: np.ndarray) -> float:
+    n = len(x)
+    if n < 2:
+        return float("nan")
+    # per site, the pairs that differ are all pairs minus those sharing a state
+    total = 0
+    for column in x.T:
+        counts = np.unique(column, return_counts=True)[1]
+        total += (n * n - int((counts**2).sum())) // 2
+    return total / (n * (n - 1) / 2)
+
+
+def load(task: RunTask) -> RunRecord | None:
+    """The record of a complete run, or ``None`` if it has no result yet."""
+    run = RunDir(task.folder)
+    result = run.read_result()
+    if result is None:
+        return None
+    config = run.read_config()
+    result = {**result, "optimal_value": config.get("optimal_value")}
+    values, steps, sequences = [], [], []
+    for rec in run.records():
+        values.append(-np.inf if rec["value"] is None else float(rec["value"]))
+        steps.append(int(rec["step"]))
+        sequences.append(rec["sequence"])
+    y = np.asarray(values, dtype=float)
+    step = np.asarray(steps)
+    running = np.maximum.accumulate(y) if len(y) else y
+    changed = np.flatnonzero(np.diff(running, prepend=-np.inf) > 0)
+    points = np.union1d(changed, [len(y) - 1]) if len(y) else changed
+    last = step == step[-1] if len(step) else step.astype(bool)
+    final = np.array([list(s) for s, keep in zip(sequences, last) if keep])
+    initial = tuple(s for s, st in zip(sequences, steps) if st == 0)
+    return RunRecord(task, result, points + 1, running[points],
+                     mean_pairwise_hamming(final) if len(final) else float("nan"), initial)

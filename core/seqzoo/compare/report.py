@@ -1,0 +1,48 @@
+"""Rebuild every table and plot of a comparison from its store, running nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import analysis, plot, tables
+from .analysis import Analysis
+from .records import load
+from .store import Store
+
+SUMMARY, TRACE, STATS = "summary.csv", "trace.csv", "stats.csv"
+TABLE, REPORT, PLOT = "table.txt", "report.md", "regret.png"
+
+
+@dataclass
+class Report:
+    analysis: Analysis
+    files: list[Path]
+
+
+def build(out: str | Path) -> Report:
+    """Read ``out``'s grid and complete runs; write the CSVs, ``table.txt``, ``report.md``
+    and (with matplotlib) ``regret.png``."""
+    store = Store(out)
+    grid = store.read_grid()
+    records = [r for r in map(load, store.tasks(grid)) if r is not None]
+    result = analysis.analyse(grid, records)
+    path = store.path
+    tables.write_csv(path / SUMMARY, tables.SUMMARY_COLUMNS, analysis.summary_rows(result))
+    tables.write_csv(path / TRACE, tables.TRACE_COLUMNS, analysis.trace_rows(result))
+    tables.write_csv(path / STATS, ("oracle", "proposer", "runs", *analysis.STAT_KEYS),
+                     ({"oracle": c.oracle, "proposer": c.proposer, "runs": c.runs, **c.values}
+                      for c in result.cells))
+    files = [path / SUMMARY, path / TRACE, path / STATS]
+    if plot.available() and records:
+        plot.plot(result, path / PLOT)
+        files.append(path / PLOT)
+    else:
+        (path / PLOT).unlink(missing_ok=True)
+        result.notes.append("regret.png not drawn: install matplotlib (pip install "
+                            "'seqzoo[plot]')" if records else "no complete run to plot yet")
+    (path / TABLE).write_text(tables.render_text(result))
+    (path / REPORT).write_text(tables.render_markdown(result, PLOT if PLOT in
+                                                      {f.name for f in files} else None))
+    return Report(result, files + [path / TABLE, path / REPORT])
+

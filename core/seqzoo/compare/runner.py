@@ -1,0 +1,59 @@
+"""``zoo compare`` as a function: check the grid, run what the store lacks, build the report."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import executors, report
+from .grid import Grid, check
+from .progress import GridProgress
+from .store import COMPLETE, Store
+
+
+@dataclass
+class Comparison:
+    report: report.Report
+    ran: int
+    skipped: int
+    wall_seconds: float
+    #: ``(run key, error)`` of every run that raised; the others still finished.
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
+            progress: bool = True) -> Comparison:
+    """Run every run of ``grid`` that ``out`` does not hold complete, then report.
+
+    Nothing runs unless the whole grid checks out. Complete runs are skipped and
+    interrupted ones resumed from their logs, unless ``overwrite`` redoes them all.
+    """
+    start = time.perf_counter()
+    check(grid)
+    store = Store(out)
+    tasks = store.tasks(grid)
+    if not overwrite:
+        store.check(tasks)
+    todo = [t for t in tasks if overwrite or store.state(t) != COMPLETE]
+    for task in todo if overwrite else ():
+        store.clear(task)
+    store.write_grid(grid)
+
+    failures = []
+    display = GridProgress(len(tasks), len(tasks) - len(todo),
+                           sum(t.budget for t in todo), enabled=progress)
+    with display:
+        if grid.executor == "ray":
+            finished = executors.run_ray(todo, grid.ray_address, display.handle)
+        elif grid.workers > 1 and len(todo) > 1:
+            finished = executors.run_processes(todo, min(grid.workers, len(todo)),
+                                               display.handle)
+        else:
+            finished = executors.run_serial(todo, display.handle)
+        for task, outcome in finished:
+            display.handle(("done", task.key))
+            if isinstance(outcome, BaseException):
+                failures.append((task.key, f"{type(outcome).__name__}: {outcome}"))
+    return Comparison(report.build(out), len(todo), len(tasks) - len(todo),
+                      time.perf_counter() - start, failures)
