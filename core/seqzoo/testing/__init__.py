@@ -1,1 +1,27 @@
-"""Conformance checks and pytest fixtures for plugin authors (see ``fixtures`` for the latter)."""
+"""The conformance kit: checks every seqzoo plugin runs in its own tests, and test helpers.
+
+A plugin's tests call one check per factory it registers::
+
+    from seqzoo.testing import check_oracle, check_proposer
+
+    def test_my_oracle_conforms():
+        check_oracle("my-oracle:dim=8")
+
+    def test_my_proposer_conforms(small_oracle):
+        check_proposer("my-proposer", small_oracle, options={"population": 16})
+
+Each check raises :class:`ConformanceError` (an ``AssertionError``) naming what broke and
+returns a :class:`Conformance` listing what it checked. With seqzoo installed, pytest also
+gets the fixtures of :mod:`seqzoo.testing.fixtures`: ``small_oracle``, ``run_dir`` and
+``register_plugin``.
+"""
+
+from .oracles import SMALL_ORACLE, check_oracle, small_oracle
+from .proposers import OnlyInitialFeasible, check_proposer
+from .registration import FactoryPlugin, registered
+from .results import Conformance, ConformanceError
+from .trainers import check_trainer
+
+__all__ = ["SMALL_ORACLE", "Conformance", "ConformanceError", "FactoryPlugin",
+           "OnlyInitialFeasible", "check_oracle", "check_proposer", "check_trainer",
+           "registered", "small_oracle"]

@@ -1,12 +1,39 @@
-"""Pytest fixtures shipped to every project that installs seqzoo (``pytest11`` entry point)."""
+"""Pytest fixtures shipped to every project that installs seqzoo (``pytest11`` entry point).
+
+No import is needed: with seqzoo installed, any test can ask for these by name.
+"""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable, Iterator
+
 import pytest
+
+from ..plugins import Registry
+from ..protocol import Oracle
 
 
 @pytest.fixture
-def run_dir(tmp_path):
-    """An empty folder for one run's output."""
-    path = tmp_path / "run"
-    return path
+def small_oracle() -> Oracle:
+    """A tiny built-in oracle with infeasible sequences (:data:`seqzoo.testing.SMALL_ORACLE`)."""
+    from . import small_oracle as build
+
+    return build()
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    """A path for one run's output folder (not created: the engine creates it)."""
+    return tmp_path / "run"
+
+
+@pytest.fixture
+def register_plugin() -> Iterator[Callable[..., Registry]]:
+    """``register_plugin(plugin, name=None)``: register an in-process plugin object (a module
+    or object with ``@seqzoo.hookimpl`` hooks) until the test ends; returns the registry."""
+    from .registration import registered
+
+    with ExitStack() as stack:
+        yield lambda plugin, name=None: stack.enter_context(registered(plugin, name))

@@ -1,0 +1,98 @@
+"""Putting an in-process plugin into the registry for a while, without installing anything.
+
+seqzoo finds plugins through entry points, which only an installed distribution declares. A
+test wants to try a plugin that is just an object in the test module, so :func:`registered`
+builds the registry that *would* exist if that object were installed (it runs the object's
+hooks through the same ``register`` callable as :func:`seqzoo.plugins.discover`) and makes it
+the process-wide registry until the block ends. Everything that resolves names through
+:func:`seqzoo.plugins.registry` -- the engine, ``zoo list``, a plugin looking up another --
+sees it. Worker processes (``zoo compare --workers``) do not: they discover plugins afresh.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import pluggy
+
+from .. import hookspecs, plugins
+from ..hookspecs import hookimpl
+from ..plugins import PluginInfo, Registry
+
+__all__ = ["FactoryPlugin", "registered", "with_plugin"]
+
+
+class FactoryPlugin:
+    """A plugin object that registers one factory, for checks that take a bare callable."""
+
+    def __init__(self, kind: str, name: str, factory: Callable[..., object]):
+        if kind not in plugins.KINDS:
+            raise ValueError(f"kind must be one of {', '.join(plugins.KINDS)}, got {kind!r}")
+        self.kind, self.name, self.factory = kind, name, factory
+        self.__name__ = f"{kind}-{name}"  # the plugin name :func:`registered` gives it
+
+    def _register(self, kind: str, register: hookspecs.Register) -> None:
+        if kind == self.kind:
+            register(self.name, self.factory)
+
+    @hookimpl
+    def register_oracles(self, register: hookspecs.Register) -> None:
+        self._register("oracle", register)
+
+    @hookimpl
+    def register_proposers(self, register: hookspecs.Register) -> None:
+        self._register("proposer", register)
+
+    @hookimpl
+    def register_trainers(self, register: hookspecs.Register) -> None:
+        self._register("trainer", register)
+
+
+def with_plugin(base: Registry, plugin: object, name: str) -> Registry:
+    """A copy of ``base`` plus what ``plugin``'s hooks register; clashes raise ValueError."""
+    if name in base.plugins:
+        raise ValueError(f"a plugin named {name!r} is already registered; pass another name")
+    registry = copy.deepcopy(base)  # factories are functions and classes: shared, not copied
+    info = PluginInfo(name, None, None)
+    registry.plugins[name] = info
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    manager.register(plugin, name=name)
+    with warnings.catch_warnings():  # a clash is raised below, not also warned about
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for kind, hook in plugins._HOOKS.items():
+            for impl in getattr(manager.hook, hook).get_hookimpls():
+                impl.function(register=plugins._registrar(registry, kind, info))
+    if info.error is not None:
+        raise ValueError(f"plugin {name!r} cannot be registered: {info.error}")
+    return registry
+
+
+def _install(registry: Registry) -> None:
+    """Make ``registry`` the cached answer of :func:`seqzoo.plugins.registry`."""
+    plugins.registry.cache_clear()
+    discover = plugins.discover
+    plugins.discover = lambda: registry  # registry() looks discover up at call time
+    try:
+        plugins.registry()
+    finally:
+        plugins.discover = discover
+
+
+@contextmanager
+def registered(plugin: object, name: str | None = None) -> Iterator[Registry]:
+    """Register ``plugin`` (a module, class or object with ``@seqzoo.hookimpl`` hooks) for
+    the duration of the block, on top of whatever is registered already; yields the registry.
+
+    Blocks nest; leaving one restores the registry that was current when it was entered.
+    """
+    name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+    previous = plugins.registry()
+    _install(with_plugin(previous, plugin, name))
+    try:
+        yield plugins.registry()
+    finally:
+        _install(previous)
