@@ -1,0 +1,134 @@
+"""Fast batched sampling of completions, with each completion's log-likelihood.
+
+LLOME decodes tens of thousands of edits a round, so decoding is a hand-rolled loop over the
+KV cache rather than ``model.generate``: prompts are left-padded into one batch, each step
+feeds only the newest token, and a row stops at its first token containing ``]`` (or EOS).
+The loop ends when every row has stopped. Randomness comes from one ``torch.Generator``
+seeded with ``seed``, so the same call gives the same completions.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from transformers import StaticCache
+
+from .scoring import encode_prompts
+from .text import STOP
+
+__all__ = ["Generation", "generate"]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One completion: its text (cut after the first ``]``), log-likelihood and length.
+
+    ``logprob`` is the sum over the generated tokens of ``log pi(token | prefix)`` at
+    temperature 1, whatever temperature sampled them, so completions drawn at different
+    temperatures compare on one scale; ``logprob / num_tokens`` is the normalised score.
+    """
+
+    text: str
+    logprob: float
+    num_tokens: int
+
+
+@torch.no_grad()
+def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int,
+             max_new_tokens: int, seed: int, batch_size: int = 256) -> list[list[Generation]]:
+    """``num_samples`` completions of each prompt (one when ``temperature == 0``: greedy).
+
+    ``lm`` is a :class:`seqzoo_llm.model.LanguageModel`. Rows are decoded ``batch_size`` at a
+    time; the result for a given seed also depends on ``batch_size``.
+    """
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0 (0 means greedy), got {temperature}")
+    if num_samples < 1 or max_new_tokens < 1 or batch_size < 1:
+        raise ValueError(f"num_samples, max_new_tokens and batch_size must be >= 1, got "
+                         f"{num_samples}, {max_new_tokens}, {batch_size}")
+    per_prompt = 1 if temperature == 0 else num_samples
+    encoded = encode_prompts(lm.tokenizer, prompts)
+    # Rows sorted by prompt length so that each batch needs little padding.
+    rows = sorted(((len(encoded[p]), p) for p in range(len(prompts)) for _ in range(per_prompt)))
+    device, was_training = lm.device, lm.model.training
+    generator = torch.Generator(device=device).manual_seed(seed)
+    results: list[list[Generation]] = [[] for _ in prompts]
+    lm.model.eval()
+    try:
+        for start in range(0, len(rows), batch_size):
+            chunk = [p for _, p in rows[start: start + batch_size]]
+            tokens, logps, counts = _decode(lm, [encoded[p] for p in chunk], temperature,
+                                            max_new_tokens, generator)
+            texts = lm.tokenizer.batch_decode(tokens, skip_special_tokens=True)
+            for p, text, logp, count in zip(chunk, texts, logps, counts):
+                head, stop, _ = text.partition(STOP)
+                results[p].append(Generation(head + stop, logp, count))
+    finally:
+        lm.model.train(was_training)
+    return results
+
+
+def _stop_ids(tokenizer, vocab_size: int, device: torch.device) -> torch.Tensor:
+    """A boolean mask over the vocabulary: tokens that end a completion."""
+    mask = torch.zeros(vocab_size, dtype=torch.bool)
+    pieces = tokenizer.convert_ids_to_tokens(list(range(min(len(tokenizer), vocab_size))))
+    mask[[i for i, piece in enumerate(pieces) if piece and STOP in piece]] = True
+    if tokenizer.eos_token_id is not None:
+        mask[tokenizer.eos_token_id] = True
+    return mask.to(device)
+
+
+def _cache_keyword(model: torch.nn.Module) -> str:
+    """The forward keyword that takes the KV cache (``cache`` in newer transformers)."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+
+
+def _decode(lm, prompts: list[list[int]], temperature: float, max_new_tokens: int,
+            generator: torch.Generator) -> tuple[list[list[int]], list[float], list[int]]:
+    """Decode one batch; per row the new tokens up to the stop, their log-prob and count."""
+    device, pad = lm.device, lm.tokenizer.pad_token_id
+    width = max(len(p) for p in prompts)
+    input_ids = torch.full((len(prompts), width), pad, dtype=torch.long)
+    attention = torch.zeros((len(prompts), width + max_new_tokens), dtype=torch.long)
+    for row, ids in enumerate(prompts):
+        input_ids[row, width - len(ids):] = torch.tensor(ids)
+        attention[row, width - len(ids):] = 1  # generated positions are always attended
+    input_ids, attention = input_ids.to(device), attention.to(device)
+    position = (attention[:, :width].cumsum(-1) - 1).clamp(min=0)
+    # A preallocated cache: a growing one re-copies every key and value at every step.
+    key = _cache_keyword(lm.model)
+    cache = StaticCache(config=lm.model.config, max_cache_len=width + max_new_tokens)
+    out = lm.model(input_ids=input_ids, attention_mask=attention[:, :width],
+                   position_ids=position, use_cache=True, **{key: cache})
+    logits, position = out.logits[:, -1].float(), position[:, -1:]
+    stop = _stop_ids(lm.tokenizer, logits.shape[-1], device)
+    done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
+    total = torch.zeros(len(prompts), dtype=torch.float64, device=device)
+    count = torch.zeros(len(prompts), dtype=torch.long, device=device)
+    steps = []
+    for step in range(max_new_tokens):
+        logp = torch.log_softmax(logits, dim=-1)
+        if temperature == 0:
+            token = logp.argmax(-1)
+        else:
+            probs = torch.softmax(logits / temperature, dim=-1)
+            token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+        alive = ~done
+        total += logp.gather(-1, token[:, None]).squeeze(-1).double() * alive
+        count += alive
+        steps.append(torch.where(alive, token, pad))
+        done |= stop[token]
+        if bool(done.all()) or step + 1 == max_new_tokens:
+            break
+        position = position + 1
+        out = lm.model(input_ids=token[:, None], attention_mask=attention[:, : width + step + 1],
+                       position_ids=position, use_cache=True, **{key: cache})
+        logits = out.logits[:, -1].float()
+    generated = torch.stack(steps, dim=1).cpu()
+    lengths = count.cpu().tolist()
+    tokens = [generated[row, :n].tolist() for row, n in enumerate(lengths)]
+    return tokens, total.cpu().tolist(), lengths
