@@ -1,0 +1,35 @@
+"""Shared helpers: a hand-built problem and a driver that plays the engine's part."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pytest
+from seqzoo import Problem, default_alphabet
+
+
+def make_problem(length: int = 8, num_states: int = 4, seed: int = 0,
+                 start: np.ndarray | None = None) -> Problem:
+    x0 = np.zeros((1, length), dtype=np.int64) if start is None else start
+    return Problem(default_alphabet(num_states), length, x0, seed=seed)
+
+
+@pytest.fixture
+def problem() -> Callable[..., Problem]:
+    return make_problem
+
+
+def drive(proposer, oracle: Callable[[np.ndarray], np.ndarray], x0: np.ndarray,
+          batch: int, budget: int) -> np.ndarray:
+    """Play the engine: tell ``x0``, then ask up to ``batch`` at a time until ``budget``."""
+    proposer.tell(x0, oracle(x0))
+    asked, used = [], 0
+    while used < budget:
+        n = min(batch, budget - used)
+        x = proposer.ask(n)
+        assert 1 <= len(x) <= n
+        proposer.tell(x, oracle(x))
+        asked.append(x)
+        used += len(x)
+    return np.concatenate(asked)
