@@ -1,0 +1,101 @@
+"""LLOME's settings: the paper's defaults and a preset sized for a laptop CPU.
+
+``paper`` follows arXiv 2410.22296 on f2: a GA warm start of 1,000 particles x 10 steps,
+10 rounds (round 0 SFT) of 2,000 labels, 200 seeds x 10 edit iterations x (greedy + 10
+samples at each of six temperatures), the 0.6 likelihood quantile, 0.25 Hamming
+neighbourhoods of 30 nearest neighbours, at most 10% infeasible pairs.
+
+``cpu`` keeps the budget and every rule but generates and trains less per round, so that a
+full f2 run (about 30k evaluations) with the tiny model takes minutes on two cores: fewer
+seeds, edit iterations and samples (the likelihood filter then has fewer candidates to rank)
+and a cap on training examples per round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from .guards import PAPER_COLLAPSE_STARTS, PAPER_COLLAPSE_THRESHOLDS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every LLOME option, with the paper's values as defaults (see :class:`~.proposer.Llome`)."""
+
+    objective: str = "marge"
+    model: str = "tiny"
+    model_size: str = "small"
+    lora: bool = False
+    lora_rank: int = 8
+    rounds: int = 10
+    labels_per_round: int = 2000
+    seed_evaluations: int = 10_000
+    ga_population: int = 1000
+    seeds_per_round: int = 200
+    edit_iterations: int = 10
+    temperatures: tuple[float, ...] = (0.6, 0.8, 1.0, 1.2, 1.4, 1.6)
+    samples_per_temperature: int = 10
+    likelihood_quantile: float = 0.6
+    hamming_threshold: float = 0.25
+    neighbours: int = 30
+    max_infeasible_fraction: float = 0.1
+    max_train_examples: int | None = None
+    collapse_thresholds: tuple[float, ...] = PAPER_COLLAPSE_THRESHOLDS
+    collapse_starts: tuple[float, ...] = PAPER_COLLAPSE_STARTS
+    guard_prompts: int = 50
+    guard_min_valid: float = 0.9
+    guard_max_repeated: float = 0.1
+    learning_rate: float | None = None
+    sft_learning_rate: float | None = None
+    epochs: int = 1
+    train_batch_size: int | None = None
+    optimizer: str = "adamw"
+
+    def validate(self) -> "Settings":
+        """Return ``self`` or raise ValueError naming the first bad option."""
+        positive = ("lora_rank", "rounds", "labels_per_round", "ga_population",
+                    "seeds_per_round", "edit_iterations", "samples_per_temperature",
+                    "neighbours", "epochs")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.seed_evaluations < 0 or self.guard_prompts < 0:
+            raise ValueError("seed_evaluations and guard_prompts must be >= 0")
+        for name in ("likelihood_quantile", "hamming_threshold", "max_infeasible_fraction",
+                     "guard_min_valid", "guard_max_repeated"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+        if not self.temperatures or min(self.temperatures) <= 0:
+            raise ValueError(f"temperatures must be a non-empty list of positive numbers, "
+                             f"got {list(self.temperatures)}")
+        if len(self.collapse_thresholds) != len(self.collapse_starts):
+            raise ValueError("collapse_thresholds and collapse_starts must have equal lengths")
+        if self.optimizer not in ("adamw", "adamw8bit"):
+            raise ValueError(f"optimizer must be 'adamw' or 'adamw8bit', got {self.optimizer!r}")
+        for name in ("max_train_examples", "train_batch_size"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1 or none, got {getattr(self, name)}")
+        return self
+
+
+PRESETS: dict[str, Settings] = {
+    "paper": Settings(),
+    "cpu": Settings(model_size="micro", seeds_per_round=32, edit_iterations=3,
+                    samples_per_temperature=4, neighbours=10, max_train_examples=3000,
+                    guard_prompts=32),
+}
+
+
+def resolve(preset: str, overrides: dict[str, Any]) -> Settings:
+    """The preset's settings with every non-``None`` override applied, validated."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown llome preset {preset!r} (expected one of "
+                         f"{', '.join(PRESETS)})")
+    names = {f.name for f in fields(Settings)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"unknown llome option {unknown[0]!r}")
+    given = {k: tuple(v) if isinstance(v, list) else v
+             for k, v in overrides.items() if v is not None}
+    return replace(PRESETS[preset], **given).validate()

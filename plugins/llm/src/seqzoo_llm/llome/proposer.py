@@ -1,0 +1,359 @@
+"""The ``llome`` proposer: LLOME's rounds as an ask/tell state machine the engine drives.
+
+Phases, each ending when everything it handed out has been told:
+
+1. **Warm start**: the ``ga`` proposer with the paper's settings (1,000 particles, mutation
+   0.005, recombination 0.0882, survival 0.1) serves ``seed_evaluations`` asks after the
+   engine's initial solutions.
+2. **Rounds** ``r = 0, 1, ...``: on the first ask after the previous phase, train (round 0
+   with ``sft``, later rounds with ``objective``; the reference model of DPO and MargE is
+   the previous round's model) on pairs or triples built from the previous phase's labels
+   only, check the new model with the checkpoint guard, edit the best sequences seen, and
+   queue up to ``labels_per_round`` unseen candidates. ``ask(n)`` serves the queue in
+   pieces of at most ``n``. When the last label is told, the round's diagnostics are written
+   and its model saved; after ``rounds`` training rounds the last model keeps proposing.
+
+The checkpoint guard first checks greedy outputs on prompts held out of training (valid
+text, not a copy of the prompt); if that fails the round falls back to the previous model
+at once. Feasibility needs the oracle, so the distinct valid greedy outputs are queued first
+among the labels; when the round is told and too few are feasible, the next round starts
+from the previous model. Round 0 has no earlier model: a failing round 0 is reported and kept.
+
+With a run folder, every completed round appends to ``llome_rounds.jsonl`` and saves its
+model to ``llome/round_XX/``; :meth:`Llome.restore` reloads the last completed round on
+resume, and the interrupted round is rebuilt without re-spending what it already used.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from seqzoo import Problem
+
+from .diagnostics import ROUND_KEYS, append_round, label_metrics, read_rounds, round_line
+from .editing import Candidates, edit, select_labels
+from .guards import Verdict, checkpoint_guard, collapse_temperatures
+from .pairs import edit_pairs, preference_triples, unique_labelled
+from .parse import VALID, parse_many
+from .presets import PRESETS, Settings, resolve
+
+#: The paper's GA settings for the warm start (population comes from ``ga_population``).
+GA_SETTINGS = {"mutation_prob": 0.005, "recombine_prob": 0.0882, "survival_quantile": 0.1}
+#: Trainers whose examples are preference triples rather than edit pairs.
+PREFERENCE_OBJECTIVES = ("dpo",)
+
+
+@dataclass
+class Round:
+    """One round in flight: its queue of labels and what is needed for its diagnostics."""
+
+    index: int
+    objective: str
+    trained: bool
+    verdict: Verdict  # the text half of the checkpoint guard
+    guard: tuple[float, float]  # valid and repeated fractions of the greedy outputs
+    metrics: dict[str, float]
+    train_examples: int
+    temperatures: list[float]
+    candidates: Candidates
+    queue: np.ndarray  # (k, L) labels to serve, the guard's greedy outputs first
+    seed_values: np.ndarray  # (k,) value of each label's seed
+    scores: np.ndarray  # (k,) log-likelihood per token, NaN for fallback mutants
+    fallback: int
+    guard_outputs: np.ndarray  # (g, L) valid greedy outputs on the held-out prompts
+    guard_total: int  # held-out prompts asked
+    previous: Any  # the model to fall back to if the guard fails once labels are told
+    label_start: int  # where this round's labels begin in the data (before any resume)
+    started: float
+    served: int = 0
+    values: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def told(self) -> int:
+        return sum(len(v) for v in self.values)
+
+
+class Llome:
+    """LLOME: a language model trained round by round to edit sequences into better ones.
+
+    Options left at ``None`` take the preset's value (``preset=paper``: the paper's f2
+    settings; ``preset=cpu``: the same loop sized for the tiny model on a laptop CPU).
+    ``objective`` is any registered trainer (marge, dpo, sft, reinforce); round 0 is SFT.
+    ``model`` is ``tiny`` or a local checkpoint path; ``seed_evaluations`` is the GA warm
+    start after the initial solutions; the collapse guard shifts ``temperatures`` to start at
+    ``collapse_starts[i]`` when the last round's edit distance falls below
+    ``collapse_thresholds[i]``; the checkpoint guard uses ``guard_prompts`` held-out prompts
+    and needs ``guard_min_valid`` valid and feasible, at most ``guard_max_repeated`` copies.
+    ``learning_rate`` / ``sft_learning_rate`` of ``None`` use the trainers' defaults.
+    """
+
+    presets = tuple(PRESETS)
+
+    def __init__(self, problem: Problem, preset: str = "paper", objective: str | None = None,
+                 model: str | None = None, model_size: str | None = None,
+                 lora: bool | None = None, lora_rank: int | None = None,
+                 rounds: int | None = None, labels_per_round: int | None = None,
+                 seed_evaluations: int | None = None, ga_population: int | None = None,
+                 seeds_per_round: int | None = None, edit_iterations: int | None = None,
+                 temperatures: list[float] | None = None,
+                 samples_per_temperature: int | None = None,
+                 likelihood_quantile: float | None = None,
+                 hamming_threshold: float | None = None, neighbours: int | None = None,
+                 max_infeasible_fraction: float | None = None,
+                 max_train_examples: int | None = None,
+                 collapse_thresholds: list[float] | None = None,
+                 collapse_starts: list[float] | None = None,
+                 guard_prompts: int | None = None, guard_min_valid: float | None = None,
+                 guard_max_repeated: float | None = None,
+                 learning_rate: float | None = None, sft_learning_rate: float | None = None,
+                 epochs: int | None = None, train_batch_size: int | None = None,
+                 optimizer: str | None = None):
+        given = dict(locals())
+        options = {k: v for k, v in given.items() if k not in ("self", "problem", "preset")}
+        self.settings: Settings = resolve(preset, options)
+        from seqzoo.plugins import registry
+
+        registry().get("trainer", self.settings.objective)  # unknown objective: fail now
+        self.problem = problem
+        self.rng = problem.rng(0x11)
+        length = problem.length
+        self.x, self.y = np.empty((0, length), dtype=np.int64), np.empty(0)
+        self.values: dict[bytes, float] = {}
+        self.round, self.current = -1, None  # last completed round; round in flight
+        self.train_slice = (0, 0)  # the labels the next round trains on
+        self.last_edit_distance: float | None = None
+        self.resume_spent = 0  # labels the interrupted round used before a resume
+        self.rejected = 0
+        self.backend = None
+        s = self.settings
+        self.ga = self._build_ga() if s.seed_evaluations else None
+        self.warm_served = 0
+        self.batch_size = s.ga_population if s.seed_evaluations else s.labels_per_round
+
+    # -- the engine's interface ---------------------------------------------------------------
+    def ask(self, n: int) -> np.ndarray:
+        s = self.settings
+        if self.round < 0 and self.current is None and self.warm_served < s.seed_evaluations:
+            x = np.asarray(self.ga.ask(min(n, s.seed_evaluations - self.warm_served)))
+            self.warm_served += len(x)
+            return x
+        if self.current is None:
+            self.current = self._start_round()
+        cur = self.current
+        out = cur.queue[cur.served:cur.served + n]
+        cur.served += len(out)
+        return out
+
+    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        self._add(x, y)
+        if self.current is None:
+            if self.ga is not None and self.round < 0:
+                self.ga.tell(x, y)
+                if self.warm_served >= self.settings.seed_evaluations:
+                    self.train_slice = (0, len(self.y))
+            else:  # the initial solutions of a run without a warm start
+                self.train_slice = (0, len(self.y))
+            return
+        self.current.values.append(np.asarray(y, dtype=float))
+        if self.current.told >= len(self.current.queue):
+            self._finish_round(self.current)
+            self.current = None
+
+    def restore(self, history: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Rebuild from the run log: reload the last completed round's model, or replay the
+        warm start into the GA; the next ask continues where the run stopped."""
+        s = self.settings
+        start = len(history[0][0])
+        for x, y in history:
+            self._add(x, y)
+        total, warm_end = len(self.y), start + s.seed_evaluations
+        if self.ga is not None and total < warm_end:
+            self.ga.tell(*history[0])
+            for x, y in history[1:]:
+                self.ga.ask(len(x))  # regenerate the GA's own random draws first
+                self.ga.tell(x, y)
+            self.warm_served = total - start
+            return
+        self.warm_served = s.seed_evaluations
+        workdir = self.problem.workdir
+        done = [r for r in read_rounds(workdir) if r["evaluations"] <= total] if workdir else []
+        if done:
+            last = done[-1]
+            self._model().load(Path(workdir) / last["checkpoint"])
+            self.round, self.last_edit_distance = last["round"], last["edit_distance"]
+            self.rejected = sum(not r["accepted"] for r in done)
+            self.train_slice = (last["label_start"], last["evaluations"])
+        else:
+            self.train_slice = (0, warm_end)
+        self.resume_spent = total - self.train_slice[1]
+
+    def result_extras(self) -> dict[str, Any]:
+        return {"llome_rounds": self.round + 1, "llome_rejected_rounds": self.rejected}
+
+    # -- a round ------------------------------------------------------------------------------
+    def _start_round(self) -> Round:
+        s, r = self.settings, self.round + 1
+        started = time.perf_counter()
+        backend = self._model()
+        objective = "sft" if r == 0 else s.objective
+        trained = r < s.rounds
+        verdict, guard, metrics, n_examples, previous = Verdict(True), (1.0, 0.0), {}, 0, None
+        guard_outputs = np.empty((0, self.problem.length), dtype=np.int64)
+        guard_values, guard_total = np.empty(0), 0
+        if trained:
+            lo, hi = self.train_slice
+            examples = self._examples(objective, self.x[lo:hi], self.y[lo:hi])
+            examples, guard_prompts = self._hold_out(examples)
+            n_examples, guard_total = len(examples), len(guard_prompts)
+            previous = backend.snapshot() if r > 0 else None
+            if examples:
+                lr = s.sft_learning_rate if objective == "sft" else s.learning_rate
+                metrics = backend.fit(objective, examples, learning_rate=lr,
+                                      seed=self._seed(r, 1))
+            guard, guard_outputs, guard_values = self._guard_text(guard_prompts, r)
+            verdict = checkpoint_guard(*guard, min_valid=s.guard_min_valid,
+                                       max_repeated=s.guard_max_repeated)
+            if not verdict.passed:  # its outputs are not worth labels; revert when possible
+                guard_outputs, guard_values = guard_outputs[:0], guard_values[:0]
+                if previous is not None:
+                    backend.revert(previous)
+                    previous = None
+        temps = collapse_temperatures(s.temperatures, self.last_edit_distance,
+                                      s.collapse_thresholds, s.collapse_starts)
+        seeds, seed_values = self._seeds()
+        cands = edit(seeds, backend.complete, iterations=s.edit_iterations, temperatures=temps,
+                     samples=s.samples_per_temperature, num_states=self.problem.num_states,
+                     seed=self._seed(r, 2))
+        need = max(1, s.labels_per_round - self.resume_spent)
+        label_start, self.resume_spent = len(self.y) - self.resume_spent, 0
+        fresh: dict[bytes, int] = {}  # distinct unseen greedy outputs -> their prompt's row
+        for i, g in enumerate(guard_outputs):
+            if g.tobytes() not in self.values and len(fresh) < need:
+                fresh.setdefault(g.tobytes(), i)
+        rows = np.fromiter(fresh.values(), dtype=np.int64, count=len(fresh))
+        pick = select_labels(cands, set(self.values) | set(fresh),
+                             quantile=s.likelihood_quantile, k=need - len(rows), rng=self.rng)
+        queue = np.concatenate([guard_outputs[rows], cands.x[pick]])
+        seed_val = np.concatenate([guard_values[rows], seed_values[cands.trajectory[pick]]])
+        scores = np.concatenate([np.full(len(fresh), np.nan), cands.score[pick]])
+        fallback = 0
+        if len(queue) == 0:
+            queue, seed_val = self._mutants(seeds, seed_values, need)
+            scores, fallback = np.full(len(queue), np.nan), len(queue)
+        return Round(r, objective, trained, verdict, guard, metrics, n_examples, temps, cands,
+                     queue, seed_val, scores, fallback, guard_outputs, guard_total, previous,
+                     label_start, started)
+
+    def _finish_round(self, cur: Round) -> None:
+        s = self.settings
+        values = np.concatenate(cur.values)
+        verdict = cur.verdict
+        if verdict.passed and cur.guard_total:
+            feasible = sum(np.isfinite(self.values.get(g.tobytes(), -np.inf))
+                           for g in cur.guard_outputs) / cur.guard_total
+            verdict = checkpoint_guard(*cur.guard, feasible, min_valid=s.guard_min_valid,
+                                       max_repeated=s.guard_max_repeated)
+            if not verdict.passed and cur.previous is not None:
+                self.backend.revert(cur.previous)
+        self.rejected += not verdict.passed
+        record: dict[str, Any] = {
+            "round": cur.index, "objective": cur.objective, "trained": cur.trained,
+            "accepted": verdict.passed, "guard": list(verdict.reasons),
+            "train_loss": cur.metrics.get("loss"), "train_examples": cur.train_examples,
+            **cur.candidates.fractions(),
+            **label_metrics(values, cur.seed_values, cur.scores),
+            "edit_distance": cur.candidates.edit_distance(), "temperatures": cur.temperatures,
+            "labels": len(values), "fallback_labels": cur.fallback,
+            "best_value": float(self.y.max()), "evaluations": len(self.y),
+            "label_start": cur.label_start,
+            "checkpoint": f"llome/round_{cur.index:02d}",
+            "wall_seconds": time.perf_counter() - cur.started,
+        }
+        workdir = self.problem.workdir
+        if workdir is not None:
+            self.backend.save(Path(workdir) / record["checkpoint"])
+            append_round(workdir, {k: record[k] for k in ROUND_KEYS})
+        from seqzoo.display import console
+
+        console.print(round_line(record) + ("" if verdict.passed else
+                                            " (kept: no earlier model)" if cur.index == 0
+                                            else " (fell back to the previous model)"))
+        self.round, self.last_edit_distance = cur.index, record["edit_distance"]
+        self.train_slice = (cur.label_start, len(self.y))
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _build_ga(self):
+        from seqzoo.plugins import registry
+
+        factory = registry().get("proposer", "ga").load()
+        return factory(self.problem, population=self.settings.ga_population, **GA_SETTINGS)
+
+    def _model(self):
+        if self.backend is None:
+            from .backend import ModelBackend
+
+            self.backend = ModelBackend(self.settings, self.problem.num_states,
+                                        self.problem.length, self.problem.seed)
+        return self.backend
+
+    def _seed(self, round_index: int, stream: int) -> int:
+        return int(self.problem.rng(1000 * round_index + stream).integers(2**31))
+
+    def _add(self, x: np.ndarray, y: np.ndarray) -> None:
+        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float)
+        self.x, self.y = np.concatenate([self.x, x]), np.concatenate([self.y, y])
+        for row, v in zip(x, y):
+            self.values.setdefault(row.tobytes(), float(v))
+
+    def _examples(self, objective: str, x: np.ndarray, y: np.ndarray) -> list[dict]:
+        s = self.settings
+        if objective in PREFERENCE_OBJECTIVES:
+            return preference_triples(x, y, self.rng, threshold=s.hamming_threshold,
+                                      k=s.neighbours, max_triples=s.max_train_examples)
+        return edit_pairs(x, y, self.rng, threshold=s.hamming_threshold, k=s.neighbours,
+                          max_infeasible_fraction=s.max_infeasible_fraction,
+                          max_pairs=s.max_train_examples)
+
+    def _hold_out(self, examples: list[dict]) -> tuple[list[dict], np.ndarray]:
+        """Split off up to ``guard_prompts`` prompts (at most a tenth of them) for the guard."""
+        prompts = sorted({tuple(e["prompt"]) for e in examples})
+        count = min(self.settings.guard_prompts, len(prompts) // 10)
+        held = {prompts[i] for i in self.rng.choice(len(prompts), size=count, replace=False)}
+        kept = [e for e in examples if tuple(e["prompt"]) not in held]
+        return kept, np.array(sorted(held), dtype=np.int64).reshape(-1, self.problem.length)
+
+    def _guard_text(self, prompts: np.ndarray,
+                    r: int) -> tuple[tuple[float, float], np.ndarray, np.ndarray]:
+        """Greedy outputs on the held-out prompts: (valid, repeated) fractions, the valid
+        outputs and their prompts' values."""
+        if len(prompts) == 0:
+            return (1.0, 0.0), prompts, np.empty(0)
+        outs = self.backend.complete(prompts, 0.0, 1, self._seed(r, 3))
+        states, why = parse_many([o[0][0] for o in outs], self.problem.length,
+                                 self.problem.num_states)
+        ok = why == VALID
+        repeated = float((ok & (states == prompts).all(1)).mean())
+        values = np.array([self.values[p.tobytes()] for p in prompts[ok]])
+        return (float(ok.mean()), repeated), states[ok], values
+
+    def _seeds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``seeds_per_round`` best distinct sequences seen, best first."""
+        x, y = unique_labelled(self.x, self.y)
+        top = np.argsort(-y, kind="stable")[: self.settings.seeds_per_round]
+        return x[top], y[top]
+
+    def _mutants(self, seeds: np.ndarray, seed_values: np.ndarray,
+                 need: int) -> tuple[np.ndarray, np.ndarray]:
+        """Point mutants of the best seeds when editing left nothing to label."""
+        parent = self.rng.integers(len(seeds), size=4 * need)
+        x = seeds[parent].copy()
+        sites = self.rng.integers(self.problem.length, size=len(x))
+        x[np.arange(len(x)), sites] = self.rng.integers(self.problem.num_states, size=len(x))
+        fresh = [i for i in range(len(x)) if x[i].tobytes() not in self.values]
+        _, first = np.unique(x[fresh], axis=0, return_index=True) if fresh else (None, [])
+        keep = np.asarray(fresh, dtype=np.int64)[np.sort(first)][:need] if fresh else [0]
+        return x[keep], seed_values[parent[keep]]
