@@ -14,7 +14,7 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 __all__ = ["encode_prompts", "encode_pairs", "collate", "completion_logprobs",
-           "sequence_logprobs"]
+           "encoded_logprobs", "sequence_logprobs"]
 
 
 def encode_prompts(tokenizer: PreTrainedTokenizerBase, prompts: Sequence[str]) -> list[list[int]]:
@@ -77,27 +77,36 @@ def completion_logprobs(model: torch.nn.Module, input_ids: torch.Tensor,
 
 
 @torch.no_grad()
-def sequence_logprobs(lm, prompts: Sequence[str], targets: Sequence[str],
-                      batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """``(sum of log pi(target tokens | prompt), number of target tokens)`` per pair.
+def encoded_logprobs(model: torch.nn.Module, encoded: Sequence[tuple[list[int], int]],
+                     pad_id: int, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`completion_logprobs` over already-encoded pairs, in eval mode, without grad.
 
-    ``lm`` is a :class:`seqzoo_llm.model.LanguageModel`. Pairs are batched by length, so
-    padding stays small; the model is put in eval mode for the pass and restored after.
+    Pairs are batched by length, so padding stays small; the model's train/eval mode is
+    restored afterwards.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    encoded = encode_pairs(lm.tokenizer, prompts, targets)
     order = np.argsort([len(ids) for ids, _ in encoded], kind="stable")
     sums, counts = np.zeros(len(encoded)), np.zeros(len(encoded), dtype=np.int64)
-    was_training, device = lm.model.training, lm.device
-    lm.model.eval()
+    was_training, device = model.training, next(model.parameters()).device
+    model.eval()
     try:
         for start in range(0, len(order), batch_size):
             rows = order[start: start + batch_size]
             batch = {k: v.to(device) for k, v in
-                     collate([encoded[r] for r in rows], lm.tokenizer.pad_token_id).items()}
-            s, c = completion_logprobs(lm.model, **batch)
+                     collate([encoded[r] for r in rows], pad_id).items()}
+            s, c = completion_logprobs(model, **batch)
             sums[rows], counts[rows] = s.cpu().double().numpy(), c.cpu().numpy()
     finally:
-        lm.model.train(was_training)
+        model.train(was_training)
     return sums, counts
+
+
+def sequence_logprobs(lm, prompts: Sequence[str], targets: Sequence[str],
+                      batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """``(sum of log pi(target tokens | prompt), number of target tokens)`` per pair.
+
+    ``lm`` is a :class:`seqzoo_llm.model.LanguageModel`; no gradients are kept.
+    """
+    encoded = encode_pairs(lm.tokenizer, prompts, targets)
+    return encoded_logprobs(lm.model, encoded, lm.tokenizer.pad_token_id, batch_size)

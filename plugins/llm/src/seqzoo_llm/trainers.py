@@ -1,0 +1,277 @@
+"""The four training objectives as seqzoo Trainers: ``sft``, ``dpo``, ``marge``, ``reinforce``.
+
+Each is a thin class: options, how an example becomes token sequences and a reward, and a
+loss from :mod:`seqzoo_llm.losses`. The rest is shared: examples are tokenized, the
+reference model's log-likelihoods are computed once, and Lightning runs the loop over a
+:class:`~seqzoo_llm.module.CompletionModule` (``accelerator="auto"``: CPU here, a GPU where
+present).
+
+The reference model. ``fit(lm, examples)`` without ``reference`` compares against ``lm`` as
+it stands when ``fit`` starts, which in LLOME is the previous round's model. Its
+log-likelihoods never change while the policy trains, so they are computed in one pass before
+the first step and no second copy of the model is held, with or without LoRA. A LoRA model
+keeps its adapters between rounds, so "the model as it stands" includes them.
+
+Example dicts: ``sft``, ``marge`` and ``reinforce`` read ``prompt`` and ``target`` (integer
+lists) and, for the reward ``max(0, f(y) - f(x))``, ``prompt_value`` and ``target_value``
+(``-inf`` counts as 0); ``dpo`` reads ``prompt``, ``chosen`` and ``rejected``.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from . import losses
+from .scoring import collate, encode_pairs, encoded_logprobs
+from .text import format_prompt, format_target
+
+__all__ = ["SFT", "DPO", "MarGE", "Reinforce"]
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One example, tokenized: its sequences (one, or chosen and rejected) and reward."""
+
+    sequences: tuple[tuple[list[int], int], ...]
+    reward: float
+    reference: tuple[float, ...] = ()
+
+
+class _LMTrainer(ABC):
+    """Options and the training loop shared by every objective."""
+
+    name: ClassVar[str]
+    #: The example keys this objective reads.
+    keys: ClassVar[tuple[str, ...]]
+    needs_reference: ClassVar[bool] = False
+
+    def __init__(self, learning_rate: float, epochs: int, batch_size: int, grad_accum: int,
+                 max_length: int, optimizer: str, seed: int, max_grad_norm: float,
+                 devices: int, precision: str):
+        if learning_rate <= 0 or not math.isfinite(learning_rate):
+            raise ValueError(f"learning_rate must be a positive number, got {learning_rate}")
+        for option, value in (("epochs", epochs), ("batch_size", batch_size),
+                              ("grad_accum", grad_accum), ("max_length", max_length),
+                              ("devices", devices)):
+            if value < 1:
+                raise ValueError(f"{option} must be >= 1, got {value}")
+        if optimizer not in ("adamw", "adamw8bit"):
+            raise ValueError(f"optimizer must be 'adamw' or 'adamw8bit', got {optimizer!r}")
+        if max_grad_norm < 0:
+            raise ValueError(f"max_grad_norm must be >= 0 (0 turns clipping off), "
+                             f"got {max_grad_norm}")
+        self.learning_rate, self.epochs, self.batch_size = learning_rate, epochs, batch_size
+        self.grad_accum, self.max_length, self.optimizer = grad_accum, max_length, optimizer
+        self.seed, self.max_grad_norm = seed, max_grad_norm
+        self.devices, self.precision = devices, precision
+
+    # -- what each objective defines -------------------------------------------------
+    def _texts(self, example: Mapping[str, Any]) -> tuple[str, list[str]]:
+        """The prompt text and the target texts of one example."""
+        return format_prompt(example["prompt"]), [format_target(example["target"])]
+
+    def _rewards(self, examples: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        return np.zeros(len(examples))
+
+    @abstractmethod
+    def _loss(self, logp: torch.Tensor, num_tokens: torch.Tensor,
+              batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The batch loss from the policy's log-likelihoods (see :mod:`.module`)."""
+
+    # -- the shared machinery --------------------------------------------------------
+    def fit(self, lm, examples: Sequence[Mapping[str, Any]], *,
+            reference=None) -> dict[str, float]:
+        """Train ``lm`` in place on ``examples``; metrics: ``loss`` (mean over the last
+        epoch), ``steps`` (optimizer steps), ``seconds``, ``examples``."""
+        start = time.perf_counter()
+        items = self._items(lm, examples, reference)
+        module = _module(lm.model, self._loss, self.learning_rate, self.optimizer)
+        loader = DataLoader(items, batch_size=self.batch_size, shuffle=True,
+                            collate_fn=lambda batch: _collate(batch, lm.tokenizer.pad_token_id),
+                            generator=torch.Generator().manual_seed(self.seed))
+        device, was_training = lm.device, lm.model.training
+        with torch.random.fork_rng(devices=[]), _quiet():
+            torch.manual_seed(self.seed)
+            trainer = _lightning(max_epochs=self.epochs, accumulate_grad_batches=self.grad_accum,
+                                 gradient_clip_val=self.max_grad_norm or None,
+                                 devices=self.devices, precision=self.precision)
+            trainer.fit(module, loader)
+        # Lightning may leave the model on another device or in train mode.
+        lm.model.to(device).train(was_training)
+        return {"loss": float(np.mean(module.epoch_losses)), "steps": float(trainer.global_step),
+                "seconds": time.perf_counter() - start, "examples": float(len(items))}
+
+    def _items(self, lm, examples: Sequence[Mapping[str, Any]], reference) -> list[_Item]:
+        if not examples:
+            raise ValueError(f"{self.name}: no examples to train on")
+        for i, example in enumerate(examples):
+            missing = [k for k in self.keys if k not in example]
+            if missing:
+                raise ValueError(f"{self.name}: example {i} lacks {missing[0]!r} "
+                                 f"(expected keys: {', '.join(self.keys)})")
+        texts = [self._texts(e) for e in examples]
+        width = len(texts[0][1])
+        prompts = [p for p, targets in texts for _ in targets]
+        targets = [t for _, ts in texts for t in ts]
+        encoded = encode_pairs(lm.tokenizer, prompts, targets, self.max_length)
+        sequences = [tuple(encoded[i * width: (i + 1) * width]) for i in range(len(texts))]
+        if self.needs_reference:
+            ref = reference if reference is not None else lm
+            logp, _ = encoded_logprobs(ref.model, encoded, lm.tokenizer.pad_token_id)
+            refs = [tuple(logp[i * width: (i + 1) * width]) for i in range(len(texts))]
+        else:
+            refs = [()] * len(texts)
+        rewards = self._rewards(examples)
+        return [_Item(s, float(r), ref) for s, r, ref in zip(sequences, rewards, refs)]
+
+
+def _collate(items: list[_Item], pad_id: int) -> dict[str, torch.Tensor]:
+    # Column-major: all first sequences, then all second ones (DPO: chosen, then rejected).
+    width = len(items[0].sequences)
+    batch = collate([item.sequences[k] for k in range(width) for item in items], pad_id)
+    batch["reward"] = torch.tensor([item.reward for item in items])
+    if items[0].reference:
+        batch["reference_logp"] = torch.tensor(
+            [item.reference[k] for k in range(width) for item in items])
+    return batch
+
+
+def _module(model, objective, learning_rate: float, optimizer: str):
+    from .module import CompletionModule
+
+    return CompletionModule(model, objective, learning_rate=learning_rate, optimizer=optimizer)
+
+
+def _lightning(**options):
+    import pytorch_lightning as pl
+
+    return pl.Trainer(accelerator="auto", strategy="auto", logger=False,
+                      enable_checkpointing=False, enable_progress_bar=False,
+                      enable_model_summary=False, num_sanity_val_steps=0, **options)
+
+
+class _quiet:
+    """Silence Lightning's banner lines and its warnings about data-loader workers."""
+
+    def __enter__(self):
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", module="pytorch_lightning")
+        warnings.filterwarnings("ignore", message=".*num_workers.*")
+        self._logger = logging.getLogger("pytorch_lightning")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.WARNING)
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.setLevel(self._level)
+        self._warnings.__exit__(*exc)
+
+
+def _values(examples: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
+    return np.array([float(e[key]) for e in examples])
+
+
+class SFT(_LMTrainer):
+    """Supervised fine-tuning: completion-only negative log-likelihood of the target."""
+
+    name = "sft"
+    keys = ("prompt", "target")
+
+    def __init__(self, learning_rate: float = 1e-3, epochs: int = 1, batch_size: int = 32,
+                 grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
+                 seed: int = 0, max_grad_norm: float = 1.0, devices: int = 1,
+                 precision: str = "32-true"):
+        super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
+                         seed, max_grad_norm, devices, precision)
+
+    def _loss(self, logp, num_tokens, batch):
+        return losses.sft_loss(logp, num_tokens)
+
+
+class DPO(_LMTrainer):
+    """Direct preference optimisation (sigmoid loss) of chosen over rejected targets."""
+
+    name = "dpo"
+    keys = ("prompt", "chosen", "rejected")
+    needs_reference = True
+
+    def __init__(self, learning_rate: float = 1e-4, epochs: int = 1, batch_size: int = 32,
+                 grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
+                 seed: int = 0, beta: float = 0.4, max_grad_norm: float = 1.0,
+                 devices: int = 1, precision: str = "32-true"):
+        super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
+                         seed, max_grad_norm, devices, precision)
+        if beta <= 0:
+            raise ValueError(f"beta must be > 0, got {beta}")
+        self.beta = beta
+
+    def _texts(self, example):
+        return format_prompt(example["prompt"]), [format_target(example["chosen"]),
+                                                  format_target(example["rejected"])]
+
+    def _loss(self, logp, num_tokens, batch):
+        half = len(logp) // 2
+        ref = batch["reference_logp"]
+        return losses.dpo_loss(logp[:half], logp[half:], ref[:half], ref[half:], self.beta)
+
+
+class MarGE(_LMTrainer):
+    """MargE: reward-weighted KL to the reward distribution plus KL to the reference."""
+
+    name = "marge"
+    keys = ("prompt", "target", "prompt_value", "target_value")
+    needs_reference = True
+
+    def __init__(self, learning_rate: float = 1e-3, epochs: int = 1, batch_size: int = 32,
+                 grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
+                 seed: int = 0, alpha: float = 1.0, beta: float = 10.0,
+                 self_normalize: bool = True, max_grad_norm: float = 1.0, devices: int = 1,
+                 precision: str = "32-true"):
+        super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
+                         seed, max_grad_norm, devices, precision)
+        if alpha < 0 or beta < 0:
+            raise ValueError(f"alpha and beta must be >= 0, got {alpha} and {beta}")
+        self.alpha, self.beta, self.self_normalize = alpha, beta, self_normalize
+
+    def _rewards(self, examples):
+        return losses.improvement_reward(_values(examples, "prompt_value"),
+                                         _values(examples, "target_value"))
+
+    def _loss(self, logp, num_tokens, batch):
+        return losses.marge_loss(logp, batch["reference_logp"], num_tokens, batch["reward"],
+                                 self.alpha, self.beta, self.self_normalize)
+
+
+class Reinforce(_LMTrainer):
+    """REINFORCE ablation: reward-weighted log-likelihood plus a likelihood anchor."""
+
+    name = "reinforce"
+    keys = ("prompt", "target", "prompt_value", "target_value")
+
+    def __init__(self, learning_rate: float = 1e-3, epochs: int = 1, batch_size: int = 32,
+                 grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
+                 seed: int = 0, beta: float = 1.0, max_grad_norm: float = 1.0,
+                 devices: int = 1, precision: str = "32-true"):
+        super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
+                         seed, max_grad_norm, devices, precision)
+        if beta < 0:
+            raise ValueError(f"beta must be >= 0, got {beta}")
+        self.beta = beta
+
+    def _rewards(self, examples):
+        return losses.improvement_reward(_values(examples, "prompt_value"),
+                                         _values(examples, "target_value"))
+
+    def _loss(self, logp, num_tokens, batch):
+        return losses.reinforce_loss(logp, num_tokens, batch["reward"], self.beta)
