@@ -1,0 +1,171 @@
+"""The LLOME state machine driven by the real engine, with a stand-in for the language model.
+
+The stand-in edits a prompt by point mutations (and writes some malformed text), so these
+tests exercise the loop, the budget, the guards, the diagnostics file and resume in
+seconds, without torch doing any work.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from seqzoo.engine import resume, run
+
+from seqzoo_llm.llome import backend
+from seqzoo_llm.llome.diagnostics import ROUND_KEYS, read_rounds
+from seqzoo_llm.llome.guards import collapse_temperatures
+
+ORACLE = "hamming:num_states=4,dim=12,max_step=1"
+SMALL = ("llome:rounds=3,labels_per_round=60,seed_evaluations=100,ga_population=50,"
+         "seeds_per_round=12,edit_iterations=3,samples_per_temperature=4,likelihood_quantile=0.2,"
+         "temperatures=[0.8,1.2],guard_prompts=4,max_train_examples=200")
+BUDGET = 1 + 100 + 3 * 60
+
+
+class FakeModel:
+    """Point-mutates its prompts; ``mode`` decides how it misbehaves once trained."""
+
+    mode = "edit"
+    fits: list[str] = []
+
+    def __init__(self, settings, num_states, length, seed):
+        self.num_states, self.length, self.state = num_states, length, {"fits": 0}
+
+    def fit(self, trainer, examples, *, learning_rate, seed):
+        assert examples and all("prompt" in e for e in examples)
+        self.state["fits"] += 1
+        FakeModel.fits.append(trainer)
+        return {"loss": 1.0 / self.state["fits"], "steps": 1.0, "seconds": 0.0}
+
+    def complete(self, prompts, temperature, num_samples, seed):
+        rng = np.random.default_rng(seed)
+        out = []
+        for p in prompts:
+            per = []
+            for _ in range(1 if temperature == 0 else num_samples):
+                y = p.copy()
+                y[rng.integers(self.length)] = rng.integers(self.num_states)
+                if self.mode == "garbage" or rng.random() < 0.1:
+                    text = "[" + ", ".join(map(str, y))  # never closed
+                elif self.mode == "copy" and self.state["fits"] > 1:
+                    text = json.dumps(p.tolist())
+                else:
+                    text = json.dumps(y.tolist())
+                per.append((text, -float(rng.random()) * 10, self.length))
+            out.append(per)
+        return out
+
+    def snapshot(self):
+        return dict(self.state)
+
+    def revert(self, snapshot):
+        self.state = snapshot
+
+    def save(self, path):
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "state.json").write_text(json.dumps(self.state))
+
+    def load(self, path):
+        self.state = json.loads((path / "state.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def fake_model(monkeypatch):
+    FakeModel.mode, FakeModel.fits = "edit", []
+    monkeypatch.setattr(backend, "ModelBackend", FakeModel)
+    return FakeModel
+
+
+def _log(path):
+    return [json.loads(line) for line in (path / "evaluations.jsonl").read_text().splitlines()]
+
+
+def test_a_whole_run_spends_the_budget_in_rounds(run_dir):
+    result = run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    assert result.evaluations == BUDGET
+    assert FakeModel.fits == ["sft", "marge", "marge"]
+    rounds = read_rounds(run_dir)
+    assert [r["round"] for r in rounds] == [0, 1, 2]
+    for r in rounds:
+        assert set(ROUND_KEYS) <= set(r)
+        assert r["labels"] == 60 and r["trained"]
+        assert 0 < r["parsable"] < 1 and r["in_range"] <= r["correct_length"] <= r["parsable"]
+        assert (run_dir / r["checkpoint"] / "state.json").exists()
+    assert rounds[-1]["evaluations"] == BUDGET
+    labels = [rec["sequence"] for rec in _log(run_dir)[101:]]
+    assert len(set(labels)) == len(labels)  # never pays twice for a sequence
+    assert not set(labels) & {rec["sequence"] for rec in _log(run_dir)[:101]}
+    assert result.extras["llome_rounds"] == 3
+
+
+def test_collapse_guard_feeds_the_next_rounds_temperatures(run_dir):
+    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    rounds = read_rounds(run_dir)
+    assert rounds[0]["temperatures"] == [0.8, 1.2]
+    for before, after in zip(rounds, rounds[1:]):
+        expected = collapse_temperatures([0.8, 1.2], before["edit_distance"])
+        assert after["temperatures"] == pytest.approx(expected)
+    assert rounds[1]["temperatures"][0] > 0.8  # one edit in 12 sites is below 0.15
+
+
+def test_a_copying_model_is_rejected_and_the_round_falls_back(run_dir, fake_model):
+    fake_model.mode = "copy"
+    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    rounds = read_rounds(run_dir)
+    assert rounds[0]["accepted"]
+    assert not rounds[1]["accepted"] and "repeat" in rounds[1]["guard"][0]
+    # the fallback model has one fit, so it edits again and round 2's model copies again
+    assert not rounds[2]["accepted"]
+    state = json.loads((run_dir / rounds[2]["checkpoint"] / "state.json").read_text())
+    assert state["fits"] == 1
+
+
+def test_nothing_valid_falls_back_to_mutants(run_dir, fake_model):
+    fake_model.mode = "garbage"
+    result = run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    assert result.evaluations == BUDGET
+    rounds = read_rounds(run_dir)
+    assert all(r["parsable"] == 0 and r["fallback_labels"] == r["labels"] for r in rounds)
+
+
+def test_resume_continues_from_the_last_round_without_respending(run_dir, tmp_path):
+    whole = tmp_path / "whole"
+    run(ORACLE, SMALL, BUDGET, out=whole, stop_on_optimum=False)
+    stop = 1 + 100 + 60 + 25  # killed 25 labels into round 1
+    run(ORACLE, SMALL, stop, out=run_dir, stop_on_optimum=False)
+    config = json.loads((run_dir / "config.json").read_text())
+    config["config"]["budget"] = BUDGET
+    (run_dir / "config.json").write_text(json.dumps(config))
+    FakeModel.fits = []
+    result = resume(run_dir)
+    assert result.evaluations == BUDGET and len(_log(run_dir)) == BUDGET
+    assert FakeModel.fits == ["marge", "marge"]  # round 0 came from its checkpoint
+    rounds = read_rounds(run_dir)
+    assert [r["round"] for r in rounds] == [0, 1, 2]
+    assert rounds[1]["label_start"] == 161 and rounds[1]["evaluations"] == 221
+    assert read_rounds(whole)[1]["evaluations"] == 221
+    labels = [rec["sequence"] for rec in _log(run_dir)[101:]]
+    assert len(set(labels)) == len(labels)
+
+
+def test_resume_inside_the_warm_start_replays_the_ga(run_dir):
+    run(ORACLE, SMALL, 51, out=run_dir, stop_on_optimum=False)
+    config = json.loads((run_dir / "config.json").read_text())
+    config["config"]["budget"] = BUDGET
+    (run_dir / "config.json").write_text(json.dumps(config))
+    resume(run_dir)
+    assert FakeModel.fits == ["sft", "marge", "marge"]
+    assert [r["round"] for r in read_rounds(run_dir)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("llome:preset=huge", "unknown llome preset"),
+    ("llome:likelihood_quantile=1.5", "likelihood_quantile"),
+    ("llome:temperatures=[]", "temperatures"),
+    ("llome:objective=nope", "unknown trainer"),
+])
+def test_bad_options_are_reported(spec, message):
+    from seqzoo.errors import SeqzooError
+
+    with pytest.raises(SeqzooError, match=message):
+        run(ORACLE, spec, 10)
