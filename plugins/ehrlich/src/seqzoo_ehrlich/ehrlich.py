@@ -124,6 +124,14 @@ class Ehrlich:
             values[start:start + len(block)] = self._kernel(block)
         return give_back(values)
 
+    def feasible(self, X: Any) -> Any:
+        """Whether each row of an ``(n, dim)`` batch uses only allowed transitions."""
+        arr, give_back = as_numpy_batch(X, self.dim)
+        out = np.empty(len(arr), dtype=bool)
+        for start, block in state_blocks(arr, self.num_states, max(1, BLOCK_BYTES // self.dim)):
+            out[start:start + len(block)] = self._kernel.feasible(np.ascontiguousarray(block.T))
+        return give_back(out)
+
     def _response_table(self) -> np.ndarray:
         """A motif's contribution at each quantized level, with the reference's float32 ops."""
         k, q = self.motif_length, self.quantization

@@ -1,0 +1,125 @@
+"""Same function as pytorch-holo: the brief's numbers and the reference's golden fixture."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+import torch
+from conftest import load_golden
+
+from seqzoo_ehrlich import Ehrlich, RoughMtFuji
+
+CASES = load_golden()
+
+
+def sha256(tensor: torch.Tensor) -> str:
+    return hashlib.sha256(tensor.contiguous().numpy().tobytes()).hexdigest()
+
+
+def test_brief_seed0_function():
+    f = Ehrlich(num_states=32, dim=32, num_motifs=4, motif_length=4, quantization=4,
+                random_seed=0)
+    assert [m.tolist() for m in f.motifs] == [[10, 17, 13, 30], [14, 21, 28, 13],
+                                              [14, 28, 13, 16], [26, 6, 7, 24]]
+    assert [s.tolist() for s in f.spacings] == [[2, 2, 1], [1, 3, 2], [2, 1, 3], [2, 2, 1]]
+    x0 = f.initial_solution()
+    assert x0.tolist() == [11, 1, 13, 16, 26, 19, 12, 9, 1, 27, 0, 24, 2, 20, 13, 19, 12, 9,
+                           12, 9, 0, 27, 0, 29, 5, 10, 17, 9, 11, 6, 5, 0]
+    assert f(x0[None]).item() == 0.00390625
+    assert set((f.transition_matrix > 0).sum(-1).tolist()) == {25, 26}
+    mutants = x0.repeat(32 * 32, 1)
+    mutants[torch.arange(1024), torch.arange(1024) // 32] = torch.arange(1024) % 32
+    values = f(mutants)
+    assert torch.isfinite(values).sum().item() == 638
+    assert (values > 0.00390625).sum().item() == 15
+    assert values.max().item() == 0.0078125
+
+
+def test_brief_f2_function():
+    f = Ehrlich(32, 32, 4, 4, quantization=4, random_seed=50494)
+    assert [m.tolist() for m in f.motifs] == [[23, 21, 10, 27], [14, 9, 31, 9],
+                                              [31, 29, 6, 21], [10, 10, 8, 11]]
+    assert [s.tolist() for s in f.spacings] == [[2, 1, 3], [1, 2, 2], [2, 2, 1], [2, 3, 1]]
+    x0 = f.initial_solution()
+    assert x0.tolist() == [4, 23, 21, 10, 10, 25, 19, 27, 10, 8, 9, 12, 31, 9, 31, 10, 27, 28,
+                           16, 24, 10, 5, 27, 7, 12, 31, 27, 1, 28, 16, 15, 11]
+    assert f(x0[None]).item() == 3 / 64
+    assert Ehrlich(32, 32, 4, 4, quantization=2, random_seed=50494)(x0[None]).item() == 0.0
+    assert f.optimal_solution().tolist() == [
+        23, 23, 21, 10, 10, 10, 27, 14, 9, 9, 31, 31, 9, 31, 31, 29, 29, 6, 21, 10, 10, 10, 10,
+        10, 8, 11, 11, 11, 11, 11, 11, 11]
+
+
+def _case_id(case: dict) -> str:
+    p = case["params"]
+    return (f"v{p['num_states']}-l{p['dim']}-c{p['num_motifs']}-k{p['motif_length']}"
+            f"-q{p['quantization']}-e{p['epistasis_factor']}-s{p['random_seed']}")
+
+
+BUILT = [c for c in CASES["ehrlich"] if "error" not in c]
+REFUSED = [c for c in CASES["ehrlich"] if "error" in c]
+
+
+def test_fixture_is_broad():
+    assert len(BUILT) >= 20
+    assert any(c["params"]["quantization"] not in (None, c["params"]["motif_length"])
+               for c in BUILT)
+    assert any(c["params"]["epistasis_factor"] > 0 for c in BUILT)
+
+
+@pytest.mark.parametrize("case", BUILT, ids=_case_id)
+def test_construction_matches_reference(case):
+    f = Ehrlich(**case["params"])
+    assert [m.tolist() for m in f.motifs] == case["motifs"]
+    assert [s.tolist() for s in f.spacings] == case["spacings"]
+    assert sha256(f.transition_matrix) == case["transition_matrix_sha256"]
+    assert sha256(f.stationary_dist) == case["stationary_dist_sha256"]
+    assert (f.transition_matrix > 0).sum(-1).tolist() == case["nonzeros_per_row"]
+    assert f.initial_solution().tolist() == case["initial_solution"]
+    assert f.optimal_solution().tolist() == case["optimal_solution"]
+    torch.manual_seed(case["params"]["random_seed"] + 1)
+    assert f.random_solution(3).tolist() == case["random_solution_after_manual_seed"]
+
+
+@pytest.mark.parametrize("case", BUILT, ids=_case_id)
+def test_values_match_reference_exactly(case):
+    f = Ehrlich(**case["params"])
+    for name, batch in case["batches"].items():
+        x = np.array(batch["x"])
+        expected = np.array(batch["y"], dtype=np.float32)
+        np.testing.assert_array_equal(f(x), expected, err_msg=name)
+        np.testing.assert_array_equal(f(torch.from_numpy(x)).numpy(), expected, err_msg=name)
+    dmp = np.array(case["batches"]["dmp"]["x"])
+    assert f.initial_solution(len(dmp)).tolist() == dmp.tolist()
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=_case_id)
+def test_refuses_what_the_reference_cannot_build(case):
+    with pytest.raises(ValueError, match="not ergodic"):
+        Ehrlich(**case["params"])
+
+
+def test_noise_and_negation_match_reference():
+    case = CASES["ehrlich_observed"]
+    f = Ehrlich(**case["params"])
+    torch.manual_seed(case["manual_seed"])
+    observed = f(np.array(case["x"]))
+    np.testing.assert_array_equal(observed, np.array(case["y"], dtype=np.float32))
+    assert np.isposinf(observed).any()  # infeasible rows, negated
+
+
+@pytest.mark.parametrize("case", CASES["rough_mt_fuji"], ids=lambda c: str(c["params"]))
+def test_rough_mt_fuji_matches_reference(case):
+    f = RoughMtFuji(**case["params"])
+    assert f.centroids.tolist() == case["centroids"]
+    assert f._random_term.reshape(-1).tolist() == case["random_term"]
+    assert f.optimal_solution().tolist() == case["optimal_solution"]
+    assert f._optimal_value == case["optimal_value"]
+    x = np.array(case["x"])
+    expected = np.array(case["y"], dtype=np.float32)
+    np.testing.assert_array_equal(f(x), expected)
+    np.testing.assert_array_equal(np.concatenate([f(row[None]) for row in x]), expected)
+    torch.manual_seed(case["params"]["random_seed"] + 1)
+    assert f.initial_solution(2).tolist() == case["initial_solution_after_manual_seed"]
