@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..spec import Spec
 from . import stats
 from .grid import Grid
 from .records import RunRecord
@@ -56,6 +57,12 @@ def reference(records: list[RunRecord]) -> float:
     return max((r.best_value for r in records), default=np.nan)
 
 
+def baseline_of(proposers: tuple[str, ...]) -> str | None:
+    """Plain ``random`` if compared, else the first ``random:...`` variant, else ``None``."""
+    named = [p for p in proposers if Spec.parse(p).name == BASELINE]
+    return BASELINE if BASELINE in named else (named[0] if named else None)
+
+
 def _summarise(prefix: str, values: np.ndarray) -> dict[str, float]:
     med, q25, q75 = stats.quartiles(values)
     lo, hi = stats.bootstrap_ci(values)
@@ -70,6 +77,7 @@ def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
         notes.append(f"{missing} of {len(list(grid.cells()))} runs are not complete; the "
                      f"statistics cover the complete ones (re-run zoo compare to finish them)")
     scores = np.full(len(records), np.nan)
+    baseline = baseline_of(grid.proposers)
     cells: list[Cell] = []
     for oracle in grid.oracles:
         idx = [i for i, r in enumerate(records) if r.task.oracle == oracle]
@@ -78,7 +86,7 @@ def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
             notes.append(f"runs on {oracle} did not all start from the same initial "
                          f"solutions: the oracle spec is not deterministic")
         optimum = reference(mine)
-        base = [r.best_value for r in mine if r.task.proposer.split(":")[0] == BASELINE]
+        base = [r.best_value for r in mine if r.task.proposer == baseline]
         if base:
             scores[idx] = stats.normalised_score(np.array([r.best_value for r in mine]),
                                                  optimum, float(np.median(base)))
@@ -89,7 +97,7 @@ def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
                 cell = _cell(oracle, proposer, [r for _, r in sel], scores[[i for i, _ in sel]])
                 cell.values["mean_rank"] = rank
                 cells.append(cell)
-    if not any(p.split(":")[0] == BASELINE for p in grid.proposers):
+    if baseline is None:
         notes.append(f"no {BASELINE!r} proposer in the grid, so no normalised score")
     table = np.concatenate([_paired_table(grid.proposers, o, grid.seeds, records)
                             for o in grid.oracles], axis=1)

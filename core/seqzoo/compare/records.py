@@ -74,7 +74,7 @@ def load(task: RunTask) -> RunRecord | None:
     y = np.asarray(values, dtype=float)
     step = np.asarray(steps)
     running = np.maximum.accumulate(y) if len(y) else y
-    changed = np.flatnonzero(np.diff(running, prepend=-np.inf) > 0)
+    changed = np.flatnonzero(running > np.concatenate([[-np.inf], running[:-1]]))
     points = np.union1d(changed, [len(y) - 1]) if len(y) else changed
     last = step == step[-1] if len(step) else step.astype(bool)
     final = np.array([list(s) for s, keep in zip(sequences, last) if keep])
