@@ -115,9 +115,15 @@ def test_tell_must_match_what_was_asked():
     with pytest.raises(ValueError, match="other than"):
         ga.tell(x[::-1] + 1, np.zeros(5))
     ga.tell(x, np.zeros(5))
-    ga.ask(5)
-    with pytest.raises(ValueError, match="before the last batch was told"):
-        ga.ask(5)
+
+
+def test_a_batch_asked_but_never_told_is_asked_again():
+    ga = GeneticAlgorithm(make_problem(8), population=10, survival_quantile=0.2)
+    ga.tell(np.zeros((1, 8), dtype=np.int64), np.zeros(1))
+    first = ga.ask(6)
+    ga.tell(first[:2], np.zeros(2))  # the engine died after logging two of six
+    again = ga.ask(6)
+    assert np.array_equal(again[:4], first[2:]) and len(again) == 6
 
 
 @pytest.mark.parametrize("options, message", [

@@ -99,12 +99,12 @@ class GeneticAlgorithm:
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.sent == len(self.fresh):
-            if self.told < self.sent:
-                raise ValueError("ask() called again before the last batch was told")
+        if self.told == len(self.fresh):
             self._breed()
-        part = self.fresh[self.sent: self.sent + n]
-        self.sent += len(part)
+        # Start at the first unscored one: what was asked and never told (a batch lost
+        # to a crash before it was logged) is asked again.
+        part = self.fresh[self.told: self.told + n]
+        self.sent = self.told + len(part)
         return part.copy()
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
