@@ -62,7 +62,8 @@ class AdaLead:
         self.rate = mu / problem.length
         self.rng = problem.rng()
         self.seen: dict[bytes, float] = {}
-        self.initial = np.asarray(problem.initial_solutions, dtype=np.int64).reshape(-1, self.length)
+        self.initial = np.asarray(problem.initial_solutions,
+                                  dtype=np.int64).reshape(-1, self.length)
         self.pool, self.pool_scores = self.initial[:0], np.empty(0)
         self.rounds = 0
         self._start_wave(np.empty((0, self.length), np.int64), np.empty(0, np.int64))
