@@ -25,6 +25,12 @@ def test_default_falls_back_to_hamming_and_takes_every_proposer(register_plugin)
         def __init__(self, problem):
             pass
 
+        def ask(self, n):
+            raise NotImplementedError
+
+        def tell(self, x, y):
+            pass
+
     register_plugin(FactoryPlugin("proposer", "other", Other))
     grid = resolve()
     assert grid.oracles == ("hamming:num_states=8,dim=32,max_step=2",)
@@ -73,6 +79,7 @@ class ManyStarts:
     (["--proposer", "nosuch"], "unknown proposer 'nosuch'"),
     (["--proposer", "random:colour=red"], "unknown option 'colour'"),
     (["--proposer", "random:elite=many"], "expected int, got 'many'"),
+    (["--proposer", "random:elite=0"], "must be >= 1"),
     (["--oracle", "hamming:dim=x"], "expected int"),
     (["--seeds", ""], "the seed list is empty"),
     (["--seeds", "1,1"], "seeds must be distinct"),

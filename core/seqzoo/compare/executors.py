@@ -104,23 +104,27 @@ def run_ray(tasks: list[RunTask], address: str | None,
     import ray
     from ray.util.queue import Queue
 
-    if not ray.is_initialized():
+    started = not ray.is_initialized()
+    if started:
         ray.init(address=address, log_to_driver=False, include_dashboard=False)
     messages = Queue()
     remote = ray.remote(num_cpus=1, max_retries=0)(execute)
-    with _pump(messages, notify):
-        pending = {remote.remote(task, messages.put): task for task in tasks}
-        try:
-            while pending:
-                done, _ = ray.wait(list(pending), num_returns=1)
-                task = pending.pop(done[0])
-                try:
-                    yield task, ray.get(done[0])
-                except ray.exceptions.RayTaskError as exc:
-                    yield task, exc.as_instanceof_cause()
-        except BaseException:
-            for ref in pending:
-                ray.cancel(ref, force=True)
-            raise
-        finally:
-            messages.shutdown()
+    try:
+        with _pump(messages, notify):
+            pending = {remote.remote(task, messages.put): task for task in tasks}
+            try:
+                while pending:
+                    done, _ = ray.wait(list(pending), num_returns=1)
+                    task = pending.pop(done[0])
+                    try:
+                        yield task, ray.get(done[0])
+                    except ray.exceptions.RayTaskError as exc:
+                        yield task, exc.as_instanceof_cause()
+            except BaseException:
+                for ref in pending:
+                    ray.cancel(ref, force=True)
+                raise
+    finally:  # after the pump has stopped reading from it
+        messages.shutdown()
+        if started:
+            ray.shutdown()

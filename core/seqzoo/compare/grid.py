@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import SeqzooError, SpecError
-from ..spec import Spec, convert, parameters
+from ..errors import SeqzooError
+from ..spec import Spec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -151,12 +151,14 @@ def check(grid: Grid) -> dict[str, int]:
     """Raise on anything that would make a run fail at its start; return each oracle's
     number of initial solutions.
 
-    Oracles are built (they are needed for their initial solutions); proposers are not --
-    building one may load a model -- but every option is parsed against the factory's
-    signature, which is what their construction would check first.
+    Every oracle is built, and every proposer once on each oracle, so that options that
+    parse but clash (a population too small for its survival quantile) fail here too;
+    proposers defer their heavy work (models, training) to their first ``ask``.
     """
-    from ..engine import build_oracle
-    from ..plugins import registry
+    import numpy as np
+
+    from ..engine import build_oracle, build_proposer
+    from ..protocol import Problem
 
     for what, items in (("oracle", grid.oracles), ("proposer", grid.proposers)):
         if not items:
@@ -178,26 +180,12 @@ def check(grid: Grid) -> dict[str, int]:
     starts: dict[str, int] = {}
     for spec in grid.oracles:
         oracle = build_oracle(spec)
-        starts[spec] = len(oracle.initial_solutions())
+        x0 = np.asarray(oracle.initial_solutions(), dtype=np.int64).reshape(-1, oracle.length)
+        starts[spec] = len(x0)
         if grid.budget < starts[spec]:
             raise SeqzooError(f"budget {grid.budget} is below the {starts[spec]} initial "
                               f"solutions of oracle {spec!r}")
-    for spec in grid.proposers:
-        parsed = Spec.parse(spec)
-        factory = registry().get("proposer", parsed.name).load()
-        check_options(factory, parsed.options, f"proposer {parsed.name!r}")
+        problem = Problem(oracle.alphabet, int(oracle.length), x0, seed=grid.seeds[0])
+        for proposer in grid.proposers:
+            build_proposer(proposer, problem)
     return starts
-
-
-def check_options(factory: Any, options: dict[str, str], what: str) -> None:
-    """The option checks of :func:`seqzoo.spec.build`, without calling the factory."""
-    params = {p.name: p for p in parameters(factory, skip_first=True)}
-    unknown = sorted(set(options) - set(params))
-    if unknown:
-        raise SpecError(f"{what}: unknown option {unknown[0]!r} "
-                        f"(options: {', '.join(params) or 'none'})")
-    for key, value in options.items():
-        convert(value, params[key].annotation, f"{what} option {key!r}")
-    missing = [p.name for p in params.values() if p.required and p.name not in options]
-    if missing:
-        raise SpecError(f"{what}: missing required option {missing[0]!r}")
