@@ -62,7 +62,11 @@ def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int
             chunk = [p for _, p in rows[start: start + batch_size]]
             tokens, logps, counts = _decode(lm, [encoded[p] for p in chunk], temperature,
                                             max_new_tokens, generator)
-            texts = lm.tokenizer.batch_decode(tokens, skip_special_tokens=True)
+            # Special tokens stay visible (a stray "<pad>" makes a completion unparsable, as
+            # it should) except a final EOS, which only marks the end.
+            eos = lm.tokenizer.eos_token_id
+            texts = lm.tokenizer.batch_decode([t[:-1] if t and t[-1] == eos else t
+                                               for t in tokens], skip_special_tokens=False)
             for p, text, logp, count in zip(chunk, texts, logps, counts):
                 head, stop, _ = text.partition(STOP)
                 results[p].append(Generation(head + stop, logp, count))

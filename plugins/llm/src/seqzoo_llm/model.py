@@ -151,15 +151,22 @@ def _checkpoint(name: str, *, load_in_4bit: bool) -> LanguageModel:
     if load_in_4bit:
         kwargs["quantization_config"] = _four_bit_config()
         kwargs["device_map"] = {"": torch.cuda.current_device()}
+    path = Path(name)
+    if path.is_dir() and not (path / "config.json").exists():
+        raise ValueError(f"cannot load model {name!r}: the directory has no config.json; "
+                         f"expected a Hugging Face checkpoint (what save_pretrained writes)")
     try:
         tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
         net = AutoModelForCausalLM.from_pretrained(name, **kwargs)
     except OSError as exc:
-        where = "directory" if Path(name).exists() else "local path nor a cached hub id"
+        if path.exists():
+            reason = str(exc).strip().splitlines()[0]
+            raise ValueError(f"cannot load model {name!r}: {reason}") from None
         raise ValueError(
-            f"cannot load model {name!r}: not a causal-LM checkpoint {where} ({exc}). Nothing is "
-            f"downloaded at run time: fetch it beforehand, e.g. `huggingface-cli download {name} "
-            f"--local-dir DIR`, and pass model=DIR"
+            f"cannot load model {name!r}: it is neither a local checkpoint directory nor a hub "
+            f"id in the local Hugging Face cache, and nothing is downloaded at run time. Fetch "
+            f"it beforehand (e.g. `huggingface-cli download {name} --local-dir DIR`) and pass "
+            f"model=DIR"
         ) from None
     if tokenizer.pad_token is None:  # padding is masked out, any token will do
         tokenizer.pad_token = tokenizer.eos_token

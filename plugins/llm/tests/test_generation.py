@@ -1,0 +1,89 @@
+"""Batched KV-cache sampling: shapes, determinism, stopping, padding and log-likelihoods."""
+
+import numpy as np
+import pytest
+import torch
+
+from seqzoo_llm.generation import Generation, generate
+from seqzoo_llm.model import load_model
+from seqzoo_llm.scoring import sequence_logprobs
+from seqzoo_llm.text import format_prompt, parse_target
+from seqzoo_llm.trainers import SFT
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def copier():
+    """A micro model taught to copy its input (so its completions are well formed)."""
+    lm = load_model(size="micro", num_states=4, length=4, device="cpu")
+    rng = np.random.default_rng(0)
+    examples = [{"prompt": (x := rng.integers(0, 4, 4).tolist()), "target": x}
+                for _ in range(64)]
+    SFT(epochs=15, batch_size=16, learning_rate=3e-3).fit(lm, examples)
+    return lm
+
+
+PROMPTS = [format_prompt(x) for x in ([0, 1, 2, 3], [3, 3, 1, 0], [2, 0, 0, 1])]
+
+
+def test_greedy_copies_and_returns_one_completion_per_prompt(copier):
+    out = generate(copier, PROMPTS, temperature=0, num_samples=5, max_new_tokens=20, seed=0)
+    assert [len(o) for o in out] == [1, 1, 1]
+    assert [parse_target(o[0].text) for o in out] == [[0, 1, 2, 3], [3, 3, 1, 0], [2, 0, 0, 1]]
+    assert all(o[0].num_tokens == 9 for o in out)  # "[", 4 states, 3 separators, "]"
+
+
+def test_logprob_is_the_temperature_one_likelihood_of_the_completion(copier):
+    out = generate(copier, PROMPTS, temperature=1.5, num_samples=6, max_new_tokens=20, seed=1)
+    # only well-formed completions re-tokenize to the very tokens that were sampled
+    pairs = [(p, g) for p, gs in zip(PROMPTS, out) for g in gs if parse_target(g.text)]
+    assert len(pairs) >= 6
+    scores, counts = sequence_logprobs(copier, [p for p, _ in pairs], [g.text for _, g in pairs])
+    np.testing.assert_allclose([g.logprob for _, g in pairs], scores, rtol=1e-4)
+    np.testing.assert_array_equal([g.num_tokens for _, g in pairs], counts)
+
+
+def test_same_seed_same_samples_other_seed_other_samples(copier):
+    args = dict(temperature=2.0, num_samples=8, max_new_tokens=20)
+    a = generate(copier, PROMPTS, seed=3, **args)
+    assert a == generate(copier, PROMPTS, seed=3, **args)
+    assert a != generate(copier, PROMPTS, seed=4, **args)
+    assert all(len(o) == 8 and all(isinstance(g, Generation) for g in o) for o in a)
+
+
+def test_higher_temperature_strays_further(copier):
+    def mean_logprob(temperature):
+        out = generate(copier, PROMPTS, temperature=temperature, num_samples=30,
+                       max_new_tokens=20, seed=0)
+        return np.mean([g.logprob for o in out for g in o])
+
+    assert mean_logprob(0.5) > mean_logprob(3.0)
+
+
+def test_left_padding_does_not_change_greedy_outputs(copier):
+    prompts = [format_prompt([1, 2]), format_prompt([3, 0, 2, 1]), format_prompt([2])]
+    together = generate(copier, prompts, temperature=0, num_samples=1, max_new_tokens=20, seed=0)
+    alone = [generate(copier, [p], temperature=0, num_samples=1, max_new_tokens=20, seed=0)[0]
+             for p in prompts]
+    assert [o[0].text for o in together] == [o[0].text for o in alone]
+    np.testing.assert_allclose([o[0].logprob for o in together],
+                               [o[0].logprob for o in alone], rtol=1e-4)
+
+
+def test_stops_at_the_first_bracket_or_the_token_limit(copier):
+    out = generate(copier, PROMPTS, temperature=3.0, num_samples=20, max_new_tokens=6, seed=0)
+    for g in (g for o in out for g in o):
+        assert g.num_tokens <= 6
+        assert g.text.count("]") <= 1 and (g.text.endswith("]") or "]" not in g.text)
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"temperature": -1.0}, "temperature"),
+    ({"num_samples": 0}, "num_samples"),
+    ({"max_new_tokens": 0}, "max_new_tokens"),
+])
+def test_bad_arguments_raise(copier, options, message):
+    args = dict(temperature=1.0, num_samples=1, max_new_tokens=4, seed=0) | options
+    with pytest.raises(ValueError, match=message):
+        generate(copier, PROMPTS, **args)
