@@ -163,8 +163,9 @@ def main() -> None:
         "rough_mt_fuji": [fuji_case(*config) for config in FUJI_CONFIGS],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(args.out, "wt") as fh:
-        json.dump(golden, fh, separators=(",", ":"))
+    text = json.dumps(golden, separators=(",", ":")).encode()
+    with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(text)  # mtime=0: the same reference gives the same bytes
     built = sum("error" not in case for case in golden["ehrlich"])
     print(f"wrote {args.out}: {built} Ehrlich functions built, "
           f"{len(golden['ehrlich']) - built} refused, {len(golden['rough_mt_fuji'])} RoughMtFuji")

@@ -33,16 +33,16 @@ def is_ergodic(transition_matrix: torch.Tensor) -> bool:
     """Whether ``P**m > 0`` everywhere for ``m = (v - 1)**2 + 1`` (Wielandt's bound).
 
     Positivity of a power depends only on which entries are non-zero, so the check runs on
-    the 0/1 support with exact integer arithmetic and repeated squaring: ``O(v**3 log m)``
-    instead of ``m`` float matrix products.
+    the 0/1 support with repeated squaring (``O(v**3 log m)`` instead of ``m`` matrix
+    products); float64 sums of 0/1 products are exact, and BLAS makes them fast.
     """
-    support = (transition_matrix > 0).to(torch.int64)
+    support = (transition_matrix > 0).to(torch.float64)
     power = (len(support) - 1) ** 2 + 1
-    result = torch.eye(len(support), dtype=torch.int64)
+    result = torch.eye(len(support), dtype=torch.float64)
     while power:
         if power & 1:
-            result = ((result @ support) > 0).to(torch.int64)
-        support = ((support @ support) > 0).to(torch.int64)
+            result = ((result @ support) > 0).to(torch.float64)
+        support = ((support @ support) > 0).to(torch.float64)
         power >>= 1
     return bool((result > 0).all())
 
