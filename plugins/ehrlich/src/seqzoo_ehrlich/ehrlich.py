@@ -10,7 +10,7 @@ order (see :mod:`seqzoo_ehrlich.markov`); evaluation runs in blocks through the 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -104,7 +104,7 @@ class Ehrlich:
     def __call__(self, X: Any, noise: bool = True) -> Any:
         """Observed values of a batch: the true values, plus noise, negated if asked."""
         values = self.evaluate_true(X)
-        if not (noise and self.noise_std > 0 or self.negate):
+        if not ((noise and self.noise_std > 0) or self.negate):
             return values
         observed = torch.as_tensor(values)
         if noise and self.noise_std > 0:
@@ -118,18 +118,19 @@ class Ehrlich:
 
     def evaluate_true(self, X: Any) -> Any:
         """Noise-free values of an ``(n, dim)`` batch: float32, ``-inf`` when infeasible."""
-        arr, give_back = as_numpy_batch(X, self.dim)
-        values = np.empty(len(arr), dtype=np.float32)
-        for start, block in state_blocks(arr, self.num_states, max(1, BLOCK_BYTES // self.dim)):
-            values[start:start + len(block)] = self._kernel(block)
-        return give_back(values)
+        return self._blockwise(X, self._kernel, np.float32)
 
     def feasible(self, X: Any) -> Any:
         """Whether each row of an ``(n, dim)`` batch uses only allowed transitions."""
+        return self._blockwise(X, self._kernel.feasible, np.bool_)
+
+    def _blockwise(self, X: Any, score: Callable[[np.ndarray], np.ndarray],
+                   dtype: type) -> Any:
+        """``score`` applied block by block, so memory stays bounded for any batch size."""
         arr, give_back = as_numpy_batch(X, self.dim)
-        out = np.empty(len(arr), dtype=bool)
+        out = np.empty(len(arr), dtype=dtype)
         for start, block in state_blocks(arr, self.num_states, max(1, BLOCK_BYTES // self.dim)):
-            out[start:start + len(block)] = self._kernel.feasible(np.ascontiguousarray(block.T))
+            out[start:start + len(block)] = score(block)
         return give_back(out)
 
     def _response_table(self) -> np.ndarray:

@@ -42,11 +42,14 @@ class MotifKernel:
     def __call__(self, states: np.ndarray) -> np.ndarray:
         """Values of an ``(n, L)`` block of valid states: float32, ``-inf`` when infeasible."""
         columns = np.ascontiguousarray(states.T)
-        values = self.motif_product(columns)
-        return np.where(self.feasible(columns), values, np.float32(-np.inf))
+        values = self._motif_product(columns)
+        return np.where(self._feasible(columns), values, np.float32(-np.inf))
 
-    def feasible(self, columns: np.ndarray) -> np.ndarray:
-        """Whether every transition of each sequence (a column of ``columns``) is allowed."""
+    def feasible(self, states: np.ndarray) -> np.ndarray:
+        """Whether every transition of each row of an ``(n, L)`` block is allowed."""
+        return self._feasible(np.ascontiguousarray(states.T))
+
+    def _feasible(self, columns: np.ndarray) -> np.ndarray:
         v = self.num_states
         pair_dtype = np.uint16 if v * v <= 1 << 16 else np.intp
         pairs = columns[:-1].astype(pair_dtype)
@@ -54,8 +57,12 @@ class MotifKernel:
         pairs += columns[1:]
         return np.take(self.allowed.ravel(), pairs).all(axis=0)
 
-    def motif_product(self, columns: np.ndarray) -> np.ndarray:
-        """The product over motifs of each motif's response at its best placement."""
+    def _motif_product(self, columns: np.ndarray) -> np.ndarray:
+        """The product over motifs of each motif's response at its best placement.
+
+        ``columns`` is a block stored position-major: ``columns[s]`` holds position ``s`` of
+        every sequence, so shifting a motif element by its offset is a slice of rows.
+        """
         length, n = columns.shape
         dtype = columns.dtype.type
         product = None
