@@ -17,9 +17,11 @@ from seqzoo import Problem
 class Annealer:
     """Simulated annealing: parallel Metropolis chains of point mutations under a cooling schedule.
 
-    Parameters: ``chains`` parallel chains (the preferred batch size), ``mutations`` sites
-    changed per proposal, ``temperature`` the initial temperature in units of the objective,
-    ``cooling`` the factor applied to it after every told batch (1.0 keeps it constant).
+    Options:
+        chains: parallel chains, each proposing one sequence per ask (the preferred batch size).
+        mutations: sites set to a random state in each proposal.
+        temperature: the initial temperature, in units of the objective.
+        cooling: the factor applied to the temperature after every told batch (1 keeps it).
     """
 
     def __init__(self, problem: Problem, chains: int = 64, mutations: int = 1,
