@@ -22,6 +22,7 @@ from .inputs import as_numpy_batch, state_blocks
 from .kernel import MotifKernel
 from .markov import (feasible_transitions, is_ergodic, sample_chains,
                      sparse_ergodic_transition_matrix, stationary_distribution)
+from .observe import observe
 
 #: Bytes of states per evaluation block: small enough to stay in cache, large enough that
 #: numpy's per-call overhead vanishes.
@@ -103,16 +104,7 @@ class Ehrlich:
     # -- values ----------------------------------------------------------------------------
     def __call__(self, X: Any, noise: bool = True) -> Any:
         """Observed values of a batch: the true values, plus noise, negated if asked."""
-        values = self.evaluate_true(X)
-        if not ((noise and self.noise_std > 0) or self.negate):
-            return values
-        observed = torch.as_tensor(values)
-        if noise and self.noise_std > 0:
-            scale = torch.tensor(self.noise_std, dtype=observed.dtype, device=observed.device)
-            observed = observed + scale * torch.randn_like(observed)
-        if self.negate:
-            observed = -observed
-        return observed if isinstance(values, torch.Tensor) else observed.numpy()
+        return observe(self.evaluate_true(X), self.noise_std if noise else 0.0, self.negate)
 
     forward = __call__
 

@@ -14,6 +14,7 @@ import torch
 
 from .checks import count, finite, seed
 from .inputs import as_numpy_batch, state_blocks
+from .observe import observe
 
 #: Sequences per evaluation block (bounds the float32 copies torch needs).
 BLOCK_ROWS = 1 << 14
@@ -59,17 +60,11 @@ class RoughMtFuji:
 
     def initial_solutions(self) -> np.ndarray:
         """One uniformly random ``(1, dim)`` sequence, always the same for ``random_seed``."""
-        return np.random.default_rng(self.random_seed).integers(0, 2, size=(1, self.dim))
+        return np.random.default_rng(self.random_seed % 2**64).integers(0, 2, size=(1, self.dim))
 
     def __call__(self, X: Any, noise: bool = True) -> Any:
         """Observed values: true values, plus noise, negated if asked (as botorch does)."""
-        values = self.evaluate_true(X)
-        observed = torch.as_tensor(values)
-        if noise and self.noise_std > 0:
-            observed = observed + self.noise_std * torch.randn_like(observed)
-        if self.negate:
-            observed = -observed
-        return observed if isinstance(values, torch.Tensor) else observed.numpy()
+        return observe(self.evaluate_true(X), self.noise_std if noise else 0.0, self.negate)
 
     forward = __call__
 
