@@ -103,6 +103,8 @@ def test_bad_grids_fail_before_anything_runs(tmp_path, capsys, register_plugin, 
     ("seeds = 'a'", "bad seed 'a'"),
     ("executor = 'slurm'", "unknown executor 'slurm'"),
     ("proposers = 3", "proposers must be a spec or a list of specs"),
+    ("proposer_specs = 'random'", "proposer_specs must be a table"),
+    ("ray_address = 5", "ray_address must be a string"),
 ])
 def test_bad_config_files(tmp_path, capsys, text, message):
     path = tmp_path / "grid.toml"

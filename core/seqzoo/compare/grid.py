@@ -101,9 +101,11 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     unknown = sorted(set(user) - set(KEYS))
     if unknown:
         raise SeqzooError(f"unknown setting {unknown[0]!r} (settings: {', '.join(KEYS)})")
+    specs = user.get("proposer_specs", {})
+    if not isinstance(specs, dict) or not all(isinstance(v, str) for v in specs.values()):
+        raise SeqzooError(f"proposer_specs must be a table of name = \"spec\", got {specs!r}")
     merged = {**default_config(), **user}
-    merged["proposer_specs"] = {**default_config().get("proposer_specs", {}),
-                                **user.get("proposer_specs", {})}
+    merged["proposer_specs"] = {**default_config().get("proposer_specs", {}), **specs}
     reg = registry()
 
     oracles = _specs(merged["oracles"], "oracles")
@@ -113,7 +115,7 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
             oracles = _specs(merged["fallback_oracles"], "fallback_oracles")
     if merged["proposers"] == "all":
         specs = merged["proposer_specs"]
-        proposers = [str(specs.get(name, name)) for name in reg.names("proposer")]
+        proposers = [specs.get(name, name) for name in reg.names("proposer")]
     else:
         proposers = _specs(merged["proposers"], "proposers")
 
@@ -123,15 +125,18 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     if not isinstance(seeds, list) or not all(isinstance(s, int) and not isinstance(s, bool)
                                               for s in seeds):
         raise SeqzooError(f"seeds must be a list of integers, got {seeds!r}")
-    executor = merged["executor"]
+    executor, address = merged["executor"], merged.get("ray_address")
     if executor not in EXECUTORS:
         raise SeqzooError(f"unknown executor {executor!r} (expected one of "
                           f"{', '.join(EXECUTORS)})")
+    if address is not None and not isinstance(address, str):
+        raise SeqzooError(f"ray_address must be a string like 'ray://head:10001', "
+                          f"got {address!r}")
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
                 budget=_positive(merged["budget"], "budget"),
                 batch_size=_positive(merged["batch_size"], "batch size"),
                 workers=_positive(merged["workers"], "workers"), executor=executor,
-                ray_address=merged.get("ray_address"))
+                ray_address=address)
 
 
 def _specs(value: Any, key: str) -> list[str]:
