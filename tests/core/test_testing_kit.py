@@ -189,6 +189,11 @@ def test_proposer_checks_reject_a_budget_with_no_room_to_resume():
         check_proposer("random", budget=3)
 
 
+def test_options_the_factory_refuses_are_the_callers_error():
+    with pytest.raises(ValueError, match="cannot build the proposer: elite, mutations"):
+        check_proposer("random", options={"elite": 0})
+
+
 def test_proposer_checks_leave_the_registry_as_they_found_it():
     before = {k: plugins.registry().names(k) for k in plugins.KINDS}
     check_proposer(RandomMutation, budget=10)

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .. import engine
+from ..errors import SpecError
 from ..plugins import registry
 from ..protocol import Oracle, Problem
 from ..runlog import CONFIG, RunDir
@@ -126,7 +127,11 @@ def _check_protocol(oracle: Oracle, seed: int) -> list[str]:
     problem = Problem(oracle.alphabet, int(oracle.length),
                       np.atleast_2d(np.asarray(oracle.initial_solutions(), dtype=np.int64)),
                       seed=seed, workdir=None)
-    proposer = engine.build_proposer(NAME, problem)
+    try:
+        proposer = engine.build_proposer(NAME, problem)
+    except SpecError as exc:  # the caller's options, not the protocol, are at fault
+        raise ValueError(f"cannot build the proposer: {exc}".replace(
+            f"proposer {NAME!r}: ", "")) from exc
     _expect(callable(getattr(proposer, "ask", None)) and callable(getattr(proposer, "tell",
                                                                           None)),
             "protocol", "a proposer needs ask(n) and tell(x, y)")
