@@ -50,6 +50,14 @@ def test_presets_are_the_papers_and_reach_one(name):
     assert set(PRESETS) == set(PAPER)
 
 
+def test_full_spec_equals_the_preset():
+    spec = ("ehrlich:num_states=32,dim=32,num_motifs=4,motif_length=4,quantization=4,"
+            "epistasis_factor=0.0,noise_std=0.0,random_seed=50494")
+    f, f2 = build_oracle(spec), build_oracle("ehrlich:preset=f2")
+    assert [m.tolist() for m in f.motifs] == [m.tolist() for m in f2.motifs]
+    np.testing.assert_array_equal(f.initial_solutions(), f2.initial_solutions())
+
+
 def test_explicit_options_override_the_preset():
     f = build_oracle("ehrlich:preset=f2,quantization=2,random_seed=3")
     assert (f.dim, f.quantization, f.random_seed) == (32, 2, 3)
