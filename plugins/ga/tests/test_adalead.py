@@ -12,9 +12,9 @@ def test_parents_are_the_sequences_within_the_threshold_of_the_best():
     ada = AdaLead(make_problem(4), threshold=0.1)
     x = np.arange(24).reshape(6, 4) % 4
     ada.tell(x, np.array([1.0, 0.95, 0.89, 0.91, -np.inf, 0.2]))
-    assert sorted(ada.pool_scores.tolist()) == [0.91, 0.95, 1.0]
+    assert sorted(ada.parent_pool()[1].tolist()) == [0.91, 0.95, 1.0]
     ada.tell(np.full((1, 4), 3), np.array([2.0]))  # a new top drops the old parents
-    assert ada.pool_scores.tolist() == [2.0]
+    assert ada.parent_pool()[1].tolist() == [2.0]
 
 
 def test_recombination_swaps_tails_between_the_two_parents_of_a_pair():

