@@ -164,6 +164,14 @@ class BadRestore(RandomMutation):
         self.x = None  # forgets everything: the next ask breaks
 
 
+class NoTell:
+    def __init__(self, problem):
+        self.problem = problem
+
+    def ask(self, n):
+        return self.problem.initial_solutions[:1]
+
+
 class BadBatchSize(RandomMutation):
     def __init__(self, problem):
         super().__init__(problem)
@@ -178,6 +186,7 @@ class BadBatchSize(RandomMutation):
     (FailsOnInfeasible, "infeasible"),
     (BadRestore, "resume"),
     (BadBatchSize, "protocol"),
+    (NoTell, "protocol"),
 ])
 def test_broken_proposer_fails_the_named_check(factory, check):
     with pytest.raises(ConformanceError, match=f"^{check}:"):

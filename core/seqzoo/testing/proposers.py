@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .. import engine
-from ..errors import SpecError
+from ..errors import SeqzooError, SpecError
 from ..plugins import registry
 from ..protocol import Oracle, Problem
 from ..runlog import CONFIG, RunDir
@@ -123,7 +123,9 @@ def _truncate(source: Path, target: Path, budget: int) -> int:
     return keep
 
 
-def _check_protocol(oracle: Oracle, seed: int) -> list[str]:
+def _check_protocol(oracle: Oracle, seed: int) -> bool:
+    """Build the proposer the way the engine does, without a run folder; whether it can
+    ``restore``."""
     problem = Problem(oracle.alphabet, int(oracle.length),
                       np.atleast_2d(np.asarray(oracle.initial_solutions(), dtype=np.int64)),
                       seed=seed, workdir=None)
@@ -132,15 +134,16 @@ def _check_protocol(oracle: Oracle, seed: int) -> list[str]:
     except SpecError as exc:  # the caller's options, not the protocol, are at fault
         raise ValueError(f"cannot build the proposer: {exc}".replace(
             f"proposer {NAME!r}: ", "")) from exc
-    _expect(callable(getattr(proposer, "ask", None)) and callable(getattr(proposer, "tell",
-                                                                          None)),
-            "protocol", "a proposer needs ask(n) and tell(x, y)")
+    except SeqzooError as exc:
+        raise ConformanceError(f"protocol: {exc}") from exc
+    _expect(callable(proposer.ask) and callable(proposer.tell), "protocol",
+            "ask and tell must be methods: ask(n) and tell(x, y)")
     size = getattr(proposer, "batch_size", None)
     _expect(size is None or (isinstance(size, (int, np.integer)) and size >= 1), "protocol",
             f"batch_size must be a positive int when present, got {size!r}")
     restore = getattr(proposer, "restore", None)
     _expect(restore is None or callable(restore), "protocol", "restore must be callable")
-    return ["restore"] if restore is not None else []
+    return restore is not None
 
 
 def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | None = None,
@@ -173,16 +176,16 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
     else:
         label = f"proposer {getattr(factory, '__name__', type(factory).__name__)}"
     bound = functools.partial(factory, **options) if options else factory
-    base = engine.build_oracle(oracle or SMALL_ORACLE) if not hasattr(oracle, "alphabet") \
-        else oracle
+    if oracle is None or isinstance(oracle, str):
+        oracle = engine.build_oracle(oracle or SMALL_ORACLE)
     with ExitStack() as stack:
         for plugin in (FactoryPlugin("proposer", NAME, bound),
-                       FactoryPlugin("oracle", NAME, lambda: base),
-                       FactoryPlugin("oracle", INFEASIBLE, lambda: OnlyInitialFeasible(base))):
+                       FactoryPlugin("oracle", NAME, lambda: oracle),
+                       FactoryPlugin("oracle", INFEASIBLE, lambda: OnlyInitialFeasible(oracle))):
             stack.enter_context(registered(plugin))
         folder = Path(workdir) if workdir is not None else Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="seqzoo-check-")))
-        extras = _check_protocol(base, seed)
+        restores = _check_protocol(oracle, seed)
         drive = _Driver(folder, budget, batch_size, seed)
         first = drive.run("valid_outputs", NAME, "first")
         _expect(max(step for step, _, _ in first) >= 1, "valid_outputs",
@@ -195,7 +198,7 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
         kept = _truncate(folder / "first", folder / "resumed", budget)
         resumed = drive.resume("resume", folder / "resumed")
         _expect(resumed[:kept] == first[:kept], "resume", "resuming changed the logged prefix")
-        if "restore" not in extras:
+        if not restores:
             differs = _first_difference(first, resumed)
             _expect(differs is None, "resume",
                     f"the resumed run differs from the uninterrupted one from evaluation "
