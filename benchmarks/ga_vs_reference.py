@@ -16,7 +16,8 @@ without a run log, on seqzoo's Ehrlich, so that the proposer's own time can be t
 from the oracle's. Both sides run one thread. Printed per method, over the seeds: the median
 best value at each budget (with the range), how many seeds solved f2 (value 1.0) and the
 median evaluations they needed, and milliseconds per 1,000 evaluations (one generation of
-the reference) for the optimizer alone and for optimizer plus oracle.
+the reference) for the optimizer alone and for optimizer plus oracle; then a rank test of
+each method's best values against the reference's at each budget (needs scipy).
 """
 
 from __future__ import annotations
@@ -139,6 +140,21 @@ def print_table(rows: list[dict], budgets: list[int]) -> None:
         print(" | ".join(str(c).ljust(w) for c, w in zip(cells, widths)))
 
 
+def print_tests(rows: list[dict], budgets: list[int]) -> None:
+    """Two-sided Mann-Whitney p-values of each method's best values against the reference's."""
+    from scipy.stats import mannwhitneyu
+
+    ref = next((r for r in rows if r["method"] == "reference"), None)
+    if ref is None:
+        return
+    print("\nMann-Whitney U, two-sided p against the reference (small p: a real difference)")
+    for r in rows:
+        if r is not ref:
+            cells = [f"@{b // 1000}k p={mannwhitneyu(r['best'][b], ref['best'][b]).pvalue:.2f}"
+                     for b in budgets]
+            print(f"{r['method']:<10} " + "  ".join(cells))
+
+
 def run_reference(python: str, seed: int, budget: int) -> dict | None:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     proc = subprocess.run([python, str(Path(__file__).resolve()), "--reference-worker",
@@ -189,6 +205,7 @@ def main() -> None:
     print(f"\n{args.oracle} (reference: holo Ehrlich f2), seeds {args.seeds}, "
           f"population {POPULATION}, one thread; best = median [min-max] over seeds")
     print_table(rows, budgets)
+    print_tests(rows, budgets)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ def test_both_proposers_are_listed_with_their_options():
                          capture_output=True, text=True, check=True,
                          env=dict(os.environ, COLUMNS="200", SEQZOO_LOAD_PLUGINS="ga")).stdout
     for text in ("ga", "adalead", "population=1000", "survival_quantile=0.1",
-                 "elitism=False", "threshold=0.05", "papers' genetic algorithm", "AdaLead"):
+                 "elitism=False", "threshold=0.05", "DiscreteEvolution", "oracle-only"):
         assert text in out
 
 

@@ -30,9 +30,9 @@ _NOVELTY_TRIES = 20
 
 
 class AdaLead:
-    """AdaLead (Sinai et al. 2020): threshold-greedy parents, recombination, mutation rollouts.
+    """AdaLead (Sinai et al. 2020), oracle-only: greedy parents, recombination, rollouts.
 
-    Oracle-only: no surrogate model, every proposal is scored by the oracle.
+    No surrogate model: every proposal, rollouts included, is scored by the oracle.
 
     Options:
         batch_size: parents per round (and the engine's default batch size).

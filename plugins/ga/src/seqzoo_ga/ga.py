@@ -21,7 +21,7 @@ from .operators import mutate, quantile_survivors, ranked_survivors, uniform_cro
 
 
 class GeneticAlgorithm:
-    """The papers' genetic algorithm (holo's DiscreteEvolution), one generation per batch.
+    """The papers' GA (holo's DiscreteEvolution), a generation per batch; None means 1.1/L.
 
     Options:
         population: particles per generation (the engine's default batch size).
