@@ -11,9 +11,9 @@ sees it. Worker processes (``zoo compare --workers``) do not: they discover plug
 
 from __future__ import annotations
 
-import copy
 import warnings
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Callable, Iterator
 
 import pluggy
@@ -51,11 +51,21 @@ class FactoryPlugin:
         self._register("trainer", register)
 
 
+def _copy(registry: Registry) -> Registry:
+    """A copy whose tables can grow without touching ``registry``; factories are shared."""
+    return Registry(
+        entries={kind: dict(table) for kind, table in registry.entries.items()},
+        plugins={name: replace(info, registers={k: list(v) for k, v in info.registers.items()})
+                 for name, info in registry.plugins.items()},
+        errors=list(registry.errors),
+        clashes={key: list(owners) for key, owners in registry.clashes.items()})
+
+
 def with_plugin(base: Registry, plugin: object, name: str) -> Registry:
     """A copy of ``base`` plus what ``plugin``'s hooks register; clashes raise ValueError."""
     if name in base.plugins:
         raise ValueError(f"a plugin named {name!r} is already registered; pass another name")
-    registry = copy.deepcopy(base)  # factories are functions and classes: shared, not copied
+    registry = _copy(base)
     info = PluginInfo(name, None, None)
     registry.plugins[name] = info
     manager = pluggy.PluginManager(hookspecs.PROJECT)
