@@ -31,7 +31,7 @@ class FakeModel:
     def __init__(self, settings, num_states, length, seed):
         self.num_states, self.length, self.state = num_states, length, {"fits": 0}
 
-    def fit(self, trainer, examples, *, learning_rate, seed):
+    def fit(self, trainer, examples, *, learning_rate, epochs, seed):
         assert examples and all("prompt" in e for e in examples)
         self.state["fits"] += 1
         FakeModel.fits.append(trainer)

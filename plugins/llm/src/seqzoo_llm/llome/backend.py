@@ -33,13 +33,13 @@ class ModelBackend:
         self.max_new_tokens = len(ids) + 4
 
     def fit(self, trainer: str, examples: Sequence[dict[str, Any]], *,
-            learning_rate: float | None, seed: int) -> dict[str, float]:
+            learning_rate: float | None, epochs: int, seed: int) -> dict[str, float]:
         """Train in place with the registered trainer ``trainer``; the reference model is the
         model as it was before this call (the previous round's)."""
         from seqzoo.plugins import registry
 
         s = self.settings
-        options: dict[str, Any] = {"epochs": s.epochs, "optimizer": s.optimizer, "seed": seed}
+        options: dict[str, Any] = {"epochs": epochs, "optimizer": s.optimizer, "seed": seed}
         if learning_rate is not None:
             options["learning_rate"] = learning_rate
         if s.train_batch_size is not None:

@@ -88,7 +88,8 @@ class Llome:
     ``collapse_starts[i]`` when the last round's edit distance falls below
     ``collapse_thresholds[i]``; the checkpoint guard uses ``guard_prompts`` held-out prompts
     and needs ``guard_min_valid`` valid and feasible, at most ``guard_max_repeated`` copies.
-    ``learning_rate`` / ``sft_learning_rate`` of ``None`` use the trainers' defaults.
+    ``learning_rate`` / ``sft_learning_rate`` of ``None`` use the trainers' defaults;
+    ``sft_epochs`` is round 0's (default: ``epochs``).
     """
 
     presets = tuple(PRESETS)
@@ -110,7 +111,8 @@ class Llome:
                  guard_prompts: int | None = None, guard_min_valid: float | None = None,
                  guard_max_repeated: float | None = None,
                  learning_rate: float | None = None, sft_learning_rate: float | None = None,
-                 epochs: int | None = None, train_batch_size: int | None = None,
+                 epochs: int | None = None, sft_epochs: int | None = None,
+                 train_batch_size: int | None = None,
                  optimizer: str | None = None):
         given = dict(locals())
         options = {k: v for k, v in given.items() if k not in ("self", "problem", "preset")}
@@ -211,8 +213,10 @@ class Llome:
             n_examples, guard_total = len(examples), len(guard_prompts)
             previous = backend.snapshot() if r > 0 else None
             if examples:
-                lr = s.sft_learning_rate if objective == "sft" else s.learning_rate
-                metrics = backend.fit(objective, examples, learning_rate=lr,
+                sft = objective == "sft"
+                metrics = backend.fit(objective, examples,
+                                      learning_rate=s.sft_learning_rate if sft else s.learning_rate,
+                                      epochs=(s.sft_epochs or s.epochs) if r == 0 else s.epochs,
                                       seed=self._seed(r, 1))
             guard, guard_outputs, guard_values = self._guard_text(guard_prompts, r)
             verdict = checkpoint_guard(*guard, min_valid=s.guard_min_valid,
