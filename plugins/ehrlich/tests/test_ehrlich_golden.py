@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from conftest import load_golden
 
 from seqzoo_ehrlich import Ehrlich, RoughMtFuji
 
-CASES = load_golden()
+#: Written by ``/work/holo/bin/python benchmarks/make_ehrlich_golden.py`` from pytorch-holo.
+GOLDEN = Path(__file__).parent / "data" / "ehrlich_golden.json.gz"
+
+with gzip.open(GOLDEN, "rt") as _fh:
+    CASES = json.load(_fh)
 
 
 def sha256(tensor: torch.Tensor) -> str:
