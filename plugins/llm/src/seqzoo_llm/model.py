@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,7 +196,9 @@ def _add_lora(net: PreTrainedModel, rank: int, alpha: int, targets: list[str] | 
     config = LoraConfig(r=rank, lora_alpha=alpha, target_modules=targets, lora_dropout=0.0,
                         task_type="CAUSAL_LM")
     try:
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+            # peft probes a transformers attribute that transformers itself deprecates
+            warnings.filterwarnings("ignore", category=FutureWarning)
             torch.manual_seed(seed + 1)
             return get_peft_model(net, config)
     except ValueError as exc:
