@@ -205,9 +205,10 @@ def undocumented(reg: Registry | None = None, reference: Path = REFERENCE) -> li
 def problems(reg: Registry | None = None) -> list[str]:
     """What is stale (a page differs from its generated text) or undocumented."""
     reg = reg or registry()
-    found = undocumented(reg) + [f"{path.relative_to(DOCS)} is out of date: run python docs/gen_reference.py"
-             for path, text in pages(reg).items()
-             if not path.exists() or path.read_text() != text]
+    found = undocumented(reg)
+    found += [f"{path.relative_to(DOCS)} is out of date: run python docs/gen_reference.py"
+              for path, text in pages(reg).items()
+              if not path.exists() or path.read_text() != text]
     index = (REFERENCE / "index.md").read_text() if (REFERENCE / "index.md").exists() else ""
     found += [f"docs/reference/index.md does not link {name}.md"
               for name in reg.plugins if f"({name}.md)" not in index]

@@ -63,7 +63,7 @@ def _trajectory(out: Path) -> Trajectory:
 
 def _first_difference(a: Trajectory, b: Trajectory) -> int | None:
     """The first evaluation where two runs differ, or ``None`` if they are the same."""
-    return next((i for i, (u, v) in enumerate(zip(a, b)) if u != v),
+    return next((i for i, (u, v) in enumerate(zip(a, b, strict=False)) if u != v),
                 None if len(a) == len(b) else min(len(a), len(b)))
 
 
