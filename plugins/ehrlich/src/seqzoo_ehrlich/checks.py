@@ -34,7 +34,10 @@ def finite(value: Any, name: str, minimum: float = -math.inf) -> float:
 
 def seed(value: Any) -> int:
     """A ``torch.Generator`` seed: any integer in ``[-2**63, 2**64)``."""
-    out = count(value, "random_seed", -(1 << 63))
-    if out >= 1 << 64:
-        raise ValueError(f"random_seed must fit in 64 bits, got {out}")
+    try:
+        out = count(value, "random_seed", -(1 << 63))
+    except ValueError:
+        out = None
+    if out is None or out >= 1 << 64:
+        raise ValueError(f"random_seed must be an integer in [-2**63, 2**64), got {value!r}")
     return out
