@@ -141,6 +141,7 @@ def test_eight_bit_adamw_trains_on_cpu():
     (SFT, {"learning_rate": 0.0}, "learning_rate"),
     (SFT, {"epochs": 0}, "epochs"),
     (SFT, {"optimizer": "sgd"}, "optimizer must be"),
+    (SFT, {"precision": "8-bit"}, "precision must be"),
     (DPO, {"beta": 0.0}, "beta"),
     (MarGE, {"alpha": -1.0}, "alpha"),
 ])
