@@ -1,11 +1,13 @@
-"""Shared helpers: a hand-built problem and a driver that plays the engine's part."""
+"""Test helpers: a hand-built problem and a driver that plays the engine's part.
+
+(A uniquely named module, not conftest.py, so that other test folders' helpers never shadow it.)
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
 import numpy as np
-import pytest
 from seqzoo import Problem, default_alphabet
 
 
@@ -13,11 +15,6 @@ def make_problem(length: int = 8, num_states: int = 4, seed: int = 0,
                  start: np.ndarray | None = None) -> Problem:
     x0 = np.zeros((1, length), dtype=np.int64) if start is None else start
     return Problem(default_alphabet(num_states), length, x0, seed=seed)
-
-
-@pytest.fixture
-def problem() -> Callable[..., Problem]:
-    return make_problem
 
 
 def drive(proposer, oracle: Callable[[np.ndarray], np.ndarray], x0: np.ndarray,

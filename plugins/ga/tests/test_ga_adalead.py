@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import seqzoo
-from conftest import drive, make_problem
+from ga_support import drive, make_problem
 from seqzoo.builtin import Hamming
 from seqzoo_ga import AdaLead
 

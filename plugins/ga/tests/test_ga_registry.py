@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
-from conftest import make_problem
+from ga_support import make_problem
 from seqzoo.engine import build_proposer
 from seqzoo.plugins import registry
 from seqzoo.spec import parameters
