@@ -3,8 +3,8 @@
 Each is a thin class: options, how an example becomes token sequences and a reward, and a
 loss from :mod:`seqzoo_llm.losses`. The rest is shared: examples are tokenized, the
 reference model's log-likelihoods are computed once, and Lightning runs the loop over a
-:class:`~seqzoo_llm.module.CompletionModule` (``accelerator="auto"``: CPU here, a GPU where
-present).
+:class:`~seqzoo_llm.module.CompletionModule` on the model's device (``accelerator="auto"``
+for a CUDA model, so Lightning's GPU and multi-GPU strategies apply; the CPU otherwise).
 
 The reference model. ``fit(lm, examples)`` without ``reference`` compares against ``lm`` as
 it stands when ``fit`` starts, which in LLOME is the previous round's model. Its
@@ -118,13 +118,18 @@ class _LMTrainer(ABC):
         device, was_training = lm.device, lm.model.training
         with torch.random.fork_rng(devices=[]), _quiet():
             torch.manual_seed(self.seed)
-            trainer = _lightning(max_epochs=self.epochs, accumulate_grad_batches=self.grad_accum,
+            # Train where the model lives: "auto" finds the GPU(s) of a CUDA model, and a model
+            # deliberately kept on the CPU is not moved to a GPU behind the caller's back.
+            trainer = _lightning(accelerator="cpu" if device.type == "cpu" else "auto",
+                                 max_epochs=self.epochs, accumulate_grad_batches=self.grad_accum,
                                  gradient_clip_val=self.max_grad_norm or None,
                                  devices=self.devices, strategy=self.strategy,
                                  precision=self.precision)
             trainer.fit(module, loader)
-        # Lightning may leave the model on another device or in train mode.
-        lm.model.to(device).train(was_training)
+        # Lightning may leave the model on another device (its teardown) or in train mode.
+        if lm.device != device:
+            lm.model.to(device)
+        lm.model.train(was_training)
         return {"loss": float(np.mean(module.epoch_losses)), "steps": float(trainer.global_step),
                 "seconds": time.perf_counter() - start, "examples": float(len(items))}
 
@@ -172,7 +177,7 @@ def _module(model, objective, learning_rate: float, optimizer: str):
 def _lightning(**options):
     import pytorch_lightning as pl
 
-    return pl.Trainer(accelerator="auto", logger=False,
+    return pl.Trainer(logger=False,
                       enable_checkpointing=False, enable_progress_bar=False,
                       enable_model_summary=False, num_sanity_val_steps=0, **options)
 
