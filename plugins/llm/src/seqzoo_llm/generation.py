@@ -110,10 +110,11 @@ def _decode(lm, prompts: list[list[int]], temperature: float, max_new_tokens: in
                    position_ids=position, use_cache=True, **{key: cache})
     logits, position = out.logits[:, -1].float(), position[:, -1:]
     stop = _stop_ids(lm.tokenizer, logits.shape[-1], device)
-    done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
+    generated = torch.full((len(prompts), max_new_tokens), pad, dtype=torch.long, device=device)
     total = torch.zeros(len(prompts), dtype=torch.float64, device=device)
     count = torch.zeros(len(prompts), dtype=torch.long, device=device)
-    steps = []
+    rows = torch.arange(len(prompts), device=device)  # the prompt row of each batch row
+    live = torch.ones(len(prompts), dtype=torch.bool, device=device)
     for step in range(max_new_tokens):
         logp = torch.log_softmax(logits, dim=-1)
         if temperature == 0:
@@ -121,18 +122,26 @@ def _decode(lm, prompts: list[list[int]], temperature: float, max_new_tokens: in
         else:
             probs = torch.softmax(logits / temperature, dim=-1)
             token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
-        alive = ~done
-        total += logp.gather(-1, token[:, None]).squeeze(-1).double() * alive
-        count += alive
-        steps.append(torch.where(alive, token, pad))
-        done |= stop[token]
-        if bool(done.all()) or step + 1 == max_new_tokens:
+        mine = rows[live]
+        generated[mine, step] = token[live]
+        total[mine] += logp[live].gather(-1, token[live, None]).squeeze(-1).double()
+        count[mine] += 1
+        live &= ~stop[token]
+        alive = int(live.sum())
+        if alive == 0 or step + 1 == max_new_tokens:
             break
+        if alive <= 0.75 * len(live):
+            # Drop finished rows once a quarter of the batch is done: stragglers (long
+            # high-temperature samples) then no longer pay for the whole batch.
+            keep = live.nonzero().squeeze(-1)
+            cache.reorder_cache(keep)
+            rows, live, token = rows[keep], live[keep], token[keep]
+            position, attention = position[keep], attention[keep]
         position = position + 1
         out = lm.model(input_ids=token[:, None], attention_mask=attention[:, : width + step + 1],
                        position_ids=position, use_cache=True, **{key: cache})
         logits = out.logits[:, -1].float()
-    generated = torch.stack(steps, dim=1).cpu()
     lengths = count.cpu().tolist()
+    generated = generated.cpu()
     tokens = [generated[row, :n].tolist() for row, n in enumerate(lengths)]
     return tokens, total.cpu().tolist(), lengths
