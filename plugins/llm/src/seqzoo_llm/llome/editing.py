@@ -50,6 +50,17 @@ class Candidates:
                 "in_range": self.reasons[VALID] / total,
                 "repeated_input": repeated / total}
 
+    @classmethod
+    def concat(cls, parts: Sequence["Candidates"]) -> "Candidates":
+        """The pool of several editing passes."""
+        return cls(*(np.concatenate([getattr(p, name) for p in parts])
+                     for name in ("x", "inputs", "trajectory", "score", "temperature")),
+                   sum((p.reasons for p in parts), Counter()))
+
+    def distinct(self, seen: set[bytes]) -> int:
+        """How many distinct candidates are not in ``seen``."""
+        return len({row.tobytes() for row in self.x} - seen)
+
     def edit_distance(self) -> float:
         """Mean normalised Hamming distance from input to output over valid outputs."""
         return float((self.x != self.inputs).mean()) if len(self.x) else 0.0

@@ -83,7 +83,8 @@ class Llome:
     Options left at ``None`` take the preset's value (``preset=paper``: the paper's f2
     settings; ``preset=cpu``: the same loop sized for the tiny model on a laptop CPU).
     ``objective`` is any registered trainer (marge, dpo, sft, reinforce); round 0 is SFT.
-    ``model`` is ``tiny`` or a local checkpoint path; ``seed_evaluations`` is the GA warm
+    ``model`` is ``tiny`` or a local checkpoint path; editing repeats up to
+    ``max_edit_passes`` times while too few new candidates pass the likelihood filter; ``seed_evaluations`` is the GA warm
     start after the initial solutions; the collapse guard shifts ``temperatures`` to start at
     ``collapse_starts[i]`` when the last round's edit distance falls below
     ``collapse_thresholds[i]``; the checkpoint guard uses ``guard_prompts`` held-out prompts
@@ -100,6 +101,7 @@ class Llome:
                  rounds: int | None = None, labels_per_round: int | None = None,
                  seed_evaluations: int | None = None, ga_population: int | None = None,
                  seeds_per_round: int | None = None, edit_iterations: int | None = None,
+                 max_edit_passes: int | None = None,
                  temperatures: list[float] | None = None,
                  samples_per_temperature: int | None = None,
                  likelihood_quantile: float | None = None,
@@ -229,10 +231,8 @@ class Llome:
         temps = collapse_temperatures(s.temperatures, self.last_edit_distance,
                                       s.collapse_thresholds, s.collapse_starts)
         seeds, seed_values = self._seeds()
-        cands = edit(seeds, backend.complete, iterations=s.edit_iterations, temperatures=temps,
-                     samples=s.samples_per_temperature, num_states=self.problem.num_states,
-                     seed=self._seed(r, 2))
         need = max(1, s.labels_per_round - self.resume_spent)
+        cands = self._edit(seeds, temps, need, r)
         label_start, self.resume_spent = len(self.y) - self.resume_spent, 0
         fresh: dict[bytes, int] = {}  # distinct unseen greedy outputs -> their prompt's row
         for i, g in enumerate(guard_outputs):
@@ -343,6 +343,21 @@ class Llome:
         repeated = float((ok & (states == prompts).all(1)).mean())
         values = np.array([self.values[p.tobytes()] for p in prompts[ok]])
         return (float(ok.mean()), repeated), states[ok], values
+
+    def _edit(self, seeds: np.ndarray, temps: list[float], need: int, r: int) -> Candidates:
+        """Edit passes from the seeds until the likelihood filter can fill ``need`` labels
+        (at most ``max_edit_passes``)."""
+        s, passes = self.settings, []
+        wanted = need / max(1.0 - s.likelihood_quantile, 1e-9)
+        seen = set(self.values)
+        while len(passes) < s.max_edit_passes:
+            passes.append(edit(seeds, self.backend.complete, iterations=s.edit_iterations,
+                               temperatures=temps, samples=s.samples_per_temperature,
+                               num_states=self.problem.num_states,
+                               seed=self._seed(r, 10 + len(passes))))
+            if Candidates.concat(passes).distinct(seen) >= wanted:
+                break
+        return Candidates.concat(passes)
 
     def _seeds(self) -> tuple[np.ndarray, np.ndarray]:
         """The ``seeds_per_round`` best distinct sequences seen, best first."""
