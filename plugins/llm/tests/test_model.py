@@ -75,6 +75,8 @@ def test_bad_options_raise_value_error(options, message):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the CPU error path")
-def test_four_bit_without_cuda_is_a_clear_error():
+def test_cuda_only_options_without_cuda_are_clear_errors():
     with pytest.raises(ValueError, match="4-bit loading needs a CUDA GPU"):
         load_model(size="micro", num_states=4, length=4, lora=True, load_in_4bit=True)
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        load_model(size="micro", num_states=4, length=4, device="cuda")

@@ -62,15 +62,10 @@ class LanguageModel:
         """Write the model (adapters merged in) and tokenizer as a safetensors checkpoint."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        if self.is_lora:
-            self._base_with_merged_adapters().save_pretrained(path)
-        else:
-            self.model.save_pretrained(path)
+        # A LoRA model merges a deep copy, leaving the live adapters to train on.
+        net = copy.deepcopy(self.model).merge_and_unload() if self.is_lora else self.model
+        net.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
-
-    def _base_with_merged_adapters(self) -> PreTrainedModel:
-        # A deep copy merges without touching the live adapters (training may go on).
-        return copy.deepcopy(self.model).merge_and_unload()
 
     @classmethod
     def load(cls, path: str | Path, **options: Any) -> "LanguageModel":
@@ -84,6 +79,7 @@ class LanguageModel:
         return LanguageModel(model, self.tokenizer)
 
     def num_parameters(self, trainable: bool = False) -> int:
+        """How many parameters the model has (only those that train, if ``trainable``)."""
         return sum(p.numel() for p in self.model.parameters() if p.requires_grad or not trainable)
 
 
@@ -101,15 +97,16 @@ def load_model(model: str = "tiny", *, size: str = "small", num_states: int = 32
         raise ValueError("load_in_4bit=true needs lora=true: 4-bit weights cannot be trained "
                          "directly, only LoRA adapters on top of them")
     target = _pick_device(device)
+    quantization = _four_bit_config() if load_in_4bit else None
     if model == "tiny":
         lm = _tiny(size, num_states, length, seed)
-        if load_in_4bit:  # quantise through the ordinary checkpoint path
+        if quantization is not None:  # quantise through the ordinary checkpoint path
             with tempfile.TemporaryDirectory() as tmp:
                 lm.save(tmp)
-                lm = _checkpoint(tmp, load_in_4bit=True)
+                lm = _checkpoint(tmp, quantization)
     else:
-        lm = _checkpoint(model, load_in_4bit=load_in_4bit)
-    if not load_in_4bit:  # bitsandbytes places quantised weights itself
+        lm = _checkpoint(model, quantization)
+    if quantization is None:  # bitsandbytes places quantised weights itself
         lm.model.to(target)
     if lora:
         lm = LanguageModel(_add_lora(lm.model, lora_rank, lora_alpha, lora_targets, load_in_4bit,
@@ -121,9 +118,13 @@ def _pick_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(device)
+        chosen = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', "
+                         f"got {device!r}") from None
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but no CUDA GPU is available; use device=cpu")
+    return chosen
 
 
 def _tiny(size: str, num_states: int, length: int, seed: int) -> LanguageModel:
@@ -147,10 +148,10 @@ def _tiny(size: str, num_states: int, length: int, seed: int) -> LanguageModel:
     return LanguageModel(net.eval(), tokenizer)
 
 
-def _checkpoint(name: str, *, load_in_4bit: bool) -> LanguageModel:
+def _checkpoint(name: str, quantization=None) -> LanguageModel:
     kwargs: dict[str, Any] = {"local_files_only": True}
-    if load_in_4bit:
-        kwargs["quantization_config"] = _four_bit_config()
+    if quantization is not None:
+        kwargs["quantization_config"] = quantization
         kwargs["device_map"] = {"": torch.cuda.current_device()}
     path = Path(name)
     if path.is_dir() and not (path / "config.json").exists():
