@@ -108,7 +108,11 @@ class _LMTrainer(ABC):
     def fit(self, lm, examples: Sequence[Mapping[str, Any]], *,
             reference=None) -> dict[str, float]:
         """Train ``lm`` in place on ``examples``; metrics: ``loss`` (mean over the last
-        epoch), ``steps`` (optimizer steps), ``seconds``, ``examples``."""
+        epoch), ``steps`` (optimizer steps), ``seconds``, ``examples``.
+
+        ``reference`` (DPO, MargE) is a frozen model sharing ``lm``'s tokenizer; ``None``
+        means ``lm`` as it is now.
+        """
         start = time.perf_counter()
         items = self._items(lm, examples, reference)
         module = _module(lm.model, self._loss, self.learning_rate, self.optimizer)
