@@ -14,7 +14,8 @@ from seqzoo import plugins
 from seqzoo.builtin import Hamming, RandomMutation
 from seqzoo.cli import main as zoo
 from seqzoo.testing import (SMALL_ORACLE, ConformanceError, FactoryPlugin, check_oracle,
-                            check_proposer, check_trainer, registered)
+                            check_plugin, check_proposer, check_trainer, registered)
+from seqzoo.testing import plugins as plugin_checks
 
 FEASIBLE_EVERYWHERE = "hamming:num_states=4,dim=8"
 
@@ -284,3 +285,41 @@ def test_registering_a_taken_name_is_refused():
     with pytest.raises(ValueError, match="already registered"):
         with registered(ToyPlugin(), name="seqzoo"):
             pass
+
+
+# -- whole plugins ---------------------------------------------------------------------------
+def test_the_core_plugin_passes_and_in_process_plugins_skip_the_import_check():
+    report = check_plugin("seqzoo")
+    assert report.passed == ("loads", "factories")
+    assert report.skipped == (("light", "not installed through an entry point"),)
+
+
+def undocumented(problem, elite: int = 1):
+    return RandomMutation(problem, elite=elite)
+
+
+def untyped(problem, elite=None):
+    """A proposer whose option ``elite`` cannot be converted from text: no type."""
+    return RandomMutation(problem)
+
+
+@pytest.mark.parametrize("factory, message", [
+    (undocumented, "^factories: proposer 'subject' has no docstring"),
+    (untyped, "^factories: proposer 'subject': option 'elite' has no type"),
+    ("no_such_module:Factory", "^factories: proposer 'subject' cannot be imported"),
+])
+def test_factories_need_to_import_a_docstring_and_typed_options(factory, message):
+    with registered(FactoryPlugin("proposer", "subject", factory), name="bad"):
+        with pytest.raises(ConformanceError, match=message):
+            check_plugin("bad")
+
+
+def test_unknown_plugin_is_the_callers_error():
+    with pytest.raises(ValueError, match="no plugin named 'nope'"):
+        check_plugin("nope")
+
+
+def test_heavy_imports_are_measured_in_a_fresh_interpreter(monkeypatch):
+    monkeypatch.setattr(plugin_checks, "HEAVY_MODULES", ("json", "tomllib"))
+    assert plugin_checks.heavy_imports("seqzoo.runlog") == ["json"]
+    assert plugin_checks.heavy_imports("seqzoo.hookspecs") == []

@@ -1,8 +1,11 @@
 """The conformance kit: checks every seqzoo plugin runs in its own tests, and test helpers.
 
-A plugin's tests call one check per factory it registers::
+A plugin's tests call one check for the plugin and one per factory it registers::
 
-    from seqzoo.testing import check_oracle, check_proposer
+    from seqzoo.testing import check_oracle, check_plugin, check_proposer
+
+    def test_my_plugin_conforms():
+        check_plugin("my-plugin")  # its entry point's name
 
     def test_my_oracle_conforms():
         check_oracle("my-oracle:dim=8")
@@ -17,11 +20,13 @@ gets the fixtures of :mod:`seqzoo.testing.fixtures`: ``small_oracle``, ``run_dir
 """
 
 from .oracles import SMALL_ORACLE, check_oracle, small_oracle
+from .plugins import check_plugin
 from .proposers import OnlyInitialFeasible, check_proposer
 from .registration import FactoryPlugin, registered
 from .results import Conformance, ConformanceError
 from .trainers import check_trainer
 
 __all__ = ["SMALL_ORACLE", "Conformance", "ConformanceError", "FactoryPlugin",
-           "OnlyInitialFeasible", "check_oracle", "check_proposer", "check_trainer",
+           "OnlyInitialFeasible", "check_oracle", "check_plugin", "check_proposer",
+           "check_trainer",
            "registered", "small_oracle"]

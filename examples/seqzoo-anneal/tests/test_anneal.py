@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 
 import seqzoo
-from seqzoo.testing import check_proposer
+from seqzoo.testing import check_plugin, check_proposer
 from seqzoo_anneal import Annealer
+
+
+def test_plugin_is_installed_light_and_documented():
+    check_plugin("anneal")
 
 
 def test_conforms_to_the_proposer_protocol(small_oracle):
