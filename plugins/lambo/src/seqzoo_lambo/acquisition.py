@@ -40,6 +40,6 @@ def log_ei(values: torch.Tensor, best: float) -> torch.Tensor:
     return log_h((mu - best) / sigma) + torch.log(sigma)
 
 
-def acquisition(values: torch.Tensor, feasible_logit: torch.Tensor, best: float) -> torch.Tensor:
+def acquisition(values: torch.Tensor, log_feasible: torch.Tensor, best: float) -> torch.Tensor:
     """Constrained log-EI: ``log EI + log P(feasible)``, one number per sequence."""
-    return log_ei(values, best) + torch.nn.functional.logsigmoid(feasible_logit)
+    return log_ei(values, best) + log_feasible

@@ -1,10 +1,12 @@
 """Editing a sequence with the model: pick salient positions, mask them, infill them.
 
-* :func:`salient_positions` -- where to edit. First-order occlusion: how much the acquisition
-  would change if a position's embedding were replaced by the mask token's, from one gradient
-  (``grad . (e_mask - e_token)``). Positions whose masking would raise the acquisition are the
+* :func:`salient_positions` -- where to edit. First-order occlusion: how much the predicted
+  value would change if a position's embedding were replaced by the mask token's, from one
+  gradient (``grad . (e_mask - e_token)``). Positions whose masking would raise it are the
   ones holding the sequence back; they are sampled with a softmax over those scores.
 * :func:`unguided_infill` -- the denoiser alone: sample the masked positions from the masked-LM.
+
+Infills never put back the token they replace (see :func:`_sample`).
 * :func:`guided_infill` -- LaMBO-2's guidance: optimise a perturbation ``delta`` of the hidden
   states at the masked positions so that the infill's acquisition rises, with a KL term that
   keeps the guided token distribution near the unguided denoiser's; after every update sample
@@ -17,12 +19,13 @@ probabilities at the masked positions), which makes it differentiable in ``delta
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
 from torch.nn import functional as F
 
-from .acquisition import acquisition
+from .acquisition import acquisition, log_ei
 from .network import Lambo2Net
 
 
@@ -33,16 +36,15 @@ class Scorer:
     net: Lambo2Net
     best: float
 
-    def of_hidden(self, hidden: torch.Tensor) -> torch.Tensor:
-        return acquisition(self.net.values(hidden), self.net.feasible_logit(hidden), self.best)
-
     def __call__(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.of_hidden(self.net.encode(tokens))
+        """Acquisition of ids ``(n, L)`` or soft tokens ``(n, L, V)``."""
+        hidden = self.net.encode(tokens)
+        return acquisition(self.net.values(hidden), self.net.log_feasible(tokens), self.best)
 
     @torch.no_grad()
     def feasible(self, x: torch.Tensor) -> torch.Tensor:
         """Whether the classifier says each row is more likely feasible than not."""
-        return self.net.feasible_logit(self.net.encode(x)) > 0
+        return self.net.log_feasible(x) > -math.log(2)
 
 
 def salient_positions(score: Scorer, x: torch.Tensor, num: int, temperature: float,
@@ -50,7 +52,8 @@ def salient_positions(score: Scorer, x: torch.Tensor, num: int, temperature: flo
     """A boolean ``(n, L)`` mask with ``num`` edit positions per row, sampled by saliency."""
     net = score.net
     emb = net.embed_tokens(x).detach().requires_grad_(True)
-    grad, = torch.autograd.grad(score.of_hidden(net.encode_embeddings(emb)).sum(), emb)
+    values = net.values(net.encode_embeddings(emb))
+    grad, = torch.autograd.grad(log_ei(values, score.best).sum(), emb)
     gain = (grad * (net.embed.weight[net.mask_id] - emb)).sum(-1).detach()
     gain = (gain - gain.mean(-1, keepdim=True)) / gain.std(-1, keepdim=True).clamp_min(1e-8)
     probs = torch.softmax(gain / temperature, dim=-1)
@@ -59,7 +62,14 @@ def salient_positions(score: Scorer, x: torch.Tensor, num: int, temperature: flo
     return torch.zeros_like(x, dtype=torch.bool).scatter(1, picks, True)
 
 
-def _sample(logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def _sample(logits: torch.Tensor, current: torch.Tensor,
+            generator: torch.Generator) -> torch.Tensor:
+    """Sample a token per position, never the ``current`` one: an edit position must change.
+
+    A denoiser trained on near-copies of a few sequences mostly puts back what it masked; an
+    infill identical to its start would be a wasted evaluation.
+    """
+    logits = logits.scatter(-1, current[..., None], float("-inf"))
     probs = torch.softmax(logits, dim=-1)
     flat = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=generator)
     return flat.reshape(probs.shape[:-1])
@@ -70,7 +80,7 @@ def unguided_infill(net: Lambo2Net, x: torch.Tensor, mask: torch.Tensor,
                     generator: torch.Generator) -> torch.Tensor:
     """Sample the masked positions of each row from the denoiser in one shot."""
     logits = net.logits(net.encode(torch.where(mask, net.mask_id, x)))
-    return torch.where(mask, _sample(logits, generator), x)
+    return torch.where(mask, _sample(logits, x, generator), x)
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: 
     with torch.no_grad():
         hidden0 = net.encode(torch.where(mask, net.mask_id, x))
         base_logp = F.log_softmax(net.logits(hidden0), dim=-1)
-        unguided = torch.where(mask, _sample(base_logp, generator), x)
+        unguided = torch.where(mask, _sample(base_logp, x, generator), x)
         best_x, best_acq = x.clone(), score(x)
     onehot = F.one_hot(x, net.num_states).float()
     delta = torch.zeros_like(hidden0, requires_grad=True)
@@ -105,7 +115,8 @@ def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: 
         loss.backward()
         optimizer.step()
         with torch.no_grad():
-            sample = torch.where(mask, _sample(net.logits(hidden0 + delta * edit), generator), x)
+            logits = net.logits(hidden0 + delta * edit)
+            sample = torch.where(mask, _sample(logits, x, generator), x)
             sample_acq = score(sample)
             accept = (sample_acq > best_acq) & score.feasible(sample)
             best_x = torch.where(accept[:, None], sample, best_x)

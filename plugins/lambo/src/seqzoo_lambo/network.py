@@ -3,8 +3,13 @@
 * a masked-LM **denoising head** (``logits``): what token belongs at each masked position;
 * a **regression ensemble** (``values``): ``ensemble_size`` small heads, each trained on its own
   bootstrap resample, whose spread is the model's uncertainty;
-* a **feasibility classifier** (``feasible_logit``): infeasibility is only seen as ``-inf``
-  observations, so the model must learn it apart from the values.
+* a **feasibility classifier** (``log_feasible``): infeasibility is only seen as ``-inf``
+  observations, so the model must learn it apart from the values. It is a noisy-AND over
+  neighbouring pairs: ``P(feasible) = prod_t sigmoid(s(x_t, x_t+1))``. Constraints on
+  biological sequences are mostly local incompatibilities (Ehrlich's banned transitions, a
+  Hamming oracle's ``max_step``), and this form learns them from few examples: every pair in
+  a feasible sequence is evidence that the pair is allowed, so an infeasible sequence's blame
+  falls on its unfamiliar pairs.
 
 Inputs are token ids (state ``V`` is the mask token) or, for guidance, soft tokens: a
 ``(n, L, V)`` distribution over the states, embedded as the expected token embedding, so that
@@ -46,6 +51,27 @@ class PoolHead(nn.Module):
         return self.out(torch.cat([z.amax(dim=1), z.mean(dim=1)], dim=-1))
 
 
+class PairFeasibility(nn.Module):
+    """``log P(feasible)`` as a sum of log-sigmoid scores of neighbouring token pairs.
+
+    Each pair's score is a learned table entry plus a shared prior: pairs never observed keep
+    the prior, which the data pulls toward how often unfamiliar pairs turn out infeasible.
+    """
+
+    def __init__(self, num_states: int):
+        super().__init__()
+        self.table = nn.Parameter(torch.zeros(num_states, num_states))
+        # start by trusting every pair: an untrained model should not veto edits
+        self.prior = nn.Parameter(torch.tensor(4.0))
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        if tokens.dtype.is_floating_point:  # soft tokens: the expected pair score
+            scores = torch.einsum("nta,ab,ntb->nt", tokens[:, :-1], self.table, tokens[:, 1:])
+        else:
+            scores = self.table[tokens[:, :-1], tokens[:, 1:]]
+        return nn.functional.logsigmoid(scores + self.prior).sum(-1)
+
+
 class Lambo2Net(nn.Module):
     """Shared CNN encoder with denoising, regression-ensemble and feasibility heads."""
 
@@ -59,7 +85,7 @@ class Lambo2Net(nn.Module):
         self.norm = nn.LayerNorm(width)
         self.lm_head = nn.Linear(width, num_states)
         self.value_heads = nn.ModuleList(PoolHead(width) for _ in range(ensemble_size))
-        self.feasible_head = PoolHead(width)
+        self.feasibility = PairFeasibility(num_states)
 
     @property
     def mask_id(self) -> int:
@@ -85,5 +111,6 @@ class Lambo2Net(nn.Module):
         """``(n, ensemble_size)`` predicted (transformed) values, one column per member."""
         return torch.cat([head(hidden) for head in self.value_heads], dim=-1)
 
-    def feasible_logit(self, hidden: torch.Tensor) -> torch.Tensor:
-        return self.feasible_head(hidden).squeeze(-1)
+    def log_feasible(self, tokens: torch.Tensor) -> torch.Tensor:
+        """``(n,)`` log-probability that each sequence (ids or soft tokens) is feasible."""
+        return self.feasibility(tokens)

@@ -36,14 +36,14 @@ class Lambo2Lite:
     guided = False
 
     def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
-                 restarts: int = 2, pool_factor: int = 2, ensemble_size: int = 4,
+                 restarts: int = 2, pool_size: int = 16, ensemble_size: int = 4,
                  width: int = 64, layers: int = 3, kernel: int = 5, epochs: int = 2,
-                 train_batch_size: int = 128, lr: float = 1e-3,
+                 max_train_steps: int = 40, train_batch_size: int = 128, lr: float = 1e-3,
                  saliency_temperature: float = 0.5, accelerator: str = "auto"):
         positive = dict(batch_size=batch_size, num_mutations_per_step=num_mutations_per_step,
-                        restarts=restarts, pool_factor=pool_factor, ensemble_size=ensemble_size,
+                        restarts=restarts, pool_size=pool_size, ensemble_size=ensemble_size,
                         width=width, layers=layers, kernel=kernel, epochs=epochs,
-                        train_batch_size=train_batch_size)
+                        max_train_steps=max_train_steps, train_batch_size=train_batch_size)
         for key, value in positive.items():
             if value < 1:
                 raise ValueError(f"{key} must be >= 1, got {value}")
@@ -52,8 +52,9 @@ class Lambo2Lite:
                              f"{saliency_temperature}")
         self.problem, self.batch_size = problem, batch_size
         self.num_mutations = min(num_mutations_per_step, problem.length)
-        self.restarts, self.pool_factor = restarts, pool_factor
-        self.epochs, self.train_batch_size, self.lr = epochs, train_batch_size, lr
+        self.restarts, self.pool_size = restarts, pool_size
+        self.epochs, self.max_train_steps = epochs, max_train_steps
+        self.train_batch_size, self.lr = train_batch_size, lr
         self.saliency_temperature, self.accelerator = saliency_temperature, accelerator
         torch.manual_seed(int(problem.rng(_SALT_INIT).integers(2**31)))
         self.net = Lambo2Net(problem.num_states, problem.length, width, layers, kernel,
@@ -81,24 +82,34 @@ class Lambo2Lite:
         score = self.train()
         gen = torch.Generator().manual_seed(int(self.problem.rng(
             _SALT_PROPOSE * 100_003 + self.round).integers(2**62)))
-        starts = self.starting_points(n)
-        x = torch.as_tensor(np.tile(starts, (self.restarts, 1)))
-        mask = salient_positions(score, x, self.num_mutations, self.saliency_temperature, gen)
-        preferred, others = self.infill(score, x, mask, gen)
+        x = torch.as_tensor(self.starting_points(n))
+        preferred, others = [], []
+        for _ in range(self.restarts):  # edit again only while too few novel candidates
+            mask = salient_positions(score, x, self.num_mutations, self.saliency_temperature, gen)
+            better, rest = self.infill(score, x, mask, gen)
+            preferred.append(better)
+            others.append(rest)
+            if len(self.novel(np.concatenate(preferred))) >= n:
+                break
+        preferred, others = np.concatenate(preferred), np.concatenate(others)
         return self.pick(np.concatenate([preferred, others]), len(preferred), score, n, gen)
 
     # -- the steps of a round -----------------------------------------------------------------
     def train(self) -> Scorer:
         rng = self.problem.rng(_SALT_DATA * 100_003 + self.round)
         data = Dataset.build(self.x, self.y, self.net.ensemble_size, rng)
-        fit(self.net, data, epochs=self.epochs, batch_size=self.train_batch_size, lr=self.lr,
+        fit(self.net, data, epochs=self.epochs, max_steps=self.max_train_steps,
+            batch_size=self.train_batch_size, lr=self.lr,
             seed=int(self.problem.rng(_SALT_TRAIN * 100_003 + self.round).integers(2**31)),
             accelerator=self.accelerator)
         return Scorer(self.net, data.best)
 
     def starting_points(self, n: int) -> np.ndarray:
-        """``n`` rows: the best distinct feasible sequences, spread by farthest-first."""
-        pool = top_unique(self.x, self.y, self.pool_factor * n)
+        """``n`` rows cycling through the ``pool_size`` best distinct feasible sequences.
+
+        The rows come in farthest-first order, so a small batch still starts from varied points.
+        """
+        pool = top_unique(self.x, self.y, self.pool_size)
         if not len(pool):  # nothing feasible yet: start from what the oracle gave
             pool = np.asarray(self.problem.initial_solutions, dtype=np.int64)
         chosen = pool[farthest_first(pool, n)]
@@ -119,18 +130,20 @@ class Lambo2Lite:
             acq = score(torch.as_tensor(candidates)).numpy() if len(candidates) else np.empty(0)
         group = np.arange(len(candidates)) >= num_preferred
         order = np.lexsort((-acq, group))
-        out, keys = [], set()
-        for i in order:
-            key = candidates[i].tobytes()
-            if key in self.seen or key in keys:
-                continue
-            keys.add(key)
-            out.append(candidates[i])
-            if len(out) == n:
-                break
-        if not out:  # every infill was seen before: fall back to one random point mutation
+        out = candidates[order][self.novel(candidates[order])][:n]
+        if not len(out):  # every infill was seen before: fall back to one random point mutation
             return self.random_mutant(gen)
-        return np.stack(out)
+        return out
+
+    def novel(self, candidates: np.ndarray) -> np.ndarray:
+        """Indices of the first occurrence of each candidate never observed before."""
+        keys, out = set(), []
+        for i, row in enumerate(candidates):
+            key = row.tobytes()
+            if key not in self.seen and key not in keys:
+                keys.add(key)
+                out.append(i)
+        return np.asarray(out, dtype=np.int64)
 
     def random_mutant(self, gen: torch.Generator) -> np.ndarray:
         base = self.starting_points(1).copy()
@@ -146,17 +159,17 @@ class Lambo2(Lambo2Lite):
 
     def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
                  max_guidance_updates: int = 8, guidance_step_size: float = 0.5,
-                 kl_weight: float = 0.25, restarts: int = 2, pool_factor: int = 2,
+                 kl_weight: float = 0.25, restarts: int = 2, pool_size: int = 16,
                  ensemble_size: int = 4, width: int = 64, layers: int = 3, kernel: int = 5,
-                 epochs: int = 2, train_batch_size: int = 128, lr: float = 1e-3,
-                 saliency_temperature: float = 0.5, accelerator: str = "auto"):
+                 epochs: int = 2, max_train_steps: int = 40, train_batch_size: int = 128,
+                 lr: float = 1e-3, saliency_temperature: float = 0.5, accelerator: str = "auto"):
         if max_guidance_updates < 1 or guidance_step_size <= 0 or not 0 <= kl_weight < 1:
             raise ValueError(
                 f"need max_guidance_updates >= 1, guidance_step_size > 0 and 0 <= kl_weight < 1;"
                 f" got {max_guidance_updates}, {guidance_step_size}, {kl_weight}")
-        super().__init__(problem, batch_size, num_mutations_per_step, restarts, pool_factor,
-                         ensemble_size, width, layers, kernel, epochs, train_batch_size, lr,
-                         saliency_temperature, accelerator)
+        super().__init__(problem, batch_size, num_mutations_per_step, restarts, pool_size,
+                         ensemble_size, width, layers, kernel, epochs, max_train_steps,
+                         train_batch_size, lr, saliency_temperature, accelerator)
         self.steps, self.step_size, self.kl_weight = (max_guidance_updates, guidance_step_size,
                                                       kl_weight)
 

@@ -24,6 +24,8 @@ from .network import Lambo2Net
 
 #: The fraction of positions masked per training sequence is drawn from this range.
 MASK_RATE = (0.05, 0.3)
+#: The feasibility table is a lookup, not a deep net: it needs big steps to learn in a round.
+FEASIBILITY_LR = 0.05
 
 
 class Lambo2Task(pl.LightningModule):
@@ -48,11 +50,17 @@ class Lambo2Task(pl.LightningModule):
         w = weights * feasible[:, None]
         err = (net.values(hidden) - target[:, None]) ** 2
         regress = (w * err).sum() / w.sum().clamp_min(1.0)
-        classify = F.binary_cross_entropy_with_logits(net.feasible_logit(hidden), feasible)
+        log_p = net.log_feasible(x)
+        log_not_p = torch.log(-torch.expm1(log_p.clamp(max=-1e-6)))
+        classify = -(feasible * log_p + (1 - feasible) * log_not_p).mean()
         return {"denoise": denoise, "regress": regress, "classify": classify}
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.net.parameters(), lr=self.lr)
+        table = list(self.net.feasibility.parameters())
+        ids = {id(p) for p in table}
+        rest = [p for p in self.net.parameters() if id(p) not in ids]
+        return torch.optim.Adam([{"params": rest, "lr": self.lr},
+                                 {"params": table, "lr": FEASIBILITY_LR}])
 
 
 def quiet_lightning() -> None:
@@ -61,14 +69,18 @@ def quiet_lightning() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def fit(net: Lambo2Net, data: Dataset, *, epochs: int, batch_size: int, lr: float, seed: int,
-        accelerator: str = "auto") -> None:
-    """Train ``net`` in place on ``data`` for ``epochs`` epochs, reproducibly for ``seed``."""
+def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
+        lr: float, seed: int, accelerator: str = "auto") -> None:
+    """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer.
+
+    The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
+    absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
+    """
     quiet_lightning()
     torch.manual_seed(seed)
     loader = torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size, shuffle=True,
                                          generator=torch.Generator().manual_seed(seed))
-    trainer = pl.Trainer(max_epochs=epochs, accelerator=accelerator, devices=1,
+    trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps, accelerator=accelerator, devices=1,
                          enable_progress_bar=False, enable_model_summary=False, logger=False,
                          enable_checkpointing=False, deterministic=True)
     net.requires_grad_(True).train()
