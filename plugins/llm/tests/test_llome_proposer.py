@@ -169,3 +169,10 @@ def test_bad_options_are_reported(spec, message):
 
     with pytest.raises(SeqzooError, match=message):
         run(ORACLE, spec, 10)
+
+
+def test_a_fresh_run_over_an_old_folder_starts_a_new_diagnostics_file(run_dir):
+    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    run(ORACLE, SMALL, 1 + 100 + 60, out=run_dir, stop_on_optimum=False, overwrite=True)
+    assert [r["round"] for r in read_rounds(run_dir)] == [0]
+    assert not (run_dir / "llome" / "round_01").exists()

@@ -26,6 +26,7 @@ resume, and the interrupted round is rebuilt without re-spending what it already
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 from seqzoo import Problem
 
-from .diagnostics import ROUND_KEYS, append_round, label_metrics, read_rounds, round_line
+from .diagnostics import ROUNDS_FILE, ROUND_KEYS, append_round, label_metrics, read_rounds, round_line
 from .editing import Candidates, edit, select_labels
 from .guards import Verdict, checkpoint_guard, collapse_temperatures
 from .pairs import edit_pairs, preference_triples, unique_labelled
@@ -43,6 +44,8 @@ from .presets import PRESETS, Settings, resolve
 
 #: The paper's GA settings for the warm start (population comes from ``ga_population``).
 GA_SETTINGS = {"mutation_prob": 0.005, "recombine_prob": 0.0882, "survival_quantile": 0.1}
+#: The run folder's subfolder for each completed round's model.
+CHECKPOINTS = "llome"
 #: Trainers whose examples are preference triples rather than edit pairs.
 PREFERENCE_OBJECTIVES = ("dpo",)
 
@@ -153,6 +156,8 @@ class Llome:
         return out
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        if not len(self.y):  # a fresh run (a resume restores first): drop a stale log
+            self._clear_workdir()
         self._add(x, y)
         if self.current is None:
             if self.ga is not None and self.round < 0:
@@ -274,7 +279,7 @@ class Llome:
             "labels": len(values), "fallback_labels": cur.fallback,
             "best_value": float(self.y.max()), "evaluations": len(self.y),
             "label_start": cur.label_start,
-            "checkpoint": f"llome/round_{cur.index:02d}",
+            "checkpoint": f"{CHECKPOINTS}/round_{cur.index:02d}",
             "wall_seconds": time.perf_counter() - cur.started,
         }
         workdir = self.problem.workdir
@@ -290,6 +295,13 @@ class Llome:
         self.train_slice = (cur.label_start, len(self.y))
 
     # -- helpers ------------------------------------------------------------------------------
+    def _clear_workdir(self) -> None:
+        """Remove what an earlier LLOME run overwritten in this folder left behind."""
+        workdir = self.problem.workdir
+        if workdir is not None:
+            (Path(workdir) / ROUNDS_FILE).unlink(missing_ok=True)
+            shutil.rmtree(Path(workdir) / CHECKPOINTS, ignore_errors=True)
+
     def _build_ga(self):
         from seqzoo.plugins import registry
 
