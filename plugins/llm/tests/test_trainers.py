@@ -10,6 +10,7 @@ from seqzoo.plugins import registry
 from seqzoo.testing import check_trainer
 from seqzoo_llm.generation import generate
 from seqzoo_llm.model import load_model
+from seqzoo_llm.module import CompletionModule
 from seqzoo_llm.scoring import sequence_logprobs
 from seqzoo_llm.text import format_prompt, format_target, parse_target
 from seqzoo_llm.trainers import DPO, SFT, MarGE, Reinforce
@@ -132,9 +133,18 @@ def test_fit_leaves_the_model_in_eval_mode_on_its_device():
 
 def test_eight_bit_adamw_trains_on_cpu():
     lm = micro()
+    optimizer = CompletionModule(lm.model, None, learning_rate=1e-3,
+                                 optimizer="adamw8bit").configure_optimizers()
+    assert type(optimizer).__name__ == "AdamW8bit"
     before = logp(lm, XS, GOOD).mean()
     SFT(epochs=2, batch_size=8, optimizer="adamw8bit").fit(lm, PAIRS[:16])
     assert logp(lm, XS, GOOD).mean() > before + 3
+
+
+def test_fit_prints_nothing(capfd):
+    SFT(batch_size=8).fit(micro(), PAIRS[:8])
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
 
 
 @pytest.mark.parametrize("cls,options,message", [

@@ -120,6 +120,9 @@ class _LMTrainer(ABC):
                             collate_fn=partial(_collate, pad_id=lm.tokenizer.pad_token_id),
                             generator=torch.Generator().manual_seed(self.seed))
         device, was_training = lm.device, lm.model.training
+        # Dropout off while training, as the paper's code does (its disable_dropout=True):
+        # a policy and its reference must score the same sequence the same way.
+        lm.model.eval()
         with torch.random.fork_rng(devices=[]), _quiet():
             torch.manual_seed(self.seed)
             # Train where the model lives: "auto" finds the GPU(s) of a CUDA model, and a model
