@@ -49,10 +49,10 @@ def test_proposals_are_novel_in_the_alphabet_and_the_right_length(cls):
 
 @pytest.mark.parametrize("spec", PROPOSERS)
 def test_a_short_run_improves_on_its_start(spec, run_dir):
-    result = run(ORACLE, spec, budget=121, seed=0, out=run_dir)
+    result = run(ORACLE, spec, budget=241, seed=0, out=run_dir)
     start = _log(run_dir)[0]["value"]
-    assert result.evaluations == 121
-    assert result.best_value > start + 0.1  # more than one site better
+    assert result.evaluations == 241
+    assert result.best_value > start + 0.2  # at least three sites better
 
 
 def test_same_seed_same_run_and_another_seed_another(tmp_path):

@@ -39,7 +39,7 @@ class Lambo2Lite:
                  restarts: int = 2, pool_size: int = 16, ensemble_size: int = 4,
                  width: int = 64, layers: int = 3, kernel: int = 5, epochs: int = 2,
                  max_train_steps: int = 40, train_batch_size: int = 128, lr: float = 1e-3,
-                 saliency_temperature: float = 0.5, accelerator: str = "auto"):
+                 saliency_temperature: float = 2.0, accelerator: str = "auto"):
         positive = dict(batch_size=batch_size, num_mutations_per_step=num_mutations_per_step,
                         restarts=restarts, pool_size=pool_size, ensemble_size=ensemble_size,
                         width=width, layers=layers, kernel=kernel, epochs=epochs,
@@ -162,7 +162,7 @@ class Lambo2(Lambo2Lite):
                  kl_weight: float = 0.25, restarts: int = 2, pool_size: int = 16,
                  ensemble_size: int = 4, width: int = 64, layers: int = 3, kernel: int = 5,
                  epochs: int = 2, max_train_steps: int = 40, train_batch_size: int = 128,
-                 lr: float = 1e-3, saliency_temperature: float = 0.5, accelerator: str = "auto"):
+                 lr: float = 1e-3, saliency_temperature: float = 2.0, accelerator: str = "auto"):
         if max_guidance_updates < 1 or guidance_step_size <= 0 or not 0 <= kl_weight < 1:
             raise ValueError(
                 f"need max_guidance_updates >= 1, guidance_step_size > 0 and 0 <= kl_weight < 1;"
