@@ -107,7 +107,7 @@ def _decode(lm, prompts: list[list[int]], temperature: float, max_new_tokens: in
     key = _cache_keyword(lm.model)
     cache = StaticCache(config=lm.model.config, max_cache_len=width + max_new_tokens)
     out = lm.model(input_ids=input_ids, attention_mask=attention[:, :width],
-                   position_ids=position, use_cache=True, **{key: cache})
+                   position_ids=position, use_cache=True, logits_to_keep=1, **{key: cache})
     logits, position = out.logits[:, -1].float(), position[:, -1:]
     stop = _stop_ids(lm.tokenizer, logits.shape[-1], device)
     generated = torch.full((len(prompts), max_new_tokens), pad, dtype=torch.long, device=device)

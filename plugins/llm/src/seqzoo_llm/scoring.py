@@ -16,6 +16,9 @@ from transformers import PreTrainedTokenizerBase
 __all__ = ["encode_prompts", "encode_pairs", "collate", "completion_logprobs",
            "encoded_logprobs", "sequence_logprobs"]
 
+#: The most logits (float32 elements, 1 GiB) one scoring pass may hold.
+_LOGIT_BUDGET = 2**28
+
 
 def encode_prompts(tokenizer: PreTrainedTokenizerBase, prompts: Sequence[str]) -> list[list[int]]:
     """Token ids of each prompt, led by the tokenizer's BOS token when it has one."""
@@ -69,9 +72,11 @@ def completion_logprobs(model: torch.nn.Module, input_ids: torch.Tensor,
     Differentiable; the caller decides about ``no_grad``.
     """
     logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits
-    # token t is predicted from position t - 1
-    logp = torch.log_softmax(logits[:, :-1].float(), dim=-1)
-    token_logp = logp.gather(-1, input_ids[:, 1:, None]).squeeze(-1)
+    # Token t is predicted from position t - 1. The log-softmax is taken only at the observed
+    # token (logit minus log-sum-exp), never materialised over a large vocabulary.
+    logits = logits[:, :-1].float()
+    token_logp = (logits.gather(-1, input_ids[:, 1:, None]).squeeze(-1)
+                  - torch.logsumexp(logits, dim=-1))
     mask = target_mask[:, 1:]
     return (token_logp * mask).sum(-1), mask.sum(-1)
 
@@ -88,6 +93,11 @@ def encoded_logprobs(model: torch.nn.Module, encoded: Sequence[tuple[list[int], 
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     order = np.argsort([len(ids) for ids, _ in encoded], kind="stable")
     sums, counts = np.zeros(len(encoded)), np.zeros(len(encoded), dtype=np.int64)
+    # Fewer rows per pass when the logits (rows x tokens x vocabulary) would not fit the
+    # budget: a real checkpoint's 50k-token vocabulary at 256 rows would need tens of GB.
+    width = max(len(ids) for ids, _ in encoded)
+    vocab = model.get_output_embeddings().weight.shape[0]
+    batch_size = max(1, min(batch_size, _LOGIT_BUDGET // (width * vocab)))
     was_training, device = model.training, next(model.parameters()).device
     model.eval()
     try:
