@@ -53,10 +53,12 @@ def test_small_ehrlich_grid_writes_every_file_and_column(small_grid):
     assert sorted((r["proposer"], r["seed"]) for r in summary) == sorted(
         (p, s) for p in PROPOSERS for s in ("0", "1"))
     for r in summary:
+        assert all(r[c] != "" for c in SUMMARY), r
         assert int(r["evaluations"]) == 160 or r["solved"] == "true"
         assert 0 <= float(r["regret"]) == pytest.approx(1 - float(r["best_value"]))
     trace = rows(small_grid / "trace.csv")
     assert list(trace[0])[:len(TRACE)] == TRACE
+    assert all(t[c] != "" for t in trace for c in TRACE)
     assert {(t["proposer"], t["seed"]) for t in trace} == {(r["proposer"], r["seed"])
                                                           for r in summary}
     assert "ga:population=20" in (small_grid / "report.md").read_text()

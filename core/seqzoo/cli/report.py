@@ -13,13 +13,22 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
+#: Narrower terminals get the compact table (the full one is in table.txt).
+FULL_WIDTH = 150
+
+
 def show(report) -> None:
     """Print a report's tables and notes on the terminal (stderr, like all progress)."""
-    from ..compare.tables import rich_tables
+    from ..compare.tables import legend, rich_tables
     from ..display import console
 
-    for table in rich_tables(report.analysis):
+    compact = console.width < FULL_WIDTH
+    for table in rich_tables(report.analysis, compact=compact):
         console.print(table)
+    if compact:
+        console.print("(a narrow terminal: every column is in table.txt and report.md)")
+    for line in legend(report.analysis.grid.proposers):
+        console.print(line, soft_wrap=True, highlight=False)
     for note in report.analysis.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
 

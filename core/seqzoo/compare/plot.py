@@ -13,6 +13,7 @@ import numpy as np
 
 from .analysis import Analysis
 from .stats import step_values
+from .tables import labels
 
 POINTS = 200
 
@@ -43,7 +44,7 @@ def plot(analysis: Analysis, path: Path) -> None:
     matplotlib.use("Agg")  # files only: never open a window, work without a display
     import matplotlib.pyplot as plt
 
-    oracles = analysis.grid.oracles
+    oracles, short = analysis.grid.oracles, labels(analysis.grid.proposers)
     fig, axes = plt.subplots(1, len(oracles), figsize=(5.5 * len(oracles), 4.2), squeeze=False)
     for ax, oracle in zip(axes[0], oracles):
         known = any(r.optimum is not None for r in analysis.records if r.task.oracle == oracle)
@@ -54,7 +55,7 @@ def plot(analysis: Analysis, path: Path) -> None:
             with warnings.catch_warnings():  # all-NaN columns before a first feasible value
                 warnings.simplefilter("ignore", RuntimeWarning)
                 q25, med, q75 = np.nanpercentile(ys, [25, 50, 75], axis=0)
-            line, = ax.plot(at, med, label=proposer, drawstyle="steps-post")
+            line, = ax.plot(at, med, label=short[proposer], drawstyle="steps-post")
             ax.fill_between(at, q25, q75, alpha=0.2, color=line.get_color(), step="post")
         ax.set_title(oracle, fontsize=10)
         ax.set_xlabel("evaluations")

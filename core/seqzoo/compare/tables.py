@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 from rich.console import Console
 from rich.table import Table
 
+from ..spec import Spec
 from .analysis import Analysis, Cell
 
 SUMMARY_COLUMNS = ("proposer", "oracle", "seed", "best_value", "regret", "evaluations",
@@ -25,6 +26,20 @@ TRACE_COLUMNS = ("proposer", "seed", "evaluations", "best_value", "oracle", "reg
 HEADINGS = ("proposer", "runs", "best value: median [IQR]", "regret: median [IQR]",
             "regret 95% CI", "solved", "evals to solve", "score", "feasible", "diversity",
             "wall s", "rank")
+#: The columns kept on a narrow terminal (``table.txt`` and ``report.md`` have them all).
+COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "score", "rank")
+
+
+def labels(proposers: Sequence[str]) -> dict[str, str]:
+    """Short names for tables and legends: a proposer's name when no other proposer in the
+    grid shares it, else its whole spec (``random`` vs ``random:mutations=2``)."""
+    names = [Spec.parse(p).name for p in proposers]
+    return {p: n if names.count(n) == 1 else p for p, n in zip(proposers, names)}
+
+
+def legend(proposers: Sequence[str]) -> list[str]:
+    """``label = spec`` for every proposer whose label hides options."""
+    return [f"{label} = {spec}" for spec, label in labels(proposers).items() if label != spec]
 
 
 def _csv_value(value: Any) -> str:
@@ -46,39 +61,44 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]
 def fmt(value: float | None) -> str:
     if value is None or math.isnan(value):
         return "-"
-    return f"{value:.4g}"
+    return f"{value:.3g}"
 
 
-def _cell_texts(cell: Cell) -> list[str]:
+def _cell_texts(cell: Cell, label: str) -> list[str]:
     v = cell.values
     iqr = lambda k: f"{fmt(v[k + '_median'])} [{fmt(v[k + '_q25'])}, {fmt(v[k + '_q75'])}]"  # noqa: E731
     solved = round(v["solved_fraction"] * cell.runs)
-    return [cell.proposer, str(cell.runs), iqr("best_value"), iqr("regret"),
+    return [label, str(cell.runs), iqr("best_value"), iqr("regret"),
             f"{fmt(v['regret_ci_low'])} - {fmt(v['regret_ci_high'])}",
             f"{solved}/{cell.runs}", fmt(v["evaluations_to_solve_median"]),
             fmt(v["score_median"]), fmt(v["feasible_fraction_median"]),
             fmt(v["diversity_median"]), fmt(v["wall_seconds_median"]), fmt(v["mean_rank"])]
 
 
-def rich_tables(analysis: Analysis) -> list[Table]:
-    """One table per oracle, then the pairwise win rates."""
+def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
+    """One table per oracle (only the :data:`COMPACT` columns if ``compact``), then the
+    pairwise win rates."""
     out = []
     g = analysis.grid
+    short = labels(g.proposers)
+    keep = [i for i, h in enumerate(HEADINGS) if not compact or h in COMPACT]
     for oracle in g.oracles:
         table = Table(title=f"{oracle}: budget {g.budget}, batch {g.batch_size}, "
                             f"seeds {','.join(map(str, g.seeds))}")
-        for i, heading in enumerate(HEADINGS):
-            table.add_column(heading, justify="left" if i == 0 else "right", no_wrap=i == 0)
+        for i in keep:
+            table.add_column(HEADINGS[i], justify="left" if i == 0 else "right")
         for cell in (c for c in analysis.cells if c.oracle == oracle):
-            table.add_row(*_cell_texts(cell))
+            texts = _cell_texts(cell, short[cell.proposer])
+            table.add_row(*[texts[i] for i in keep])
         out.append(table)
     wins = Table(title="win rate of row over column on paired seeds (all oracles)")
-    wins.add_column("proposer")
-    for p in g.proposers:
-        wins.add_column(p, justify="right")
+    wins.add_column("proposer", no_wrap=True)
+    for i in range(len(g.proposers)):
+        wins.add_column(str(i + 1), justify="right")
     wins.add_column("mean rank", justify="right")
     for i, p in enumerate(g.proposers):
-        wins.add_row(p, *[fmt(w) for w in analysis.wins[i]], fmt(analysis.ranks[i]))
+        wins.add_row(f"{i + 1} {short[p]}", *[fmt(w) for w in analysis.wins[i]],
+                     fmt(analysis.ranks[i]))
     out.append(wins)
     return out
 
@@ -89,8 +109,10 @@ def render_text(analysis: Analysis, width: int = 160) -> str:
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     for table in rich_tables(analysis):
         console.print(table)
+    for line in legend(analysis.grid.proposers):
+        console.print(line, soft_wrap=True)
     for note in analysis.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -111,20 +133,22 @@ def render_markdown(analysis: Analysis, plot: str | None) -> str:
              "bootstrap of the median. Score: 0 = optimum, 1 = the `random` proposer's median "
              "(Bayesmark). Diversity: mean pairwise Hamming distance in the final batch. "
              "Rank: mean rank on paired seeds (1 = best).", ""]
+    short = labels(g.proposers)
+    lines += [f"- `{line}`" for line in legend(g.proposers)]
     for oracle in g.oracles:
         cells = [c for c in analysis.cells if c.oracle == oracle]
-        lines += [f"## {oracle}", ""]
+        lines += ["", f"## {oracle}", ""]
         lines += _md_table(HEADINGS[:5] + ("best value 95% CI",) + HEADINGS[5:],
                            [t[:5] + [f"{fmt(c.values['best_value_ci_low'])} - "
                                      f"{fmt(c.values['best_value_ci_high'])}"] + t[5:]
-                            for c in cells for t in [_cell_texts(c)]])
-        lines.append("")
+                            for c in cells for t in [_cell_texts(c, short[c.proposer])]])
+    lines.append("")
     lines += ["## Pairwise win rates", "",
               "Fraction of paired (oracle, seed) blocks where the row's best value beats the "
               "column's (ties count one half).", ""]
-    lines += _md_table(("proposer",) + tuple(g.proposers) + ("mean rank",),
-                       [[p] + [fmt(w) for w in analysis.wins[i]] + [fmt(analysis.ranks[i])]
-                        for i, p in enumerate(g.proposers)])
+    lines += _md_table(("proposer",) + tuple(short[p] for p in g.proposers) + ("mean rank",),
+                       [[short[p]] + [fmt(w) for w in analysis.wins[i]]
+                        + [fmt(analysis.ranks[i])] for i, p in enumerate(g.proposers)])
     lines.append("")
     if plot:
         lines += [f"![best value and regret against evaluations]({plot})", ""]
