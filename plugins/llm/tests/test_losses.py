@@ -38,11 +38,11 @@ def test_dpo_is_log2_when_policy_equals_reference():
 
 
 def marge_by_hand(alpha, beta, normalize):
-    ratios = [math.exp(l - r) for l, r in zip(LOGP, REF)]
+    ratios = [math.exp(lp - r) for lp, r in zip(LOGP, REF)]
     if normalize:
         ratios = [w / sum(ratios) for w in ratios]
-    terms = [alpha * w * (l / n - r) + beta * (-l / n)
-             for w, l, n, r in zip(ratios, LOGP, TOKENS, REWARD)]
+    terms = [alpha * w * (lp / n - r) + beta * (-lp / n)
+             for w, lp, n, r in zip(ratios, LOGP, TOKENS, REWARD)]
     return sum(terms) / len(terms)
 
 
@@ -67,21 +67,21 @@ def test_marge_gradient_flows_through_the_weight():
     logp = t(LOGP, grad=True)
     marge_loss(logp, t(REF), t(TOKENS), t(REWARD), alpha, beta, True).backward()
     # d/dl_j of mean_i [alpha w~_i a_i - beta l_i/n_i], a_i = l_i/n_i - r_i, w~ = softmax(l - ref)
-    l, n, r = np.array(LOGP), np.array(TOKENS), np.array(REWARD)
-    w = np.exp(l - np.array(REF))
+    lp, n, r = np.array(LOGP), np.array(TOKENS), np.array(REWARD)
+    w = np.exp(lp - np.array(REF))
     w /= w.sum()
-    a = l / n - r
-    expected = (alpha * (w * (a - (w * a).sum()) + w / n) - beta / n) / len(l)
+    a = lp / n - r
+    expected = (alpha * (w * (a - (w * a).sum()) + w / n) - beta / n) / len(lp)
     np.testing.assert_allclose(logp.grad.numpy(), expected, rtol=1e-10)
     # a detached weight would miss the first term: the gradients must differ
-    detached = (alpha * w / n - beta / n) / len(l)
+    detached = (alpha * w / n - beta / n) / len(lp)
     assert not np.allclose(logp.grad.numpy(), detached)
 
 
 def test_reinforce_matches_formula():
     beta = 2.0
     loss = reinforce_loss(t(LOGP), t(TOKENS), t(REWARD), beta)
-    expected = np.mean([-l * r + beta * (-l / n) for l, n, r in zip(LOGP, TOKENS, REWARD)])
+    expected = np.mean([-lp * r + beta * (-lp / n) for lp, n, r in zip(LOGP, TOKENS, REWARD)])
     assert loss.item() == pytest.approx(expected)
 
 

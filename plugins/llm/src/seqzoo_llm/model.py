@@ -27,6 +27,7 @@ from transformers import (AutoModelForCausalLM, AutoTokenizer, LlamaConfig, Llam
 
 from transformers.utils import logging as hf_logging
 
+from . import quiet
 from .tokenizer import build_tokenizer
 
 # Loading and saving happen every LLOME round: per-shard progress bars would flood the log.
@@ -188,7 +189,8 @@ def _four_bit_config():
 
 def _add_lora(net: PreTrainedModel, rank: int, alpha: int, targets: list[str] | None,
               quantized: bool, seed: int):
-    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    with quiet.bitsandbytes_import():  # peft imports bitsandbytes when it is installed
+        from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
     if rank < 1:
         raise ValueError(f"lora_rank must be >= 1, got {rank}")

@@ -13,6 +13,7 @@ from typing import Callable
 import pytorch_lightning as pl
 import torch
 
+from . import quiet
 from .scoring import completion_logprobs
 
 __all__ = ["CompletionModule", "Objective"]
@@ -48,7 +49,8 @@ class CompletionModule(pl.LightningModule):
         if self.optimizer_name == "adamw":
             return torch.optim.AdamW(params, lr=self.learning_rate)
         try:
-            from bitsandbytes.optim import AdamW8bit
+            with quiet.bitsandbytes_import():
+                from bitsandbytes.optim import AdamW8bit
         except ImportError:
             raise ValueError("optimizer=adamw8bit needs bitsandbytes: "
                              "pip install 'seqzoo-llm[bnb]'") from None

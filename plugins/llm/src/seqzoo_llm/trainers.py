@@ -29,11 +29,9 @@ lists) and, for the reward ``max(0, f(y) - f(x))``, ``prompt_value`` and ``targe
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 import math
 import time
-import warnings
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Mapping, Sequence
@@ -42,7 +40,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from . import losses
+from . import losses, quiet
 from .scoring import collate, encode_pairs, encoded_logprobs
 from .text import format_prompt, format_target
 
@@ -123,7 +121,7 @@ class _LMTrainer(ABC):
         # Dropout off while training, as the paper's code does (its disable_dropout=True):
         # a policy and its reference must score the same sequence the same way.
         lm.model.eval()
-        with torch.random.fork_rng(devices=[]), _quiet():
+        with torch.random.fork_rng(devices=[]), quiet.lightning():
             torch.manual_seed(self.seed)
             # Train where the model lives: "auto" finds the GPU(s) of a CUDA model, and a model
             # deliberately kept on the CPU is not moved to a GPU behind the caller's back.
@@ -187,24 +185,6 @@ def _lightning(**options):
     return pl.Trainer(logger=False,
                       enable_checkpointing=False, enable_progress_bar=False,
                       enable_model_summary=False, num_sanity_val_steps=0, **options)
-
-
-class _quiet:
-    """Silence Lightning's banner lines and its warnings about data-loader workers."""
-
-    def __enter__(self):
-        self._warnings = warnings.catch_warnings()
-        self._warnings.__enter__()
-        warnings.filterwarnings("ignore", module="pytorch_lightning")
-        warnings.filterwarnings("ignore", message=".*num_workers.*")
-        self._logger = logging.getLogger("pytorch_lightning")
-        self._level = self._logger.level
-        self._logger.setLevel(logging.WARNING)
-        return self
-
-    def __exit__(self, *exc):
-        self._logger.setLevel(self._level)
-        self._warnings.__exit__(*exc)
 
 
 def _values(examples: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
