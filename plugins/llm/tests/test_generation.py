@@ -87,3 +87,15 @@ def test_bad_arguments_raise(copier, options, message):
     args = dict(temperature=1.0, num_samples=1, max_new_tokens=4, seed=0) | options
     with pytest.raises(ValueError, match=message):
         generate(copier, PROMPTS, **args)
+
+
+def test_samples_of_one_prompt_share_its_prefill_without_changing_results(copier):
+    # Rows are ordered by prompt, so both calls draw the same random numbers per row; the
+    # first reads each prompt once and copies its cache, the second reads all six.
+    shared = generate(copier, PROMPTS[:2], temperature=2.0, num_samples=3, max_new_tokens=20,
+                      seed=5)
+    repeated = generate(copier, [PROMPTS[0]] * 3 + [PROMPTS[1]] * 3, temperature=2.0,
+                        num_samples=1, max_new_tokens=20, seed=5)
+    assert [g.text for o in shared for g in o] == [o[0].text for o in repeated]
+    np.testing.assert_allclose([g.logprob for o in shared for g in o],
+                               [o[0].logprob for o in repeated], rtol=1e-5)

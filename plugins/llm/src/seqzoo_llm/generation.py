@@ -60,8 +60,11 @@ def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int
     try:
         for start in range(0, len(rows), batch_size):
             chunk = [p for _, p in rows[start: start + batch_size]]
-            tokens, logps, counts = _decode(lm, [encoded[p] for p in chunk], temperature,
-                                            max_new_tokens, generator)
+            unique = list(dict.fromkeys(chunk))
+            slot = {p: i for i, p in enumerate(unique)}
+            expand = torch.tensor([slot[p] for p in chunk], device=device)
+            tokens, logps, counts = _decode(lm, [encoded[p] for p in unique], expand,
+                                            temperature, max_new_tokens, generator)
             # Special tokens stay visible (a stray "<pad>" makes a completion unparsable, as
             # it should) except a final EOS, which only marks the end.
             eos = lm.tokenizer.eos_token_id
@@ -91,9 +94,16 @@ def _cache_keyword(model: torch.nn.Module) -> str:
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
 
-def _decode(lm, prompts: list[list[int]], temperature: float, max_new_tokens: int,
-            generator: torch.Generator) -> tuple[list[list[int]], list[float], list[int]]:
-    """Decode one batch; per row the new tokens up to the stop, their log-prob and count."""
+def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: float,
+            max_new_tokens: int, generator: torch.Generator
+            ) -> tuple[list[list[int]], list[float], list[int]]:
+    """Decode one batch whose row ``i`` continues ``prompts[expand[i]]``; per row the new
+    tokens up to the stop, their log-prob and count.
+
+    Each distinct prompt is read once and its cache entry then copied to all its rows: with
+    ``num_samples`` completions per prompt, reading the prompt would otherwise cost about as
+    much as writing the completion.
+    """
     device, pad = lm.device, lm.tokenizer.pad_token_id
     width = max(len(p) for p in prompts)
     input_ids = torch.full((len(prompts), width), pad, dtype=torch.long)
@@ -108,13 +118,16 @@ def _decode(lm, prompts: list[list[int]], temperature: float, max_new_tokens: in
     cache = StaticCache(config=lm.model.config, max_cache_len=width + max_new_tokens)
     out = lm.model(input_ids=input_ids, attention_mask=attention[:, :width],
                    position_ids=position, use_cache=True, logits_to_keep=1, **{key: cache})
-    logits, position = out.logits[:, -1].float(), position[:, -1:]
+    cache.reorder_cache(expand)
+    logits, position = out.logits[expand, -1].float(), position[expand, -1:]
+    attention = attention[expand]
+    size = len(expand)
     stop = _stop_ids(lm.tokenizer, logits.shape[-1], device)
-    generated = torch.full((len(prompts), max_new_tokens), pad, dtype=torch.long, device=device)
-    total = torch.zeros(len(prompts), dtype=torch.float64, device=device)
-    count = torch.zeros(len(prompts), dtype=torch.long, device=device)
-    rows = torch.arange(len(prompts), device=device)  # the prompt row of each batch row
-    live = torch.ones(len(prompts), dtype=torch.bool, device=device)
+    generated = torch.full((size, max_new_tokens), pad, dtype=torch.long, device=device)
+    total = torch.zeros(size, dtype=torch.float64, device=device)
+    count = torch.zeros(size, dtype=torch.long, device=device)
+    rows = torch.arange(size, device=device)  # the output row of each batch row
+    live = torch.ones(size, dtype=torch.bool, device=device)
     for step in range(max_new_tokens):
         logp = torch.log_softmax(logits, dim=-1)
         if temperature == 0:
