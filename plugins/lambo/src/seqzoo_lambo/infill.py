@@ -5,15 +5,14 @@
   gradient (``grad . (e_mask - e_token)``). Positions whose masking would raise it are the
   ones holding the sequence back; they are sampled with a softmax over those scores.
 * :func:`unguided_infill` -- the denoiser alone: sample the masked positions from the masked-LM.
-
-Infills never put back the token they replace (see :func:`_sample`).
 * :func:`guided_infill` -- LaMBO-2's guidance: optimise a perturbation ``delta`` of the hidden
   states at the masked positions so that the infill's acquisition rises, with a KL term that
   keeps the guided token distribution near the unguided denoiser's; after every update sample
   an infill and keep it if the model predicts it improves on the row's current sequence and
   is feasible.
 
-The acquisition of a partly decoded infill is evaluated on soft tokens (the guided token
+Infills never put back the token they replace (see :func:`_alternatives`). The acquisition
+of a partly decoded infill is evaluated on soft tokens (the guided token
 probabilities at the masked positions), which makes it differentiable in ``delta``.
 """
 
@@ -62,15 +61,18 @@ def salient_positions(score: Scorer, x: torch.Tensor, num: int, temperature: flo
     return torch.zeros_like(x, dtype=torch.bool).scatter(1, picks, True)
 
 
-def _sample(logits: torch.Tensor, current: torch.Tensor,
-            generator: torch.Generator) -> torch.Tensor:
-    """Sample a token per position, never the ``current`` one: an edit position must change.
+def _alternatives(logits: torch.Tensor, current: torch.Tensor) -> torch.Tensor:
+    """Log-probabilities over the tokens other than ``current``: an edit position must change.
 
     A denoiser trained on near-copies of a few sequences mostly puts back what it masked; an
     infill identical to its start would be a wasted evaluation.
     """
-    logits = logits.scatter(-1, current[..., None], float("-inf"))
-    probs = torch.softmax(logits, dim=-1)
+    # a finite floor rather than -inf keeps KL terms and their gradients free of inf - inf
+    return F.log_softmax(logits.scatter(-1, current[..., None], -1e9), dim=-1)
+
+
+def _sample(logp: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    probs = logp.exp()
     flat = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=generator)
     return flat.reshape(probs.shape[:-1])
 
@@ -80,7 +82,7 @@ def unguided_infill(net: Lambo2Net, x: torch.Tensor, mask: torch.Tensor,
                     generator: torch.Generator) -> torch.Tensor:
     """Sample the masked positions of each row from the denoiser in one shot."""
     logits = net.logits(net.encode(torch.where(mask, net.mask_id, x)))
-    return torch.where(mask, _sample(logits, x, generator), x)
+    return torch.where(mask, _sample(_alternatives(logits, x), generator), x)
 
 
 @dataclass(frozen=True)
@@ -98,15 +100,15 @@ def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: 
     net = score.net
     with torch.no_grad():
         hidden0 = net.encode(torch.where(mask, net.mask_id, x))
-        base_logp = F.log_softmax(net.logits(hidden0), dim=-1)
-        unguided = torch.where(mask, _sample(base_logp, x, generator), x)
+        base_logp = _alternatives(net.logits(hidden0), x)
+        unguided = torch.where(mask, _sample(base_logp, generator), x)
         best_x, best_acq = x.clone(), score(x)
     onehot = F.one_hot(x, net.num_states).float()
     delta = torch.zeros_like(hidden0, requires_grad=True)
     optimizer = torch.optim.Adam([delta], lr=step_size)
     edit = mask[..., None]
     for _ in range(steps):
-        logp = F.log_softmax(net.logits(hidden0 + delta * edit), dim=-1)
+        logp = _alternatives(net.logits(hidden0 + delta * edit), x)
         probs = logp.exp()
         acq = score(torch.where(edit, probs, onehot))
         kl = ((probs * (logp - base_logp)).sum(-1) * mask).sum() / mask.sum().clamp_min(1)
@@ -115,8 +117,8 @@ def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: 
         loss.backward()
         optimizer.step()
         with torch.no_grad():
-            logits = net.logits(hidden0 + delta * edit)
-            sample = torch.where(mask, _sample(logits, x, generator), x)
+            logp = _alternatives(net.logits(hidden0 + delta * edit), x)
+            sample = torch.where(mask, _sample(logp, generator), x)
             sample_acq = score(sample)
             accept = (sample_acq > best_acq) & score.feasible(sample)
             best_x = torch.where(accept[:, None], sample, best_x)

@@ -27,13 +27,13 @@ from .network import Lambo2Net
 from .selection import farthest_first, top_unique
 from .training import fit
 
-_SALT_DATA, _SALT_TRAIN, _SALT_PROPOSE, _SALT_INIT = 1, 2, 3, 4
+#: What each random stream is for; a round's streams are ``problem.rng(purpose * _ROUNDS + round)``.
+_INIT, _DATA, _TRAIN, _PROPOSE = 0, 1, 2, 3
+_ROUNDS = 100_003
 
 
 class Lambo2Lite:
     """LaMBO-2 ablation: masked-LM infill at salient positions, ranked by the acquisition."""
-
-    guided = False
 
     def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
                  restarts: int = 2, pool_size: int = 16, ensemble_size: int = 4,
@@ -56,7 +56,7 @@ class Lambo2Lite:
         self.epochs, self.max_train_steps = epochs, max_train_steps
         self.train_batch_size, self.lr = train_batch_size, lr
         self.saliency_temperature, self.accelerator = saliency_temperature, accelerator
-        torch.manual_seed(int(problem.rng(_SALT_INIT).integers(2**31)))
+        torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
         self.net = Lambo2Net(problem.num_states, problem.length, width, layers, kernel,
                              ensemble_size).eval().requires_grad_(False)
         self.x = np.empty((0, problem.length), dtype=np.int64)
@@ -80,8 +80,7 @@ class Lambo2Lite:
     def ask(self, n: int) -> np.ndarray:
         self.round += 1
         score = self.train()
-        gen = torch.Generator().manual_seed(int(self.problem.rng(
-            _SALT_PROPOSE * 100_003 + self.round).integers(2**62)))
+        gen = torch.Generator().manual_seed(int(self.stream(_PROPOSE).integers(2**62)))
         x = torch.as_tensor(self.starting_points(n))
         preferred, others = [], []
         for _ in range(self.restarts):  # edit again only while too few novel candidates
@@ -95,13 +94,15 @@ class Lambo2Lite:
         return self.pick(np.concatenate([preferred, others]), len(preferred), score, n, gen)
 
     # -- the steps of a round -----------------------------------------------------------------
+    def stream(self, purpose: int) -> np.random.Generator:
+        """This round's generator for one purpose, independent of all other rounds and purposes."""
+        return self.problem.rng(purpose * _ROUNDS + self.round)
+
     def train(self) -> Scorer:
-        rng = self.problem.rng(_SALT_DATA * 100_003 + self.round)
-        data = Dataset.build(self.x, self.y, self.net.ensemble_size, rng)
+        data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA))
         fit(self.net, data, epochs=self.epochs, max_steps=self.max_train_steps,
             batch_size=self.train_batch_size, lr=self.lr,
-            seed=int(self.problem.rng(_SALT_TRAIN * 100_003 + self.round).integers(2**31)),
-            accelerator=self.accelerator)
+            seed=int(self.stream(_TRAIN).integers(2**31)), accelerator=self.accelerator)
         return Scorer(self.net, data.best)
 
     def starting_points(self, n: int) -> np.ndarray:
@@ -146,6 +147,7 @@ class Lambo2Lite:
         return np.asarray(out, dtype=np.int64)
 
     def random_mutant(self, gen: torch.Generator) -> np.ndarray:
+        """One random point mutant of the best sequence: the batch must not be empty."""
         base = self.starting_points(1).copy()
         site = int(torch.randint(self.problem.length, (1,), generator=gen))
         base[0, site] = int(torch.randint(self.problem.num_states, (1,), generator=gen))
@@ -154,8 +156,6 @@ class Lambo2Lite:
 
 class Lambo2(Lambo2Lite):
     """LaMBO-2: guided discrete diffusion with an ensemble acquisition (Gruver et al. 2023)."""
-
-    guided = True
 
     def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
                  max_guidance_updates: int = 8, guidance_step_size: float = 0.5,
