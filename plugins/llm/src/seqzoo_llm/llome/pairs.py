@@ -35,6 +35,9 @@ def neighbours(x: np.ndarray, threshold: float, k: int,
     """Directed neighbour lists as ``(anchor, neighbour)`` index arrays, nearest first."""
     n, length = x.shape
     limit = int(np.floor(threshold * length + 1e-9))
+    m = min(k, n - 1)
+    if m <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     anchors, others = [], []
     for start in range(0, n, _CHUNK):
         block = x[start:start + _CHUNK]
@@ -43,17 +46,12 @@ def neighbours(x: np.ndarray, threshold: float, k: int,
         dist[rows, start + rows] = np.inf
         dist[dist > limit] = np.inf
         dist += rng.random(dist.shape) * 0.5  # integer distances: break ties at random
-        m = min(k, n - 1)
-        if m <= 0:
-            break
         nearest = np.argpartition(dist, m - 1, axis=1)[:, :m]
         order = np.argsort(np.take_along_axis(dist, nearest, 1), axis=1)
         nearest = np.take_along_axis(nearest, order, 1)
         ok = np.isfinite(np.take_along_axis(dist, nearest, 1))
         anchors.append(np.broadcast_to((start + rows)[:, None], nearest.shape)[ok])
         others.append(nearest[ok])
-    if not anchors:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return np.concatenate(anchors), np.concatenate(others)
 
 

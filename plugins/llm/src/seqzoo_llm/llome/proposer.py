@@ -384,7 +384,10 @@ class Llome:
         x = seeds[parent].copy()
         sites = self.rng.integers(self.problem.length, size=len(x))
         x[np.arange(len(x)), sites] = self.rng.integers(self.problem.num_states, size=len(x))
-        fresh = [i for i in range(len(x)) if x[i].tobytes() not in self.values]
-        _, first = np.unique(x[fresh], axis=0, return_index=True) if fresh else (None, [])
-        keep = np.asarray(fresh, dtype=np.int64)[np.sort(first)][:need] if fresh else [0]
+        keep, taken = [], set(self.values)
+        for i, row in enumerate(x):
+            if row.tobytes() not in taken and len(keep) < need:
+                taken.add(row.tobytes())
+                keep.append(i)
+        keep = keep or [0]  # every mutant already seen: still never an empty batch
         return x[keep], seed_values[parent[keep]]
