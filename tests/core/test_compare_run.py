@@ -198,3 +198,15 @@ def test_a_killed_grid_completes_without_redoing_finished_runs(tmp_path, good_pl
     assert "1 already complete" in done.stderr
     assert {p: p.read_bytes() for p in finished} == finished
     assert [r["evaluations"] for r in rows(out / "summary.csv")] == ["200"] * 3
+
+
+def test_without_matplotlib_the_report_says_why_there_is_no_plot(tmp_path, monkeypatch):
+    from seqzoo.compare import plot
+
+    out = tmp_path / "cmp"
+    assert compare(out) == 0
+    monkeypatch.setattr(plot, "available", lambda: False)
+    assert cli.main(["report", str(out), "--quiet"]) == 0
+    assert not (out / "regret.png").exists()
+    assert "install matplotlib" in (out / "report.md").read_text()
+    assert "install matplotlib" in (out / "table.txt").read_text()
