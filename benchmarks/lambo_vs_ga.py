@@ -59,10 +59,11 @@ def main() -> None:
             result = engine.run(args.oracle, proposer, budgets[-1], seed=seed, out=rundir,
                                 overwrite=True)
             optimum = 1.0 if result.regret is None else result.best_value + result.regret
-            for b, point in anytime(rundir, budgets, optimum).items():
+            points = anytime(rundir, budgets, optimum)
+            for b, point in points.items():
                 table.setdefault((proposer, b), []).append(point)
-            print(f"# {proposer} seed {seed}: best {result.best_value:.4f} after "
-                  f"{result.evaluations} evaluations, {result.wall_seconds:.1f} s", flush=True)
+            marks = ", ".join(f"regret {r:.4f} at {b} ({t:.0f} s)" for b, (r, t) in points.items())
+            print(f"# {proposer} seed {seed}: {marks}", flush=True)
 
     print(f"\n{args.oracle}, seeds {seeds}; regret = optimum - best value found")
     print(f"{'proposer':<14}{'evaluations':>12}{'median regret':>15}{'range':>18}"
