@@ -4,7 +4,6 @@ must fail before anything runs (core only: the built-in oracle and proposer)."""
 from __future__ import annotations
 
 import pytest
-
 from seqzoo import cli
 from seqzoo.compare import check, read_config, resolve
 from seqzoo.compare.grid import parse_seeds

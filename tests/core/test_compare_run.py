@@ -14,7 +14,6 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
-
 from seqzoo import cli
 from seqzoo.compare import store
 from seqzoo.testing import FactoryPlugin

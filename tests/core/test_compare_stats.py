@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-
 from seqzoo.compare import analysis, stats
 from seqzoo.compare.grid import Grid
 from seqzoo.compare.records import load, mean_pairwise_hamming
@@ -77,9 +76,8 @@ def _hand_made_run(folder, seed, proposer, values, steps, optimum=1.0):
                 "optimal_value": optimum, "alphabet": "AB", "length": 2})
     seqs = ["AA", "AB", "BA", "BB"]
     with open(run.log_path, "a") as fh:
-        for i, (v, s) in enumerate(zip(values, steps)):
-            fh.write(json.dumps({"evaluation": i, "step": s, "index": i, "asked": 2,
-                                 "sequence": seqs[i % 4], "value": v, "time": 0.0}) + "\n")
+        fh.writelines(json.dumps({"evaluation": i, "step": s, "index": i, "asked": 2,
+                                 "sequence": seqs[i % 4], "value": v, "time": 0.0}) + "\n" for i, (v, s) in enumerate(zip(values, steps)))
     finite = [v for v in values if v is not None]
     best = max(finite) if finite else None
     run.write_result({"best_value": best, "regret": None if best is None else optimum - best,

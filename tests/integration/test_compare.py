@@ -7,7 +7,6 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from seqzoo import cli
 from seqzoo.compare import check, resolve
 from seqzoo.plugins import registry

@@ -20,4 +20,4 @@ from .grid import Grid, check, read_config, resolve
 from .report import build as build_report
 from .runner import Comparison, compare
 
-__all__ = ["Grid", "check", "read_config", "resolve", "compare", "Comparison", "build_report"]
+__all__ = ["Comparison", "Grid", "build_report", "check", "compare", "read_config", "resolve"]

@@ -13,15 +13,16 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Union
+from typing import Any
 
 from ..engine import Engine, Progress
 from ..runlog import RunDir
 from .store import COMPLETE, INTERRUPTED, RunTask, Store
 
 Notify = Callable[[tuple[Any, ...]], None]
-Outcome = Union[dict[str, Any], BaseException]
+Outcome = dict[str, Any] | BaseException
 #: Seconds between progress messages of one run: enough for a live bar, few enough for Ray.
 THROTTLE = 0.3
 

@@ -10,10 +10,11 @@ bad config costs one clear line instead of a half-finished grid.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import SeqzooError
 from ..spec import Spec

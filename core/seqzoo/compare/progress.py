@@ -13,7 +13,13 @@ import threading
 import time
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from ..display import console
 
@@ -36,7 +42,7 @@ class GridProgress:
                              TimeElapsedColumn(), console=console, disable=not enabled)
         self.grid = self.view.add_task("grid", total=total, completed=done, info="")
 
-    def __enter__(self) -> "GridProgress":
+    def __enter__(self) -> GridProgress:
         self.view.__enter__()
         return self
 

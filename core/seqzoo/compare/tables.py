@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -66,7 +67,10 @@ def fmt(value: float | None) -> str:
 
 def _cell_texts(cell: Cell, label: str) -> list[str]:
     v = cell.values
-    iqr = lambda k: f"{fmt(v[k + '_median'])} [{fmt(v[k + '_q25'])}, {fmt(v[k + '_q75'])}]"  # noqa: E731
+
+    def iqr(k: str) -> str:
+        return f"{fmt(v[k + '_median'])} [{fmt(v[k + '_q25'])}, {fmt(v[k + '_q75'])}]"
+
     solved = round(v["solved_fraction"] * cell.runs)
     return [label, str(cell.runs), iqr("best_value"), iqr("regret"),
             f"{fmt(v['regret_ci_low'])} - {fmt(v['regret_ci_high'])}",
@@ -117,10 +121,11 @@ def render_text(analysis: Analysis, width: int = 160) -> str:
 
 
 def _md_table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    esc = lambda s: s.replace("|", "\\|")  # noqa: E731
-    lines = ["| " + " | ".join(map(esc, headings)) + " |",
-             "|" + "|".join("---" for _ in headings) + "|"]
-    return lines + ["| " + " | ".join(map(esc, row)) + " |" for row in rows]
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    return [line(headings), "|" + "|".join("---" for _ in headings) + "|",
+            *map(line, rows)]
 
 
 def render_markdown(analysis: Analysis, plot: str | None) -> str:
