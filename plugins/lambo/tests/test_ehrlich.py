@@ -1,4 +1,4 @@
-"""On a small Ehrlich function (only when seqzoo-ehrlich is installed)."""
+"""On a small Ehrlich function (only when the seqzoo-ehrlich plugin is installed and loaded)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-pytest.importorskip("seqzoo_ehrlich")
+from seqzoo.engine import run
+from seqzoo.plugins import registry
 
-from seqzoo.engine import run  # noqa: E402
+pytestmark = pytest.mark.skipif("ehrlich" not in registry().names("oracle"),
+                                reason="needs the ehrlich oracle (seqzoo-ehrlich)")
 
 ORACLE = "ehrlich:num_states=8,dim=16,num_motifs=2,motif_length=4,quantization=4"
 
