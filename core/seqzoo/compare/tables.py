@@ -128,10 +128,15 @@ def _md_table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> list[st
             *map(line, rows)]
 
 
+def _count(items: Sequence[object], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def render_markdown(analysis: Analysis, plot: str | None) -> str:
     g = analysis.grid
     lines = ["# zoo compare report", "",
-             f"{len(g.proposers)} proposers x {len(g.oracles)} oracles x {len(g.seeds)} seeds "
+             f"{_count(g.proposers, 'proposer')} x {_count(g.oracles, 'oracle')} x "
+             f"{_count(g.seeds, 'seed')} "
              f"(seeds {', '.join(map(str, g.seeds))}); every run: budget {g.budget} "
              f"evaluations, batch size {g.batch_size}, the oracle's initial solutions.", "",
              "Medians over seeds with the interquartile range; 95% intervals by percentile "
