@@ -159,7 +159,7 @@ class Lambo2(Lambo2Lite):
 
     def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
                  max_guidance_updates: int = 8, guidance_step_size: float = 0.5,
-                 kl_weight: float = 0.25, restarts: int = 2, pool_size: int = 16,
+                 kl_weight: float = 0.5, restarts: int = 2, pool_size: int = 16,
                  ensemble_size: int = 4, width: int = 32, layers: int = 3, kernel: int = 5,
                  epochs: int = 2, max_train_steps: int = 40, train_batch_size: int = 128,
                  lr: float = 1e-3, saliency_temperature: float = 2.0, accelerator: str = "auto"):
