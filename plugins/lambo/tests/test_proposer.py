@@ -85,6 +85,7 @@ def test_restore_rebuilds_from_the_history():
     ("kl_weight=1.5", "kl_weight"),
     ("guidance_step_size=0", "guidance_step_size"),
     ("lr=-1", "lr"),
+    ("kernel=4", "kernel"),
 ])
 def test_bad_options_are_clear_errors(options, word):
     with pytest.raises(SeqzooError, match=word):

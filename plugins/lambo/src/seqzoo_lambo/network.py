@@ -1,11 +1,12 @@
-"""The LaMBO-2 model: one encoder over the oracle's tokens and three heads on its states.
+"""The LaMBO-2 model: one encoder over the oracle's tokens, its two heads, and a classifier.
 
 * a masked-LM **denoising head** (``logits``): what token belongs at each masked position;
 * a **regression ensemble** (``values``): ``ensemble_size`` small heads, each trained on its own
   bootstrap resample, whose spread is the model's uncertainty;
 * a **feasibility classifier** (``log_feasible``): infeasibility is only seen as ``-inf``
-  observations, so the model must learn it apart from the values. It is a noisy-AND over
-  neighbouring pairs: ``P(feasible) = prod_t sigmoid(s(x_t, x_t+1))``. Constraints on
+  observations, so the model must learn it apart from the values. It reads the tokens
+  directly, as a noisy-AND over neighbouring pairs: ``P(feasible) = prod_t sigmoid(s(x_t,
+  x_t+1))``. Constraints on
   biological sequences are mostly local incompatibilities (Ehrlich's banned transitions, a
   Hamming oracle's ``max_step``), and this form learns them from few examples: every pair in
   a feasible sequence is evidence that the pair is allowed, so an infeasible sequence's blame
@@ -35,16 +36,16 @@ class ConvBlock(nn.Module):
 
 
 class PoolHead(nn.Module):
-    """Per-position features max-pooled over the sequence, then a linear read-out.
+    """One scalar per sequence: per-position features, max- and mean-pooled, read out linearly.
 
-    Max-pooling answers "is there a place where ..." questions (a motif present, a forbidden
-    transition), the questions Ehrlich-like objectives ask.
+    Max-pooling answers "is there a place where ..." questions (is a motif present?), the
+    questions Ehrlich-like objectives ask; the mean keeps additive landscapes easy.
     """
 
-    def __init__(self, width: int, outputs: int = 1):
+    def __init__(self, width: int):
         super().__init__()
         self.local = nn.Linear(width, width)
-        self.out = nn.Linear(2 * width, outputs)
+        self.out = nn.Linear(2 * width, 1)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         z = nn.functional.gelu(self.local(h))
@@ -73,9 +74,9 @@ class PairFeasibility(nn.Module):
 
 
 class Lambo2Net(nn.Module):
-    """Shared CNN encoder with denoising, regression-ensemble and feasibility heads."""
+    """Shared CNN encoder with denoising and regression-ensemble heads, plus the pair classifier."""
 
-    def __init__(self, num_states: int, length: int, width: int = 64, layers: int = 3,
+    def __init__(self, num_states: int, length: int, width: int = 32, layers: int = 3,
                  kernel: int = 5, ensemble_size: int = 4):
         super().__init__()
         self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size

@@ -47,6 +47,8 @@ class Lambo2Lite:
         for key, value in positive.items():
             if value < 1:
                 raise ValueError(f"{key} must be >= 1, got {value}")
+        if kernel % 2 == 0:
+            raise ValueError(f"kernel must be odd so convolutions keep the length, got {kernel}")
         if lr <= 0 or saliency_temperature <= 0:
             raise ValueError(f"lr and saliency_temperature must be > 0, got {lr} and "
                              f"{saliency_temperature}")
