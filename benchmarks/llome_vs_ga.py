@@ -12,8 +12,9 @@ back instead of rerun, so an interrupted benchmark picks up where it stopped).
 
 Printed: per method over the seeds, the median regret with its range, the median
 evaluations to the best value, and the wall seconds of each seed; then, per LLOME method,
-the per-round medians over seeds of % feasible and mean edit distance (DPO's collapse
-shows as falling feasibility or edit distance) and of the best value.
+the per-round medians over seeds of the fraction of outputs in range (valid), of labels
+feasible and improved, of the mean edit distance (DPO's collapse shows as falling validity,
+feasibility or edit distance), of the training loss and of the best value.
 """
 
 from __future__ import annotations
@@ -98,12 +99,14 @@ def main() -> None:
         if not any(per_seed):
             continue
         print(f"\n{method}: per round, median over seeds")
-        print(f"{'round':>5} {'feasible':>8} {'edit':>6} {'improved':>8} {'accepted':>8} "
+        print(f"{'round':>5} {'in range':>8} {'feasible':>8} {'edit':>6} {'improved':>8} "
+              f"{'accepted':>8} "
               f"{'loss':>7} {'best':>6}")
         for i in range(max(len(p) for p in per_seed)):
             rows = [p[i] for p in per_seed if len(p) > i]
             accepted = sum(r["accepted"] for r in rows)
-            print(f"{i:>5} {_fmt(_median([r['feasible'] for r in rows]), 2):>8} "
+            print(f"{i:>5} {_fmt(_median([r['in_range'] for r in rows]), 2):>8} "
+                  f"{_fmt(_median([r['feasible'] for r in rows]), 2):>8} "
                   f"{_fmt(_median([r['edit_distance'] for r in rows])):>6} "
                   f"{_fmt(_median([r['improved'] for r in rows]), 2):>8} "
                   f"{accepted:>5}/{len(rows)} "
