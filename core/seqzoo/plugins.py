@@ -12,7 +12,6 @@ import importlib
 import os
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import metadata
 from typing import Callable
 
@@ -92,12 +91,8 @@ def _record(registry: Registry, info: PluginInfo, message: str) -> None:
 
 def discover() -> Registry:
     """Load every allowed plugin and collect what each registers."""
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    pm.add_hookspecs(hookspecs)
     registry = Registry()
-    registry.plugins["seqzoo"] = PluginInfo("seqzoo", "seqzoo", _version("seqzoo"))
-    pm.register(builtin, name="seqzoo")
-
+    add_plugin(registry, builtin, PluginInfo("seqzoo", "seqzoo", _version("seqzoo")))
     allow, deny = _env_list("SEQZOO_LOAD_PLUGINS"), _env_list("SEQZOO_DISABLE_PLUGINS")
     for ep in sorted(metadata.entry_points(group=GROUP), key=lambda e: e.name):
         if (allow is not None and ep.name not in allow) or (deny and ep.name in deny):
@@ -108,20 +103,38 @@ def discover() -> Registry:
             _record(registry, info, f"entry point name also used by "
                                     f"{registry.plugins[ep.name].distribution}; skipped")
             continue
-        registry.plugins[ep.name] = info
         try:
-            pm.register(ep.load(), name=ep.name)
+            module = ep.load()
         except Exception as exc:  # a broken plugin must not break the others
+            registry.plugins[ep.name] = info
             _record(registry, info, f"failed to load: {type(exc).__name__}: {exc}")
+            continue
+        add_plugin(registry, module, info)
+    return registry
 
+
+def add_plugin(registry: Registry, plugin: object, info: PluginInfo | str) -> PluginInfo:
+    """Run ``plugin``'s hooks into ``registry`` as if it were installed as ``info``.
+
+    ``plugin`` is a module or object with ``@seqzoo.hookimpl`` functions; a string ``info`` is
+    the plugin's name. Problems land in ``info.error`` and ``registry.errors``.
+    """
+    info = PluginInfo(info, None, None) if isinstance(info, str) else info
+    registry.plugins[info.name] = info
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    try:
+        pm.register(plugin, name=info.name)
+    except Exception as exc:  # hooks whose signatures do not match the specs
+        _record(registry, info, f"bad hooks: {type(exc).__name__}: {exc}")
+        return info
     for kind, hook in _HOOKS.items():
         for impl in getattr(pm.hook, hook).get_hookimpls():
-            info = registry.plugins[impl.plugin_name]
             try:
                 impl.function(register=_registrar(registry, kind, info))
             except Exception as exc:
                 _record(registry, info, f"{hook} raised {type(exc).__name__}: {exc}")
-    return registry
+    return info
 
 
 def _registrar(registry: Registry, kind: str, info: PluginInfo) -> hookspecs.Register:
@@ -148,7 +161,22 @@ def _version(dist: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=1)
+_current: Registry | None = None
+
+
 def registry() -> Registry:
-    """The process-wide registry (discovered once; tests call ``registry.cache_clear()``)."""
-    return discover()
+    """The process-wide registry, discovered on first use."""
+    global _current
+    if _current is None:
+        _current = discover()
+    return _current
+
+
+def set_registry(new: Registry | None) -> Registry | None:
+    """Make ``new`` the process-wide registry (``None``: discover afresh on next use).
+
+    Returns the registry it replaces, so that a caller can put it back.
+    """
+    global _current
+    old, _current = _current, new
+    return old

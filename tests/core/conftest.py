@@ -18,23 +18,23 @@ def site(tmp_path, monkeypatch):
     path.mkdir()
     monkeypatch.syspath_prepend(str(path))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(path), os.environ.get("PYTHONPATH", "")]))
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     yield path
     for name in [m for m in sys.modules if m.startswith("seqzoo_goodplug") or m.startswith(
             "seqzoo_clashplug")]:
         del sys.modules[name]
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
 
 
 @pytest.fixture
 def good_plugin(site):
     install_plugin(site, "seqzoo-goodplug", "goodplug", "seqzoo_goodplug", GOOD)
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     return site
 
 
 @pytest.fixture(autouse=True)
 def fresh_registry():
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     yield
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)

@@ -28,7 +28,7 @@ def test_entry_point_plugin_is_discovered_lazily(good_plugin):
 
 def test_broken_plugin_is_reported_and_others_still_work(good_plugin):
     install_plugin(good_plugin, "seqzoo-broken", "broken", "seqzoo_brokenplug", BROKEN)
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     with pytest.warns(RuntimeWarning, match="broken on purpose"):
         reg = plugins.registry()
     assert "broken on purpose" in reg.plugins["broken"].error
@@ -38,7 +38,7 @@ def test_broken_plugin_is_reported_and_others_still_work(good_plugin):
 
 def test_name_clash_names_both_plugins(good_plugin):
     install_plugin(good_plugin, "seqzoo-clash", "clash", "seqzoo_clashplug", CLASH)
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     with pytest.warns(RuntimeWarning, match="clashes"):
         reg = plugins.registry()
     with pytest.raises(SpecError, match="registered by both clash and goodplug|"
@@ -49,11 +49,11 @@ def test_name_clash_names_both_plugins(good_plugin):
 
 def test_allow_and_deny_lists(good_plugin, monkeypatch):
     monkeypatch.setenv("SEQZOO_DISABLE_PLUGINS", "goodplug")
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     assert "stubborn" not in plugins.registry().names("proposer")
     monkeypatch.delenv("SEQZOO_DISABLE_PLUGINS")
     monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "nothing-else")
-    plugins.registry.cache_clear()
+    plugins.set_registry(None)
     reg = plugins.registry()
     assert "goodplug" not in reg.plugins and "random" in reg.names("proposer")
 

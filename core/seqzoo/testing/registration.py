@@ -3,8 +3,8 @@
 seqzoo finds plugins through entry points, which only an installed distribution declares. A
 test wants to try a plugin that is just an object in the test module, so :func:`registered`
 builds the registry that *would* exist if that object were installed (it runs the object's
-hooks through the same ``register`` callable as :func:`seqzoo.plugins.discover`) and makes it
-the process-wide registry until the block ends. Everything that resolves names through
+hooks with :func:`seqzoo.plugins.add_plugin`, as :func:`seqzoo.plugins.discover` does) and
+makes it the process-wide registry until the block ends. Everything that resolves names through
 :func:`seqzoo.plugins.registry` -- the engine, ``zoo list``, a plugin looking up another --
 sees it. Worker processes (``zoo compare --workers``) do not: they discover plugins afresh.
 """
@@ -16,11 +16,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable, Iterator
 
-import pluggy
-
 from .. import hookspecs, plugins
 from ..hookspecs import hookimpl
-from ..plugins import PluginInfo, Registry
+from ..plugins import Registry
 
 __all__ = ["FactoryPlugin", "registered", "with_plugin"]
 
@@ -66,30 +64,12 @@ def with_plugin(base: Registry, plugin: object, name: str) -> Registry:
     if name in base.plugins:
         raise ValueError(f"a plugin named {name!r} is already registered; pass another name")
     registry = _copy(base)
-    info = PluginInfo(name, None, None)
-    registry.plugins[name] = info
-    manager = pluggy.PluginManager(hookspecs.PROJECT)
-    manager.add_hookspecs(hookspecs)
-    manager.register(plugin, name=name)
     with warnings.catch_warnings():  # a clash is raised below, not also warned about
         warnings.simplefilter("ignore", RuntimeWarning)
-        for kind, hook in plugins._HOOKS.items():
-            for impl in getattr(manager.hook, hook).get_hookimpls():
-                impl.function(register=plugins._registrar(registry, kind, info))
+        info = plugins.add_plugin(registry, plugin, name)
     if info.error is not None:
         raise ValueError(f"plugin {name!r} cannot be registered: {info.error}")
     return registry
-
-
-def _install(registry: Registry) -> None:
-    """Make ``registry`` the cached answer of :func:`seqzoo.plugins.registry`."""
-    plugins.registry.cache_clear()
-    discover = plugins.discover
-    plugins.discover = lambda: registry  # registry() looks discover up at call time
-    try:
-        plugins.registry()
-    finally:
-        plugins.discover = discover
 
 
 @contextmanager
@@ -101,8 +81,8 @@ def registered(plugin: object, name: str | None = None) -> Iterator[Registry]:
     """
     name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
     previous = plugins.registry()
-    _install(with_plugin(previous, plugin, name))
+    plugins.set_registry(with_plugin(previous, plugin, name))
     try:
         yield plugins.registry()
     finally:
-        _install(previous)
+        plugins.set_registry(previous)
