@@ -11,7 +11,7 @@ import pytest
 from seqzoo.engine import build_oracle, run
 from seqzoo.errors import SpecError
 from seqzoo.plugins import registry
-from seqzoo.testing import check_oracle
+from seqzoo.testing import check_oracle, check_plugin
 
 from seqzoo_ehrlich import PRESETS, Ehrlich
 from seqzoo_ehrlich.oracles import ehrlich
@@ -104,3 +104,7 @@ def test_zoo_run_on_f2(run_dir):
 def test_zoo_run_on_rough_mt_fuji():
     result = run("rough-mt-fuji:dim=12,random_seed=2", "random", budget=400, seed=0)
     assert result.best_value <= build_oracle("rough-mt-fuji:dim=12,random_seed=2").optimal_value
+
+
+def test_plugin_is_light_and_documented():
+    check_plugin("ehrlich")

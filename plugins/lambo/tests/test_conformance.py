@@ -1,0 +1,14 @@
+"""seqzoo's conformance kit on both proposers: protocol, budget, determinism, -inf, resume."""
+
+import pytest
+
+from seqzoo.testing import check_plugin, check_proposer
+
+
+def test_plugin_is_light_and_documented():
+    check_plugin("lambo")
+
+
+@pytest.mark.parametrize("name", ["lambo2", "lambo2-lite"])
+def test_conforms(name):
+    check_proposer(name, options={"batch_size": 8, "epochs": 1, "ensemble_size": 2}, budget=30)
