@@ -122,8 +122,13 @@ class RunDir:
             groups.setdefault(rec["step"], []).append(rec)
         for step in sorted(groups):
             recs = groups[step]
-            x = encode([r["sequence"] for r in recs], alphabet)
-            y = np.array([-np.inf if r["value"] is None else r["value"] for r in recs], float)
+            try:
+                x = encode([r["sequence"] for r in recs], alphabet)
+                y = np.array([-np.inf if r["value"] is None else r["value"] for r in recs],
+                             float)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise SeqzooError(f"{self.log_path}: step {step} cannot be read back "
+                                  f"({exc})") from None
             out.append(Step(step, int(recs[0].get("asked", len(recs))), x, y))
         return out
 

@@ -72,3 +72,14 @@ def test_sigkill_then_resume_has_exactly_budget_evaluations(tmp_path, good_plugi
     recs = records(out)
     assert len(recs) == 400 and [r["evaluation"] for r in recs] == list(range(400))
     assert json.loads((out / "result.json").read_text())["evaluations"] == 400
+
+
+def test_a_log_with_foreign_tokens_is_a_clean_error(tmp_path, full_run):
+    (tmp_path / "config.json").write_text((full_run / "config.json").read_text())
+    bad = lines(full_run)[:3]
+    bad[2] = bad[2].replace('"sequence": "', '"sequence": "~', 1)
+    (tmp_path / "evaluations.jsonl").write_text("".join(bad))
+    from seqzoo.errors import SeqzooError
+
+    with pytest.raises(SeqzooError, match="step 1 cannot be read back"):
+        engine.resume(tmp_path)
