@@ -235,8 +235,7 @@ class Engine:
         if steps[0].step != 0 or not np.array_equal(steps[0].x, self.x0[: len(steps[0].x)]):
             raise SeqzooError(f"{self.rundir.log_path} does not start with this oracle's "
                               f"initial solutions; was the oracle changed?")
-        records = list(self.rundir.records())
-        self.elapsed_before = float(records[-1].get("time", 0.0)) if records else 0.0
+        self.elapsed_before = steps[-1].time
         self._replay(steps)
         return self._loop()
 

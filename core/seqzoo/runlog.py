@@ -50,6 +50,8 @@ class Step:
     asked: int
     x: np.ndarray
     y: np.ndarray
+    #: The run's wall seconds when the batch was logged.
+    time: float = 0.0
 
 
 class RunDir:
@@ -129,7 +131,8 @@ class RunDir:
             except (KeyError, TypeError, ValueError) as exc:
                 raise SeqzooError(f"{self.log_path}: step {step} cannot be read back "
                                   f"({exc})") from None
-            out.append(Step(step, int(recs[0].get("asked", len(recs))), x, y))
+            out.append(Step(step, int(recs[0].get("asked", len(recs))), x, y,
+                            float(recs[-1].get("time", 0.0))))
         return out
 
     def append(self, step: int, asked: int, x: np.ndarray, y: np.ndarray, alphabet: str,
