@@ -24,6 +24,7 @@ import numpy as np
 from seqzoo import Problem
 
 from .operators import mutate
+from .staging import Staged
 
 #: Fresh mutants drawn per rollout before it is given up as unable to find a new sequence.
 _NOVELTY_TRIES = 20
@@ -140,9 +141,7 @@ class AdaLead:
         return children[found], idx[found]
 
     def _start_wave(self, x: np.ndarray, owner: np.ndarray) -> None:
-        self.wave, self.owner = x, owner
-        self.wave_scores = np.full(len(x), np.nan)
-        self.sent = self.told = 0
+        self.wave, self.owner = Staged(x), owner
 
     def _next_wave(self) -> None:
         """Continue the live rollouts, or start a round when none is left."""
@@ -174,13 +173,9 @@ class AdaLead:
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.told == len(self.wave):
+        if self.wave.done:
             self._next_wave()
-        # Start at the first unscored one: what was asked and never told (a batch lost
-        # to a crash before it was logged) is asked again.
-        part = self.wave[self.told: self.told + n]
-        self.sent = self.told + len(part)
-        return part.copy()
+        return self.wave.take(n)
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float).reshape(-1)
@@ -188,29 +183,24 @@ class AdaLead:
             raise ValueError(f"tell needs an (k, L) batch and k values, got shapes "
                              f"{x.shape} and {y.shape}")
         self._observe(x, y)
-        if self.told == self.sent:  # not asked for (the initial solutions): data only
+        if not self.wave.waiting:  # not asked for (the initial solutions): data only
             return
-        end = self.told + len(x)
-        if end > self.sent or not np.array_equal(x, self.wave[self.told:end]):
-            raise ValueError("tell() got sequences other than the ones ask() handed out, "
-                             "in that order")
-        self.wave_scores[self.told:end] = y
-        self.told = end
-        if self.told == len(self.wave):
+        if self.wave.record(x, y):
             self._advance()
 
     def _advance(self) -> None:
         """A wave is scored: fill in new roots' values, or keep rollouts that did not get worse."""
         if len(self.owner) and self.owner[0] < 0:  # the wave scored new roots
-            self.roots[-1 - self.owner] = self.wave_scores
+            self.roots[-1 - self.owner] = self.wave.y
             for i in np.flatnonzero(np.isnan(self.roots)):  # duplicates of a scored root
                 self.roots[i] = self.seen[self.nodes[i].tobytes()]
             children, owner = self._children(self.nodes)
             self.depth = 1
             self._start_wave(children, owner)
             return
-        walking = np.isfinite(self.wave_scores) & (self.wave_scores >= self.roots[self.owner])
-        self.nodes, self.roots = self.wave[walking], self.roots[self.owner[walking]]
+        scores = self.wave.y
+        walking = np.isfinite(scores) & (scores >= self.roots[self.owner])
+        self.nodes, self.roots = self.wave.x[walking], self.roots[self.owner[walking]]
 
     def result_extras(self) -> dict[str, int]:
         return {"rounds": self.rounds}

@@ -18,6 +18,7 @@ import numpy as np
 from seqzoo import Problem
 
 from .operators import mutate, quantile_survivors, ranked_survivors, uniform_crossover
+from .staging import Staged
 
 
 class GeneticAlgorithm:
@@ -68,9 +69,7 @@ class GeneticAlgorithm:
         self.scores = np.resize(np.asarray(y, dtype=float), self.population)
         self.kept = self.particles[:0]
         self.kept_scores = self.scores[:0]
-        self.fresh = self.particles[:0]
-        self.fresh_scores = self.scores[:0]
-        self.sent = self.told = 0
+        self.fresh = Staged(self.particles[:0])
 
     def _breed(self) -> None:
         """Select survivors of the scored population and breed the next generation."""
@@ -88,42 +87,30 @@ class GeneticAlgorithm:
         children = uniform_crossover(first, second, self.recombine_prob, self.rng)
         if self.elitism:
             self.kept, self.kept_scores = parents, self.scores[alive]
-            self.fresh = mutate(children, self.mutation_prob, self.num_states, self.rng)
+            self.fresh = Staged(mutate(children, self.mutation_prob, self.num_states, self.rng))
         else:  # the reference refills the dead slots in place, then mutates everyone
             nxt = self.particles.copy()
             nxt[~alive] = children
-            self.fresh = mutate(nxt, self.mutation_prob, self.num_states, self.rng)
-        self.fresh_scores = np.full(len(self.fresh), np.nan)
-        self.sent = self.told = 0
+            self.fresh = Staged(mutate(nxt, self.mutation_prob, self.num_states, self.rng))
 
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.told == len(self.fresh):
+        if self.fresh.done:
             self._breed()
-        # Start at the first unscored one: what was asked and never told (a batch lost
-        # to a crash before it was logged) is asked again.
-        part = self.fresh[self.told: self.told + n]
-        self.sent = self.told + len(part)
-        return part.copy()
+        return self.fresh.take(n)
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = np.asarray(x), np.asarray(y, dtype=float).reshape(-1)
         if x.ndim != 2 or len(x) != len(y):
             raise ValueError(f"tell needs an (k, L) batch and k values, got shapes "
                              f"{x.shape} and {y.shape}")
-        if self.told == self.sent:  # nothing asked is waiting: these seed the population
+        if not self.fresh.waiting:  # nothing asked is waiting: these seed the population
             self._seed(x.astype(np.int64), y)
             return
-        end = self.told + len(x)
-        if end > self.sent or not np.array_equal(x, self.fresh[self.told:end]):
-            raise ValueError("tell() got sequences other than the ones ask() handed out, "
-                             "in that order")
-        self.fresh_scores[self.told:end] = y
-        self.told = end
-        if self.told == len(self.fresh):
-            self.particles = np.concatenate([self.kept, self.fresh])
-            self.scores = np.concatenate([self.kept_scores, self.fresh_scores])
+        if self.fresh.record(x, y):
+            self.particles = np.concatenate([self.kept, self.fresh.x])
+            self.scores = np.concatenate([self.kept_scores, self.fresh.y])
             self.generations += 1
 
     def result_extras(self) -> dict[str, int]:

@@ -1,0 +1,43 @@
+"""A bred batch handed out in slices: what both proposers serve between two selections."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Staged:
+    """Candidates ``x`` awaiting scores ``y``, handed out by ``take`` and scored by ``record``.
+
+    ``take`` always starts at the first unscored candidate, so a slice that was asked for but
+    never told (a batch lost to a crash before it was logged) is handed out again: a resumed
+    run proposes exactly what the uninterrupted one would have.
+    """
+
+    def __init__(self, x: np.ndarray):
+        self.x, self.y = x, np.full(len(x), np.nan)
+        self.sent = self.told = 0
+
+    @property
+    def done(self) -> bool:
+        """Every candidate is scored (an empty batch is done at once)."""
+        return self.told == len(self.x)
+
+    @property
+    def waiting(self) -> bool:
+        """Some candidates were handed out and not yet scored."""
+        return self.sent > self.told
+
+    def take(self, n: int) -> np.ndarray:
+        part = self.x[self.told: self.told + n]
+        self.sent = self.told + len(part)
+        return part.copy()
+
+    def record(self, x: np.ndarray, y: np.ndarray) -> bool:
+        """Score the next handed-out candidates; returns whether the batch is now done."""
+        end = self.told + len(x)
+        if end > self.sent or not np.array_equal(x, self.x[self.told:end]):
+            raise ValueError("tell() got sequences other than the ones ask() handed out, "
+                             "in that order")
+        self.y[self.told:end] = y
+        self.told = end
+        return self.done
