@@ -13,6 +13,14 @@ floats to be **maximised**; ``-inf`` marks an infeasible sequence.
 * :class:`Trainer` -- fits a generative model to observed data under one objective
   (SFT, DPO, MargE, ...), so that objectives are plugins too.
 
+**Step 0.** Every run starts with one ``tell`` that comes *without* an ``ask``: the engine
+evaluates the oracle's initial solutions (or, with a warm start, hands over the warm start's
+labelled rows, which include the initial solutions) and tells them to the proposer before its
+first ``ask``. These rows count in the budget. A warm start is the same for every proposer of
+a comparison with the same seed, so methods start from the same data; its rows are also in
+:attr:`Problem.warm_start`, for proposers that want them when they are built (a first
+training set, say). A proposer that uses labelled data should start from these rows.
+
 Plugins register *factories* for these roles (see :mod:`seqzoo.hookspecs`). An oracle
 factory takes keyword options; a proposer factory takes the :class:`Problem` first and then
 keyword options; a trainer factory takes keyword options. The options' annotations and
@@ -47,7 +55,12 @@ _DEFAULT_ORDER = "ACDEFGHIKLMNPQRSTVWY" + "".join(
 
 @runtime_checkable
 class Oracle(Protocol):
-    """A black-box objective over fixed-length integer sequences."""
+    """A black-box objective over fixed-length integer sequences.
+
+    Optional extras the engine and the testing kit use when present:
+    ``feasible(x) -> (n,) bool`` (which rows of an ``(n, L)`` batch satisfy the constraint)
+    and ``optimal_solution() -> (L,)`` (one sequence that reaches ``optimal_value``).
+    """
 
     alphabet: str
     length: int
@@ -67,9 +80,13 @@ class Oracle(Protocol):
 class Proposer(Protocol):
     """An optimizer behind an ask/tell interface.
 
+    The first ``tell`` is step 0 (see the module docstring): it comes before any ``ask``.
+
     Optional extras the engine uses when present: ``batch_size`` (preferred batch size when
     the user gives none) and ``restore(history)`` (rebuild state from a run log on resume
-    instead of replaying ``ask``/``tell``; ``history`` is a list of ``(x, y)`` batches).
+    instead of replaying ``ask``/``tell``; ``history`` is a list of ``(x, y)`` batches, step
+    0 first). A proposer that wraps a library with state of its own can checkpoint it in
+    ``problem.workdir`` after each ``tell`` and load it in ``restore``.
     """
 
     def ask(self, n: int) -> np.ndarray:
@@ -108,7 +125,15 @@ class Problem:
     #: A folder the proposer may write checkpoints and diagnostics to (the run directory),
     #: or ``None`` for a run without one.
     workdir: Path | None = None
+    #: Anything else a caller wants a proposer to know (free-form; unused by the engine).
     extras: Mapping[str, Any] = field(default_factory=dict)
+    #: The run's whole evaluation budget, step 0 included, or ``None`` outside the engine.
+    #: Libraries that plan ahead (CMA-ES schedules, nevergrad) size themselves from it.
+    budget: int | None = None
+    #: The shared warm start: labelled rows ``(x, y)`` -- an ``(m, L)`` int64 batch and ``m``
+    #: floats, the oracle's initial solutions among them -- or ``None`` when the run starts
+    #: from the initial solutions alone. The same rows arrive as the step-0 ``tell``.
+    warm_start: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def num_states(self) -> int:
