@@ -5,8 +5,9 @@ in its own venv; this script never imports seqzoo)::
 
     /work/holo/bin/python benchmarks/make_ehrlich_golden.py
 
-For each configuration x seed it records what the reference builds (motifs, spacings, hashes
-of the float32 transition matrix and stationary distribution, the initial and optimal
+For each configuration x seed it records what the reference builds (motifs, spacings, the
+float32 transition matrix and stationary distribution as numbers -- not hashes of their bits,
+which differ between CPUs whose vectorised ``exp`` rounds differently -- the initial and optimal
 solutions) and the values it gives on four kinds of batches: Markov-chain (DMP) samples,
 uniform random sequences, single mutants of the initial solution, and feasible mutants of the
 optimal solution (so that every quantization level and the epistasis term are exercised). Seeds the
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 from pathlib import Path
 
@@ -55,8 +55,8 @@ FUJI_CONFIGS = [(2, 0.25, 1.0, 0), (16, 0.25, 1.0, 0), (32, 0.5, 2.0, 3), (64, 0
                 (128, 0.25, 1.0, 7), (33, 1.0, 0.1, 5)]
 
 
-def digest(tensor: torch.Tensor) -> str:
-    return hashlib.sha256(tensor.contiguous().numpy().tobytes()).hexdigest()
+def floats(tensor: torch.Tensor) -> list:
+    return tensor.double().tolist()  # float32 -> float64 is exact, so JSON keeps every bit
 
 
 def values(f, x: np.ndarray) -> list[float]:
@@ -108,8 +108,8 @@ def ehrlich_case(v, dim, c, k, q, eps, seed) -> dict:
         "params": params,
         "motifs": [m.tolist() for m in f.motifs],
         "spacings": [s.tolist() for s in f.spacings],
-        "transition_matrix_sha256": digest(f.transition_matrix),
-        "stationary_dist_sha256": digest(f.stationary_dist),
+        "transition_matrix": floats(f.transition_matrix),
+        "stationary_dist": floats(f.stationary_dist),
         "nonzeros_per_row": (f.transition_matrix > 0).sum(-1).tolist(),
         "initial_solution": init.tolist(),
         "optimal_solution": opt.tolist(),

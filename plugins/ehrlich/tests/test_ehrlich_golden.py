@@ -1,9 +1,15 @@
-"""Same function as pytorch-holo: the brief's numbers and the reference's golden fixture."""
+"""Same function as pytorch-holo: the brief's numbers and the reference's golden fixture.
+
+What is discrete (motifs, spacings, the feasibility pattern, solutions, quantised values,
+-inf for infeasible) must match exactly. What is computed in floating point (the softmax
+transition matrix, the stationary distribution, noise and RoughMtFuji's values) matches to
+rounding: vectorised ``exp`` and friends round differently on different CPUs, so the same
+code gives other last bits on another machine.
+"""
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from pathlib import Path
 
@@ -20,8 +26,14 @@ with gzip.open(GOLDEN, "rt") as _fh:
     CASES = json.load(_fh)
 
 
-def sha256(tensor: torch.Tensor) -> str:
-    return hashlib.sha256(tensor.contiguous().numpy().tobytes()).hexdigest()
+RTOL = 1e-6
+
+
+def assert_close(actual, expected, err_msg: str = "") -> None:
+    """Equal to rounding, with -inf/+inf in exactly the same places."""
+    actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, np.float64)
+    np.testing.assert_array_equal(np.isinf(actual), np.isinf(expected), err_msg=err_msg)
+    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=1e-12, err_msg=err_msg)
 
 
 def test_brief_seed0_function():
@@ -80,9 +92,11 @@ def test_construction_matches_reference(case):
     f = Ehrlich(**case["params"])
     assert [m.tolist() for m in f.motifs] == case["motifs"]
     assert [s.tolist() for s in f.spacings] == case["spacings"]
-    assert sha256(f.transition_matrix) == case["transition_matrix_sha256"]
-    assert sha256(f.stationary_dist) == case["stationary_dist_sha256"]
+    expected = np.array(case["transition_matrix"])
+    assert_close(f.transition_matrix.numpy(), expected)
+    np.testing.assert_array_equal(f.transition_matrix.numpy() > 0, expected > 0)  # the band
     assert (f.transition_matrix > 0).sum(-1).tolist() == case["nonzeros_per_row"]
+    assert_close(f.stationary_dist.numpy(), case["stationary_dist"])
     assert f.initial_solution().tolist() == case["initial_solution"]
     assert f.optimal_solution().tolist() == case["optimal_solution"]
     torch.manual_seed(case["params"]["random_seed"] + 1)
@@ -90,13 +104,16 @@ def test_construction_matches_reference(case):
 
 
 @pytest.mark.parametrize("case", BUILT, ids=_case_id)
-def test_values_match_reference_exactly(case):
+def test_values_match_reference(case):
     f = Ehrlich(**case["params"])
     for name, batch in case["batches"].items():
         x = np.array(batch["x"])
         expected = np.array(batch["y"], dtype=np.float32)
-        np.testing.assert_array_equal(f(x), expected, err_msg=name)
-        np.testing.assert_array_equal(f(torch.from_numpy(x)).numpy(), expected, err_msg=name)
+        assert_close(f(x), expected, err_msg=name)
+        assert_close(f(torch.from_numpy(x)).numpy(), expected, err_msg=name)
+        if case["params"]["epistasis_factor"] == 0.0:
+            # without epistasis a value is a product of quantised levels q_i / k: exact
+            np.testing.assert_array_equal(f(x), expected, err_msg=name)
     dmp = np.array(case["batches"]["dmp"]["x"])
     assert f.initial_solution(len(dmp)).tolist() == dmp.tolist()
 
@@ -112,7 +129,7 @@ def test_noise_and_negation_match_reference():
     f = Ehrlich(**case["params"])
     torch.manual_seed(case["manual_seed"])
     observed = f(np.array(case["x"]))
-    np.testing.assert_array_equal(observed, np.array(case["y"], dtype=np.float32))
+    assert_close(observed, np.array(case["y"], dtype=np.float32))  # Gaussian noise: rounding
     assert np.isposinf(observed).any()  # infeasible rows, negated
 
 
@@ -120,12 +137,12 @@ def test_noise_and_negation_match_reference():
 def test_rough_mt_fuji_matches_reference(case):
     f = RoughMtFuji(**case["params"])
     assert f.centroids.tolist() == case["centroids"]
-    assert f._random_term.reshape(-1).tolist() == case["random_term"]
+    assert_close(f._random_term.reshape(-1), case["random_term"])
     assert f.optimal_solution().tolist() == case["optimal_solution"]
-    assert f._optimal_value == case["optimal_value"]
+    assert f._optimal_value == pytest.approx(case["optimal_value"], rel=RTOL)
     x = np.array(case["x"])
     expected = np.array(case["y"], dtype=np.float32)
-    np.testing.assert_array_equal(f(x), expected)
-    np.testing.assert_array_equal(np.concatenate([f(row[None]) for row in x]), expected)
+    assert_close(f(x), expected)
+    assert_close(np.concatenate([f(row[None]) for row in x]), expected)
     torch.manual_seed(case["params"]["random_seed"] + 1)
     assert f.initial_solution(2).tolist() == case["initial_solution_after_manual_seed"]
