@@ -176,3 +176,69 @@ def test_a_fresh_run_over_an_old_folder_starts_a_new_diagnostics_file(run_dir):
     run(ORACLE, SMALL, 1 + 100 + 60, out=run_dir, stop_on_optimum=False, overwrite=True)
     assert [r["round"] for r in read_rounds(run_dir)] == [0]
     assert not (run_dir / "llome" / "round_01").exists()
+
+
+def _warm_rows(n=150, seed=3):
+    """Labelled rows of the hamming oracle: its initial solution and point mutants of it."""
+    from seqzoo.plugins import registry
+
+    oracle = registry().get("oracle", "hamming").load()(num_states=4, dim=12, max_step=1)
+    rng = np.random.default_rng(seed)
+    x = np.repeat(oracle.initial_solutions(), n, axis=0)
+    for row in x[1:]:  # point mutants: close enough to one another to make edit pairs
+        row[rng.integers(12, size=2)] = rng.integers(4, size=2)
+    x = np.unique(x, axis=0)
+    return oracle, x, oracle(x)
+
+
+def _llome(oracle, warm_start=None, **options):
+    from seqzoo import Problem
+
+    from seqzoo_llm.llome.proposer import Llome
+
+    problem = Problem(alphabet=oracle.alphabet, length=oracle.length,
+                      initial_solutions=oracle.initial_solutions(), seed=0,
+                      warm_start=warm_start)
+    defaults = dict(rounds=2, labels_per_round=30, seed_evaluations=100, ga_population=50,
+                    seeds_per_round=8, edit_iterations=2, samples_per_temperature=3,
+                    temperatures=[1.0], guard_prompts=4)
+    return Llome(problem, **{**defaults, **options})
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_shared_warm_start_is_round_zeros_data_instead_of_the_ga(declared):
+    oracle, x, y = _warm_rows()
+    proposer = _llome(oracle, warm_start=(x, y) if declared else None)
+    if declared:
+        assert proposer.ga is None and proposer.batch_size == 30
+    proposer.tell(x, y)  # step 0: the warm start's rows
+    assert proposer.ga is None
+    batch = proposer.ask(30)
+    assert FakeModel.fits == ["sft"]  # the first ask already trains: no GA evaluations
+    assert proposer.current.train_examples > 0
+    assert proposer.train_slice == (0, len(x))
+    assert not {r.tobytes() for r in batch} & {r.tobytes() for r in x}
+
+
+def test_without_a_warm_start_the_internal_ga_runs_first():
+    oracle, _, _ = _warm_rows()
+    proposer = _llome(oracle)
+    x0 = oracle.initial_solutions()
+    proposer.tell(x0, oracle(x0))
+    assert proposer.ga is not None and proposer.batch_size == 50
+    for _ in range(2):  # 100 GA evaluations before round 0
+        x = proposer.ask(50)
+        assert len(x) == 50 and not FakeModel.fits
+        proposer.tell(x, oracle(x))
+    proposer.ask(30)
+    assert FakeModel.fits == ["sft"] and proposer.train_slice == (0, 101)
+
+
+def test_a_warm_started_run_resumes_without_the_ga(tmp_path):
+    oracle, x, y = _warm_rows()
+    proposer = _llome(oracle, warm_start=(x, y))
+    proposer.tell(x, y)
+    batch = proposer.ask(30)
+    again = _llome(oracle, warm_start=(x, y))
+    again.restore([(x, y), (batch[:10], oracle(batch[:10]))])
+    assert again.ga is None and again.resume_spent == 10 and again.train_slice == (0, len(x))

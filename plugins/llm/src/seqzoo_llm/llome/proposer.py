@@ -2,9 +2,11 @@
 
 Phases, each ending when everything it handed out has been told:
 
-1. **Warm start**: the ``ga`` proposer with the paper's settings (1,000 particles, mutation
-   0.005, recombination 0.0882, survival 0.1) serves ``seed_evaluations`` asks after the
-   engine's initial solutions.
+1. **Warm start**: with a shared warm start (``problem.warm_start``, or a step-0 ``tell``
+   that carries more rows than the initial solutions) its rows are round 0's data and no
+   evaluation is spent here. Without one, the ``ga`` proposer with the paper's settings
+   (1,000 particles, mutation 0.005, recombination 0.0882, survival 0.1) serves
+   ``seed_evaluations`` asks after the engine's initial solutions.
 2. **Rounds** ``r = 0, 1, ...``: on the first ask after the previous phase, train (round 0
    with ``sft``, later rounds with ``objective``; the reference model of DPO and MargE is
    the previous round's model) on pairs or triples built from the previous phase's labels
@@ -137,15 +139,22 @@ class Llome:
         self.rejected = 0
         self.backend = None
         s = self.settings
-        self.ga = self._build_ga() if s.seed_evaluations else None
+        # A shared warm start replaces the internal GA: every method of a comparison then
+        # trains on the same rows, and none of the budget goes to a second warm start.
+        self.ga_budget = 0 if problem.warm_start is not None else s.seed_evaluations
+        self.ga = self._build_ga() if self.ga_budget else None
         self.warm_served = 0
-        self.batch_size = s.ga_population if s.seed_evaluations else s.labels_per_round
+
+    @property
+    def batch_size(self) -> int:
+        s = self.settings
+        return s.ga_population if self.ga is not None else s.labels_per_round
 
     # -- the engine's interface ---------------------------------------------------------------
     def ask(self, n: int) -> np.ndarray:
-        s = self.settings
-        if self.round < 0 and self.current is None and self.warm_served < s.seed_evaluations:
-            x = np.asarray(self.ga.ask(min(n, s.seed_evaluations - self.warm_served)))
+        if (self.ga is not None and self.round < 0 and self.current is None
+                and self.warm_served < self.ga_budget):
+            x = np.asarray(self.ga.ask(min(n, self.ga_budget - self.warm_served)))
             self.warm_served += len(x)
             return x
         if self.current is None:
@@ -158,11 +167,12 @@ class Llome:
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         if not len(self.y):  # a fresh run (a resume restores first): drop a stale log
             self._clear_workdir()
+            self._detect_warm_start(len(x))
         self._add(x, y)
         if self.current is None:
             if self.ga is not None and self.round < 0:
                 self.ga.tell(x, y)
-                if self.warm_served >= self.settings.seed_evaluations:
+                if self.warm_served >= self.ga_budget:
                     self.train_slice = (0, len(self.y))
             else:  # the initial solutions of a run without a warm start
                 self.train_slice = (0, len(self.y))
@@ -175,11 +185,11 @@ class Llome:
     def restore(self, history: list[tuple[np.ndarray, np.ndarray]]) -> None:
         """Rebuild from the run log: reload the last completed round's model, or replay the
         warm start into the GA; the next ask continues where the run stopped."""
-        s = self.settings
         start = len(history[0][0])
+        self._detect_warm_start(start)
         for x, y in history:
             self._add(x, y)
-        total, warm_end = len(self.y), start + s.seed_evaluations
+        total, warm_end = len(self.y), start + self.ga_budget
         if self.ga is not None and total < warm_end:
             self.ga.tell(*history[0])
             for x, y in history[1:]:
@@ -187,7 +197,7 @@ class Llome:
                 self.ga.tell(x, y)
             self.warm_served = total - start
             return
-        self.warm_served = s.seed_evaluations
+        self.warm_served = self.ga_budget
         workdir = self.problem.workdir
         done = [r for r in read_rounds(workdir) if r["evaluations"] <= total] if workdir else []
         if done:
@@ -301,6 +311,11 @@ class Llome:
         if workdir is not None:
             (Path(workdir) / ROUNDS_FILE).unlink(missing_ok=True)
             shutil.rmtree(Path(workdir) / CHECKPOINTS, ignore_errors=True)
+
+    def _detect_warm_start(self, step0_rows: int) -> None:
+        """A step 0 larger than the initial solutions is a warm start: drop the GA."""
+        if step0_rows > len(self.problem.initial_solutions):
+            self.ga, self.ga_budget = None, 0
 
     def _build_ga(self):
         from seqzoo.plugins import registry
