@@ -7,5 +7,5 @@ import seqzoo
 
 @seqzoo.hookimpl
 def register_proposers(register):
-    register("lambo2", "seqzoo_lambo.proposer:Lambo2")
-    register("lambo2-lite", "seqzoo_lambo.proposer:Lambo2Lite")
+    register("lambo2", "seqzoo_lambo.factories:lambo2")
+    register("lambo2-lite", "seqzoo_lambo.factories:lambo2_lite")
