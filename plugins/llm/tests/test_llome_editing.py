@@ -53,3 +53,35 @@ def test_label_metrics():
     assert out["improved"] == 0.5  # 0.5 > 0.4 and 0.9 > -inf
     assert out["mean_reward"] == np.mean([0.1, 0.0, 0.0, 0.9])
     assert out["calibration_spearman"] == 1.0  # likelihood ranks the feasible ones exactly
+
+
+def test_separate_trajectories_rank_by_warped_likelihood_and_may_stay():
+    """Greedy and each temperature have their own trajectories; an output only replaces the
+    input when its warped score beats every earlier output of that trajectory."""
+    from seqzoo_llm.llome.editing import edit_separate
+
+    calls = []
+
+    def complete(prompts, temperature, num, seed):
+        calls.append((temperature, prompts.copy()))
+        it = sum(1 for t, _ in calls if t == temperature) - 1
+        out = []
+        for p in prompts:
+            y = p.copy()
+            y[0] = (p[0] + 1) % 4
+            # warped scores fall with the iteration, temperature-1 scores rise: the warped
+            # one must decide, so trajectories stay on their first output
+            out.append([(json.dumps(y.tolist()), -10.0 + it, 4, -1.0 - it)] * num)
+        return out
+
+    seeds = np.array([[0, 0, 0, 0], [2, 2, 2, 2]])
+    cands = edit_separate(seeds, complete, iterations=3, temperatures=[1.0, 2.0], samples=2,
+                          num_states=4, seed=0)
+    assert [t for t, _ in calls] == [0.0] * 3 + [1.0] * 3 + [2.0] * 3
+    for k in range(3):  # each setting restarts from the seeds, then stays on output 1
+        assert (calls[3 * k][1] == seeds).all()
+        assert (calls[3 * k + 1][1][:, 0] == seeds[:, 0] + 1).all()
+        assert (calls[3 * k + 2][1] == calls[3 * k + 1][1]).all()
+    assert len(cands.x) == 3 * 2 * (1 + 2 + 2)
+    assert sorted(set(cands.temperature.tolist())) == [0.0, 1.0, 2.0]
+    assert cands.score.max() == pytest.approx(-1.0 / 4)

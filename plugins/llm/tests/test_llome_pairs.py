@@ -78,3 +78,38 @@ def test_triples_rules(seed):
         assert _dist(t["prompt"], t["chosen"]) <= 0.25
         assert _dist(t["prompt"], t["rejected"]) <= 0.25
     assert len(preference_triples(x, y, np.random.default_rng(0), max_triples=5)) == 5
+
+
+def test_all_dpo_triples_enumerate_every_qualifying_pair_and_the_prompt_as_rejected():
+    x, y = _data(n=60, infeasible=0.0)
+    triples = preference_triples(x, y, np.random.default_rng(0), k=8, mode="all")
+    zipped = preference_triples(x, y, np.random.default_rng(0), k=8, mode="zipped")
+    value = _first_values(x, y)
+    keys = [(tuple(t["prompt"]), tuple(t["chosen"]), tuple(t["rejected"])) for t in triples]
+    assert len(set(keys)) == len(keys) and len(keys) > 2 * len(zipped)
+    for p, w, l in keys:
+        assert value[w] > value[p] >= value[l] and _dist(p, w) <= 0.25
+    self_rejected = [k for k in keys if k[2] == k[0]]
+    assert self_rejected  # the reference's (x, y_w, x) triples
+    # every improving neighbour of an anchor pairs with the anchor itself
+    assert len(self_rejected) == len({(p, w) for p, w, _ in keys})
+
+
+def test_all_dpo_triples_cap_infeasible_rows():
+    x, y = _data(n=200, infeasible=0.5)
+    triples = preference_triples(x, y, np.random.default_rng(0), k=8, mode="all",
+                                 max_infeasible_fraction=0.1)
+    value = _first_values(x, y)
+    rows = {tuple(r) for t in triples for r in (t["prompt"], t["chosen"], t["rejected"])}
+    bad = sum(not np.isfinite(value[r]) for r in rows)
+    assert 0 < bad <= 0.1 / 0.9 * (len(rows) - bad) + 1
+    with pytest.raises(ValueError, match="mode"):
+        preference_triples(x, y, np.random.default_rng(0), mode="every")
+
+
+def _first_values(x, y):
+    """Each distinct row's first value (what the pair builders keep for a repeated row)."""
+    value = {}
+    for r, v in zip(map(tuple, x.tolist()), y):
+        value.setdefault(r, v)
+    return value

@@ -31,7 +31,7 @@ class FakeModel:
     def __init__(self, settings, num_states, length, seed):
         self.num_states, self.length, self.state = num_states, length, {"fits": 0}
 
-    def fit(self, trainer, examples, *, learning_rate, epochs, seed):
+    def fit(self, trainer, examples, **options):
         assert examples and all("prompt" in e for e in examples)
         self.state["fits"] += 1
         FakeModel.fits.append(trainer)
@@ -242,3 +242,58 @@ def test_a_warm_started_run_resumes_without_the_ga(tmp_path):
     again = _llome(oracle, warm_start=(x, y))
     again.restore([(x, y), (batch[:10], oracle(batch[:10]))])
     assert again.ga is None and again.resume_spent == 10 and again.train_slice == (0, len(x))
+
+
+REFERENCE_LOOP = ",seeds=round,trajectories=separate,checkpoints=best,guard_prompts=10"
+
+
+@pytest.mark.parametrize("objective", ["marge", "dpo"])
+def test_the_reference_loop_choices_spend_the_budget(run_dir, objective):
+    spec = SMALL.replace("guard_prompts=4", "") + REFERENCE_LOOP + \
+        f",dpo_pairs=all,objective={objective}"
+    result = run(ORACLE, spec.replace(",,", ","), BUDGET, out=run_dir, stop_on_optimum=False)
+    assert result.evaluations == BUDGET
+    rounds = read_rounds(run_dir)
+    assert FakeModel.fits == ["sft", objective, objective]
+    assert all(r["accepted"] and "checkpoint_step" in r for r in rounds)
+    labels = [rec["sequence"] for rec in _log(run_dir)[101:]]
+    assert len(set(labels)) == len(labels)
+
+
+def test_round_seeds_are_the_best_targets_of_the_training_set_with_repeats():
+    oracle, x, y = _warm_rows()
+    proposer = _llome(oracle, warm_start=(x, y), seeds="round", seeds_per_round=50)
+    proposer.tell(x, y)
+    examples = proposer._examples("sft", x, y)
+    seeds, values = proposer._seeds(examples)
+    targets = sorted((e["target_value"] for e in examples), reverse=True)[:50]
+    assert values.tolist() == targets
+    assert len(np.unique(seeds, axis=0)) < len(seeds)  # repeats kept, as the reference does
+    history = _llome(oracle, warm_start=(x, y), seeds_per_round=50)
+    history.tell(x, y)
+    distinct, _ = history._seeds(examples)
+    assert len(np.unique(distinct, axis=0)) == len(distinct)
+
+
+def test_the_reference_preset_trains_as_the_f2_configs_do():
+    oracle, x, y = _warm_rows()
+    proposer = _llome(oracle, preset="reference")
+    marge, sft = proposer._train_options(1, "marge"), proposer._train_options(0, "sft")
+    assert (marge["batch_size"], marge["grad_accum"]) == (1, 32)
+    assert (sft["batch_size"], sft["grad_accum"]) == (2, 32)
+    assert marge["lr_schedule"] == "linear" and marge["weight_decay"] == 0.0
+    s = proposer.settings
+    assert (s.seeds, s.trajectories, s.dpo_pairs, s.checkpoints) == (
+        "round", "separate", "all", "best")
+    ours = _llome(oracle)._train_options(1, "marge")
+    assert ours["lr_schedule"] == "constant" and ours["weight_decay"] == 0.01
+    assert "batch_size" not in ours and ours["grad_accum"] == 1
+
+
+@pytest.mark.parametrize("option", ["seeds=best", "trajectories=mixed", "checkpoints=last",
+                                    "lr_schedule=cosine", "dpo_pairs=some"])
+def test_bad_loop_choices_are_one_line_errors(option):
+    from seqzoo.errors import SeqzooError
+
+    with pytest.raises(SeqzooError, match=option.split("=")[0]):
+        run(ORACLE, f"llome:{option}", 10)

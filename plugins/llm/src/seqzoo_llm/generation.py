@@ -4,7 +4,9 @@ LLOME decodes tens of thousands of edits a round, so decoding is a hand-rolled l
 KV cache rather than ``model.generate``: prompts are left-padded into one batch, each step
 feeds only the newest token, and a row stops at its first token containing ``]`` (or EOS).
 The loop ends when every row has stopped. Randomness comes from one ``torch.Generator``
-seeded with ``seed``, so the same call gives the same completions.
+seeded with ``seed``, so the same call gives the same completions. With a
+``constraint`` (:class:`~seqzoo_llm.constrained.FormatConstraint`) every step may only pick a
+token that keeps the completion a well-formed list of the right length and range.
 """
 
 from __future__ import annotations
@@ -29,17 +31,26 @@ class Generation:
     ``logprob`` is the sum over the generated tokens of ``log pi(token | prefix)`` at
     temperature 1, whatever temperature sampled them, so completions drawn at different
     temperatures compare on one scale; ``logprob / num_tokens`` is the normalised score.
+    ``warped_logprob`` is the same sum under the distribution actually sampled from (logits
+    divided by the temperature, after any constraint): what the reference LLOME ranks a
+    trajectory's outputs by (``compute_transition_scores`` of its sampling scores); for
+    greedy decoding it is ``logprob`` unless a constraint masked tokens.
     """
 
     text: str
     logprob: float
     num_tokens: int
+    warped_logprob: float = float("nan")
 
 
 @torch.no_grad()
 def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int,
-             max_new_tokens: int, seed: int, batch_size: int = 256) -> list[list[Generation]]:
+             max_new_tokens: int, seed: int, batch_size: int = 256,
+             constraint=None) -> list[list[Generation]]:
     """``num_samples`` completions of each prompt (one when ``temperature == 0``: greedy).
+
+    ``constraint``, a :class:`~seqzoo_llm.constrained.FormatConstraint` for ``lm``'s
+    tokenizer, restricts every step to tokens that keep the output well formed.
 
     ``lm`` is a :class:`seqzoo_llm.model.LanguageModel`. Rows are decoded ``batch_size`` at a
     time; the result for a given seed also depends on ``batch_size``.
@@ -63,16 +74,17 @@ def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int
             unique = list(dict.fromkeys(chunk))
             slot = {p: i for i, p in enumerate(unique)}
             expand = torch.tensor([slot[p] for p in chunk], device=device)
-            tokens, logps, counts = _decode(lm, [encoded[p] for p in unique], expand,
-                                            temperature, max_new_tokens, generator)
+            tokens, logps, warped, counts = _decode(lm, [encoded[p] for p in unique], expand,
+                                                    temperature, max_new_tokens, generator,
+                                                    constraint)
             # Special tokens stay visible (a stray "<pad>" makes a completion unparsable, as
             # it should) except a final EOS, which only marks the end.
             eos = lm.tokenizer.eos_token_id
             texts = lm.tokenizer.batch_decode([t[:-1] if t and t[-1] == eos else t
                                                for t in tokens], skip_special_tokens=False)
-            for p, text, logp, count in zip(chunk, texts, logps, counts):
+            for p, text, logp, wlogp, count in zip(chunk, texts, logps, warped, counts):
                 head, stop, _ = text.partition(STOP)
-                results[p].append(Generation(head + stop, logp, count))
+                results[p].append(Generation(head + stop, logp, count, wlogp))
     finally:
         lm.model.train(was_training)
     return results
@@ -95,10 +107,10 @@ def _cache_keyword(model: torch.nn.Module) -> str:
 
 
 def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: float,
-            max_new_tokens: int, generator: torch.Generator
-            ) -> tuple[list[list[int]], list[float], list[int]]:
+            max_new_tokens: int, generator: torch.Generator, constraint=None
+            ) -> tuple[list[list[int]], list[float], list[float], list[int]]:
     """Decode one batch whose row ``i`` continues ``prompts[expand[i]]``; per row the new
-    tokens up to the stop, their log-prob and count.
+    tokens up to the stop, their log-prob, warped log-prob and count.
 
     Each distinct prompt is read once and its cache entry then copied to all its rows: with
     ``num_samples`` completions per prompt, reading the prompt would otherwise cost about as
@@ -125,19 +137,27 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
     stop = _stop_ids(lm.tokenizer, logits.shape[-1], device)
     generated = torch.full((size, max_new_tokens), pad, dtype=torch.long, device=device)
     total = torch.zeros(size, dtype=torch.float64, device=device)
+    warped = torch.zeros(size, dtype=torch.float64, device=device)
+    state = constraint.start(size) if constraint is not None else None
     count = torch.zeros(size, dtype=torch.long, device=device)
     rows = torch.arange(size, device=device)  # the output row of each batch row
     live = torch.ones(size, dtype=torch.bool, device=device)
     for step in range(max_new_tokens):
         logp = torch.log_softmax(logits, dim=-1)
+        scaled = logits if temperature == 0 else logits / temperature
+        if state is not None:
+            scaled = scaled.masked_fill(~constraint.allowed(state), float("-inf"))
+        wlogp = torch.log_softmax(scaled, dim=-1)
         if temperature == 0:
-            token = logp.argmax(-1)
+            token = scaled.argmax(-1)
         else:
-            probs = torch.softmax(logits / temperature, dim=-1)
-            token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            token = torch.multinomial(wlogp.exp(), 1, generator=generator).squeeze(-1)
+        if state is not None:
+            state = constraint.advance(state, token)
         mine = rows[live]
         generated[mine, step] = token[live]
         total[mine] += logp[live].gather(-1, token[live, None]).squeeze(-1).double()
+        warped[mine] += wlogp[live].gather(-1, token[live, None]).squeeze(-1).double()
         count[mine] += 1
         live &= ~stop[token]
         alive = int(live.sum())
@@ -149,6 +169,7 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
             keep = live.nonzero().squeeze(-1)
             cache.reorder_cache(keep)
             rows, live, token = rows[keep], live[keep], token[keep]
+            state = state[keep] if state is not None else None
             position, attention = position[keep], attention[keep]
         position = position + 1
         out = lm.model(input_ids=token[:, None], attention_mask=attention[:, : width + step + 1],
@@ -157,4 +178,4 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
     lengths = count.cpu().tolist()
     generated = generated.cpu()
     tokens = [generated[row, :n].tolist() for row, n in enumerate(lengths)]
-    return tokens, total.cpu().tolist(), lengths
+    return tokens, total.cpu().tolist(), warped.cpu().tolist(), lengths

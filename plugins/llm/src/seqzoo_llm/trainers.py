@@ -16,11 +16,19 @@ Options every trainer takes: ``learning_rate``, ``epochs``, ``batch_size`` (exam
 micro-batch; MargE normalises its weights over it), ``grad_accum`` (micro-batches per
 optimizer step), ``max_length`` (an example with more tokens is an error, never silently
 cut), ``optimizer`` (``adamw``, or ``adamw8bit`` from bitsandbytes, which also runs on CPU),
-``seed`` (shuffling and dropout), ``max_grad_norm`` (gradient clipping, 0 for none), and the
+``seed`` (shuffling and dropout), ``max_grad_norm`` (gradient clipping, 0 for none),
+``lr_schedule`` (``constant``, or ``linear`` decay to 0 as the HF Trainer does),
+``weight_decay`` (AdamW's, default 0.01; the HF Trainer's is 0), and the
 Lightning ``devices``, ``strategy`` and ``precision`` (e.g. ``bf16-mixed`` on a GPU). With
 several devices in one process use a spawning strategy (``ddp_spawn``) or launch under
 ``torchrun``. The defaults' learning rates suit the tiny model trained from scratch; the
 paper's for Pythia-2.8B are 1e-6 (SFT, MargE) and 1e-7 (DPO).
+
+Best checkpoint. ``fit(..., eval_examples=E, accept=A, checkpoints=K)`` evaluates the model
+``K`` times, evenly over the optimizer steps: the objective's mean loss on ``E`` and
+``A(lm)`` (a validity check, e.g. of greedy outputs). The weights kept are those of the
+checkpoint with the lowest eval loss that ``A`` accepts, or the final ones when none is
+accepted: the reference LLOME code's rule (its save steps every 20% of a round).
 
 Example dicts: ``sft``, ``marge`` and ``reinforce`` read ``prompt`` and ``target`` (integer
 lists) and, for the reward ``max(0, f(y) - f(x))``, ``prompt_value`` and ``target_value``
@@ -34,7 +42,7 @@ import math
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -68,7 +76,8 @@ class _LMTrainer(ABC):
 
     def __init__(self, learning_rate: float, epochs: int, batch_size: int, grad_accum: int,
                  max_length: int, optimizer: str, seed: int, max_grad_norm: float,
-                 devices: int, strategy: str, precision: str):
+                 devices: int, strategy: str, precision: str, lr_schedule: str = "constant",
+                 weight_decay: float = 0.01):
         if learning_rate <= 0 or not math.isfinite(learning_rate):
             raise ValueError(f"learning_rate must be a positive number, got {learning_rate}")
         for option, value in (("epochs", epochs), ("batch_size", batch_size),
@@ -81,6 +90,10 @@ class _LMTrainer(ABC):
         if precision not in _PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(_PRECISIONS)}, "
                              f"got {precision!r}")
+        if lr_schedule not in ("constant", "linear"):
+            raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {lr_schedule!r}")
+        if weight_decay < 0 or not math.isfinite(weight_decay):
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
         if max_grad_norm < 0:
             raise ValueError(f"max_grad_norm must be >= 0 (0 turns clipping off), "
                              f"got {max_grad_norm}")
@@ -88,6 +101,7 @@ class _LMTrainer(ABC):
         self.grad_accum, self.max_length, self.optimizer = grad_accum, max_length, optimizer
         self.seed, self.max_grad_norm = seed, max_grad_norm
         self.devices, self.strategy, self.precision = devices, strategy, precision
+        self.lr_schedule, self.weight_decay = lr_schedule, weight_decay
 
     # -- what each objective defines -------------------------------------------------
     def _texts(self, example: Mapping[str, Any]) -> tuple[str, list[str]]:
@@ -103,20 +117,37 @@ class _LMTrainer(ABC):
         """The batch loss from the policy's log-likelihoods (see :mod:`.module`)."""
 
     # -- the shared machinery --------------------------------------------------------
-    def fit(self, lm, examples: Sequence[Mapping[str, Any]], *,
-            reference=None) -> dict[str, float]:
+    def fit(self, lm, examples: Sequence[Mapping[str, Any]], *, reference=None,
+            eval_examples: Sequence[Mapping[str, Any]] | None = None,
+            accept: Callable[[Any], bool] | None = None,
+            checkpoints: int = 5) -> dict[str, float]:
         """Train ``lm`` in place on ``examples``; metrics: ``loss`` (mean over the last
-        epoch), ``steps`` (optimizer steps), ``seconds``, ``examples``.
+        epoch), ``steps`` (optimizer steps), ``seconds``, ``examples`` and, with
+        ``eval_examples``, ``checkpoint_step`` (the step whose weights were kept) and
+        ``eval_loss`` (its eval loss).
 
         ``reference`` (DPO, MargE) is a frozen model sharing ``lm``'s tokenizer; ``None``
-        means ``lm`` as it is now.
+        means ``lm`` as it is now. ``eval_examples``, ``accept`` and ``checkpoints`` choose
+        the best checkpoint (see the module docstring).
         """
         start = time.perf_counter()
         items = self._items(lm, examples, reference)
-        module = _module(lm.model, self._loss, self.learning_rate, self.optimizer)
+        collate_fn = partial(_collate, pad_id=lm.tokenizer.pad_token_id)
+        module = _module(lm.model, self._loss, self.learning_rate, self.optimizer,
+                         self.lr_schedule, self.weight_decay)
         loader = DataLoader(items, batch_size=self.batch_size, shuffle=True,
-                            collate_fn=partial(_collate, pad_id=lm.tokenizer.pad_token_id),
+                            collate_fn=collate_fn,
                             generator=torch.Generator().manual_seed(self.seed))
+        callbacks = []
+        if eval_examples:
+            if checkpoints < 1:
+                raise ValueError(f"checkpoints must be >= 1, got {checkpoints}")
+            from .module import BestCheckpoint
+
+            held = self._items(lm, eval_examples, reference)  # before training moves lm
+            held_out = DataLoader(held, batch_size=self.batch_size, collate_fn=collate_fn)
+            callbacks.append(BestCheckpoint(lm, partial(module.eval_loss, held_out),
+                                            accept, checkpoints))
         device, was_training = lm.device, lm.model.training
         # Dropout off while training, as the paper's code does (its disable_dropout=True):
         # a policy and its reference must score the same sequence the same way.
@@ -129,14 +160,15 @@ class _LMTrainer(ABC):
                                  max_epochs=self.epochs, accumulate_grad_batches=self.grad_accum,
                                  gradient_clip_val=self.max_grad_norm or None,
                                  devices=self.devices, strategy=self.strategy,
-                                 precision=self.precision)
+                                 precision=self.precision, callbacks=callbacks)
             trainer.fit(module, loader)
+        extra = callbacks[0].restore() if callbacks else {}
         # Lightning may leave the model on another device (its teardown) or in train mode.
         if lm.device != device:
             lm.model.to(device)
         lm.model.train(was_training)
         return {"loss": float(np.mean(module.epoch_losses)), "steps": float(trainer.global_step),
-                "seconds": time.perf_counter() - start, "examples": float(len(items))}
+                "seconds": time.perf_counter() - start, "examples": float(len(items)), **extra}
 
     def _items(self, lm, examples: Sequence[Mapping[str, Any]], reference) -> list[_Item]:
         if not examples:
@@ -173,10 +205,12 @@ def _collate(items: list[_Item], pad_id: int) -> dict[str, torch.Tensor]:
     return batch
 
 
-def _module(model, objective, learning_rate: float, optimizer: str):
+def _module(model, objective, learning_rate: float, optimizer: str, lr_schedule: str,
+            weight_decay: float):
     from .module import CompletionModule
 
-    return CompletionModule(model, objective, learning_rate=learning_rate, optimizer=optimizer)
+    return CompletionModule(model, objective, learning_rate=learning_rate, optimizer=optimizer,
+                            lr_schedule=lr_schedule, weight_decay=weight_decay)
 
 
 def _lightning(**options):
@@ -192,7 +226,25 @@ def _values(examples: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
 
 
 class SFT(_LMTrainer):
-    """Supervised fine-tuning: completion-only negative log-likelihood of the target."""
+    """Supervised fine-tuning: completion-only negative log-likelihood of the target.
+
+    Options:
+        learning_rate: AdamW learning rate (1e-3 suits the tiny model from scratch; the paper
+            used 1e-6 for Pythia-2.8B).
+        epochs: passes over the examples.
+        batch_size: examples per micro-batch.
+        grad_accum: micro-batches per optimizer step.
+        max_length: most tokens an example may have (a longer one is an error, never cut).
+        optimizer: ``adamw``, or ``adamw8bit`` (bitsandbytes; CPU too).
+        seed: shuffling order and any randomness in training.
+        max_grad_norm: gradient clipping norm; 0 turns clipping off.
+        lr_schedule: ``constant``, or ``linear`` decay to 0 over the optimizer steps (the HF
+            Trainer's default, used by the reference LLOME code).
+        weight_decay: AdamW's decoupled weight decay (torch's default 0.01; HF Trainer's 0).
+        devices: Lightning devices to train on.
+        strategy: Lightning strategy (``auto``, ``ddp_spawn``, ...).
+        precision: Lightning precision (``32-true``, ``bf16-mixed``, ...).
+    """
 
     name = "sft"
     keys = ("prompt", "target")
@@ -200,16 +252,37 @@ class SFT(_LMTrainer):
     def __init__(self, learning_rate: float = 1e-3, epochs: int = 1, batch_size: int = 32,
                  grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
                  seed: int = 0, max_grad_norm: float = 1.0, devices: int = 1,
-                 strategy: str = "auto", precision: str = "32-true"):
+                 strategy: str = "auto", precision: str = "32-true",
+                 lr_schedule: str = "constant", weight_decay: float = 0.01):
         super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
-                         seed, max_grad_norm, devices, strategy, precision)
+                         seed, max_grad_norm, devices, strategy, precision, lr_schedule,
+                         weight_decay)
 
     def _loss(self, logp, num_tokens, batch):
         return losses.sft_loss(logp, num_tokens)
 
 
 class DPO(_LMTrainer):
-    """Direct preference optimisation (sigmoid loss) of chosen over rejected targets."""
+    """Direct preference optimisation (sigmoid loss) of chosen over rejected targets.
+
+    Options:
+        learning_rate: AdamW learning rate (1e-4 suits the tiny model from scratch; the paper
+            used 1e-7 for Pythia-2.8B).
+        epochs: passes over the examples.
+        batch_size: examples per micro-batch.
+        grad_accum: micro-batches per optimizer step.
+        max_length: most tokens an example may have (a longer one is an error, never cut).
+        optimizer: ``adamw``, or ``adamw8bit`` (bitsandbytes; CPU too).
+        seed: shuffling order and any randomness in training.
+        max_grad_norm: gradient clipping norm; 0 turns clipping off.
+        lr_schedule: ``constant``, or ``linear`` decay to 0 over the optimizer steps (the HF
+            Trainer's default, used by the reference LLOME code).
+        weight_decay: AdamW's decoupled weight decay (torch's default 0.01; HF Trainer's 0).
+        devices: Lightning devices to train on.
+        strategy: Lightning strategy (``auto``, ``ddp_spawn``, ...).
+        precision: Lightning precision (``32-true``, ``bf16-mixed``, ...).
+        beta: inverse temperature of the preference margin (the paper: 0.4).
+    """
 
     name = "dpo"
     keys = ("prompt", "chosen", "rejected")
@@ -218,9 +291,11 @@ class DPO(_LMTrainer):
     def __init__(self, learning_rate: float = 1e-4, epochs: int = 1, batch_size: int = 32,
                  grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
                  seed: int = 0, beta: float = 0.4, max_grad_norm: float = 1.0,
-                 devices: int = 1, strategy: str = "auto", precision: str = "32-true"):
+                 devices: int = 1, strategy: str = "auto", precision: str = "32-true",
+                 lr_schedule: str = "constant", weight_decay: float = 0.01):
         super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
-                         seed, max_grad_norm, devices, strategy, precision)
+                         seed, max_grad_norm, devices, strategy, precision, lr_schedule,
+                         weight_decay)
         if beta <= 0:
             raise ValueError(f"beta must be > 0, got {beta}")
         self.beta = beta
@@ -236,7 +311,28 @@ class DPO(_LMTrainer):
 
 
 class MarGE(_LMTrainer):
-    """MargE: reward-weighted KL to the reward distribution plus KL to the reference."""
+    """MargE: reward-weighted KL to the reward distribution plus KL to the reference.
+
+    Options:
+        learning_rate: AdamW learning rate (1e-3 suits the tiny model from scratch; the paper
+            used 1e-6 for Pythia-2.8B).
+        epochs: passes over the examples.
+        batch_size: examples per micro-batch; MargE self-normalises its weights over it.
+        grad_accum: micro-batches per optimizer step.
+        max_length: most tokens an example may have (a longer one is an error, never cut).
+        optimizer: ``adamw``, or ``adamw8bit`` (bitsandbytes; CPU too).
+        seed: shuffling order and any randomness in training.
+        max_grad_norm: gradient clipping norm; 0 turns clipping off.
+        lr_schedule: ``constant``, or ``linear`` decay to 0 over the optimizer steps (the HF
+            Trainer's default, used by the reference LLOME code).
+        weight_decay: AdamW's decoupled weight decay (torch's default 0.01; HF Trainer's 0).
+        devices: Lightning devices to train on.
+        strategy: Lightning strategy (``auto``, ``ddp_spawn``, ...).
+        precision: Lightning precision (``32-true``, ``bf16-mixed``, ...).
+        alpha: weight of the KL to the reward distribution (the paper: 1.0).
+        beta: weight of the KL to the reference model (the paper: 10.0).
+        self_normalize: divide the importance weights by their sum over the micro-batch.
+    """
 
     name = "marge"
     keys = ("prompt", "target", "prompt_value", "target_value")
@@ -246,9 +342,11 @@ class MarGE(_LMTrainer):
                  grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
                  seed: int = 0, alpha: float = 1.0, beta: float = 10.0,
                  self_normalize: bool = True, max_grad_norm: float = 1.0, devices: int = 1,
-                 strategy: str = "auto", precision: str = "32-true"):
+                 strategy: str = "auto", precision: str = "32-true",
+                 lr_schedule: str = "constant", weight_decay: float = 0.01):
         super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
-                         seed, max_grad_norm, devices, strategy, precision)
+                         seed, max_grad_norm, devices, strategy, precision, lr_schedule,
+                         weight_decay)
         if alpha < 0 or beta < 0:
             raise ValueError(f"alpha and beta must be >= 0, got {alpha} and {beta}")
         self.alpha, self.beta, self.self_normalize = alpha, beta, self_normalize
@@ -263,7 +361,26 @@ class MarGE(_LMTrainer):
 
 
 class Reinforce(_LMTrainer):
-    """REINFORCE ablation: reward-weighted log-likelihood plus a likelihood anchor."""
+    """REINFORCE ablation: reward-weighted log-likelihood plus a likelihood anchor.
+
+    Options:
+        learning_rate: AdamW learning rate (1e-3 suits the tiny model from scratch; the paper
+            used 1e-6 for Pythia-2.8B).
+        epochs: passes over the examples.
+        batch_size: examples per micro-batch.
+        grad_accum: micro-batches per optimizer step.
+        max_length: most tokens an example may have (a longer one is an error, never cut).
+        optimizer: ``adamw``, or ``adamw8bit`` (bitsandbytes; CPU too).
+        seed: shuffling order and any randomness in training.
+        max_grad_norm: gradient clipping norm; 0 turns clipping off.
+        lr_schedule: ``constant``, or ``linear`` decay to 0 over the optimizer steps (the HF
+            Trainer's default, used by the reference LLOME code).
+        weight_decay: AdamW's decoupled weight decay (torch's default 0.01; HF Trainer's 0).
+        devices: Lightning devices to train on.
+        strategy: Lightning strategy (``auto``, ``ddp_spawn``, ...).
+        precision: Lightning precision (``32-true``, ``bf16-mixed``, ...).
+        beta: weight of the likelihood anchor ``-log pi(y|x)/|y|``.
+    """
 
     name = "reinforce"
     keys = ("prompt", "target", "prompt_value", "target_value")
@@ -271,9 +388,11 @@ class Reinforce(_LMTrainer):
     def __init__(self, learning_rate: float = 1e-3, epochs: int = 1, batch_size: int = 32,
                  grad_accum: int = 1, max_length: int = 1024, optimizer: str = "adamw",
                  seed: int = 0, beta: float = 1.0, max_grad_norm: float = 1.0,
-                 devices: int = 1, strategy: str = "auto", precision: str = "32-true"):
+                 devices: int = 1, strategy: str = "auto", precision: str = "32-true",
+                 lr_schedule: str = "constant", weight_decay: float = 0.01):
         super().__init__(learning_rate, epochs, batch_size, grad_accum, max_length, optimizer,
-                         seed, max_grad_norm, devices, strategy, precision)
+                         seed, max_grad_norm, devices, strategy, precision, lr_schedule,
+                         weight_decay)
         if beta < 0:
             raise ValueError(f"beta must be >= 0, got {beta}")
         self.beta = beta

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -24,6 +24,7 @@ class ModelBackend:
 
     def __init__(self, settings: Settings, num_states: int, length: int, seed: int):
         self.settings, self.seed = settings, seed
+        self.length, self.num_states, self.constraint = length, num_states, None
         self.lm = load_model(settings.model, size=settings.model_size, num_states=num_states,
                              length=length, lora=settings.lora, lora_rank=settings.lora_rank,
                              seed=seed)
@@ -31,29 +32,44 @@ class ModelBackend:
         longest = format_target([num_states - 1] * length)
         ids = self.lm.tokenizer(longest, add_special_tokens=False)["input_ids"]
         self.max_new_tokens = len(ids) + 4
+        if settings.constrained:  # a constrained model may spell a state digit by digit
+            self.max_new_tokens = max(self.max_new_tokens, len(longest) + 1)
 
     def fit(self, trainer: str, examples: Sequence[dict[str, Any]], *,
-            learning_rate: float | None, epochs: int, seed: int) -> dict[str, float]:
-        """Train in place with the registered trainer ``trainer``; the reference model is the
-        model as it was before this call (the previous round's)."""
+            eval_examples: Sequence[dict[str, Any]] | None = None,
+            accept: Callable[[Any], bool] | None = None, checkpoints: int = 5,
+            **options: Any) -> dict[str, float]:
+        """Train in place with the registered trainer ``trainer`` and its ``options``; the
+        reference model is the model as it was before this call (the previous round's).
+        With ``eval_examples`` the trainer keeps its best accepted checkpoint."""
         from seqzoo.plugins import registry
 
-        s = self.settings
-        options: dict[str, Any] = {"epochs": epochs, "optimizer": s.optimizer, "seed": seed}
-        if learning_rate is not None:
-            options["learning_rate"] = learning_rate
-        if s.train_batch_size is not None:
-            options["batch_size"] = s.train_batch_size
-        factory = registry().get("trainer", trainer).load()
-        return {k: float(v) for k, v in factory(**options).fit(self.lm, list(examples)).items()}
+        fit = registry().get("trainer", trainer).load()(**options).fit
+        selection = {} if not eval_examples else {
+            "eval_examples": list(eval_examples), "accept": accept, "checkpoints": checkpoints}
+        return {k: float(v) for k, v in fit(self.lm, list(examples), **selection).items()}
 
     def complete(self, prompts: np.ndarray, temperature: float, num_samples: int,
-                 seed: int) -> list[list[tuple[str, float, int]]]:
+                 seed: int) -> list[list[tuple[str, float, int, float]]]:
         """Completions of the edit prompts for ``prompts`` (see :data:`.editing.Complete`)."""
         texts = [format_prompt(row.tolist()) for row in prompts]
         out = generate(self.lm, texts, temperature=temperature, num_samples=num_samples,
-                       max_new_tokens=self.max_new_tokens, seed=seed)
-        return [[(g.text, g.logprob, g.num_tokens) for g in per] for per in out]
+                       max_new_tokens=self.max_new_tokens, seed=seed,
+                       constraint=self._constraint())
+        return [[(g.text, g.logprob, g.num_tokens, g.warped_logprob) for g in per]
+                for per in out]
+
+    def _constraint(self):
+        """The format constraint for the current tokenizer (built once), or ``None``."""
+        if not self.settings.constrained:
+            return None
+        if self.constraint is None:
+            from ..constrained import FormatConstraint
+
+            vocab = self.lm.model.get_output_embeddings().weight.shape[0]
+            self.constraint = FormatConstraint(self.lm.tokenizer, self.length,
+                                               self.num_states, vocab_size=vocab)
+        return self.constraint
 
     def snapshot(self) -> LanguageModel:
         """A trainable copy to fall back to when a new checkpoint is rejected."""

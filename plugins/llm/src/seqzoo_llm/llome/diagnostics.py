@@ -26,7 +26,7 @@ ROUND_KEYS = (
     "parsable", "correct_length", "in_range", "feasible", "improved", "repeated_input",
     "mean_reward", "edit_distance", "temperatures", "calibration_spearman", "labels",
     "fallback_labels", "best_value", "evaluations", "label_start", "checkpoint",
-    "wall_seconds",
+    "wall_seconds", "checkpoint_step",
 )
 
 

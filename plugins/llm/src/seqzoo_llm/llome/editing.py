@@ -1,10 +1,12 @@
 """The inner loop: iterative, likelihood-ranked editing of seed sequences (no oracle calls).
 
-Each seed starts a trajectory. In every edit iteration the model rewrites the trajectory's
+:func:`edit` (``trajectories=pooled``, this project's choice): each seed starts one
+trajectory. In every edit iteration the model rewrites the trajectory's
 current input once greedily and ``samples`` times at each temperature; every valid output
 joins the candidate pool, and the next input is the trajectory's valid output with the
 highest length-normalised log-likelihood so far that has not been an input yet (the model's
-own belief stands in for the oracle). Outputs that do not parse, have the wrong length or
+own belief stands in for the oracle). :func:`edit_separate` (``trajectories=separate``)
+is the reference code's variant. Outputs that do not parse, have the wrong length or
 leave the alphabet are counted and dropped.
 
 :func:`select_labels` then keeps what is worth an oracle call: unseen, distinct candidates at
@@ -22,7 +24,9 @@ import numpy as np
 from .parse import REASONS, VALID, parse_many
 
 #: ``complete(prompts, temperature, num_samples, seed)`` -> per prompt, ``num_samples``
-#: completions as ``(text, logprob, num_tokens)``; temperature 0 is greedy (one sample).
+#: completions as ``(text, logprob, num_tokens[, warped_logprob])``; temperature 0 is
+#: greedy (one sample). ``logprob`` is at temperature 1, ``warped_logprob`` under the
+#: distribution sampled from.
 Complete = Callable[[np.ndarray, float, int, int], list[list[tuple[str, float, int]]]]
 
 
@@ -102,6 +106,57 @@ def edit(seeds: np.ndarray, complete: Complete, *, iterations: int,
     xs, ins, traj, sc, temp = zip(*found)
     return Candidates(np.stack(xs), np.stack(ins), np.asarray(traj), np.asarray(sc, float),
                       np.asarray(temp, float), reasons)
+
+
+def edit_separate(seeds: np.ndarray, complete: Complete, *, iterations: int,
+                  temperatures: Sequence[float], samples: int, num_states: int,
+                  seed: int) -> Candidates:
+    """The reference's editing: greedy decoding and each temperature run their own
+    trajectories from every seed, ``iterations`` iterations each.
+
+    A trajectory's next input is its output with the highest length-normalised *warped*
+    log-likelihood (the distribution it was sampled from) among every valid output it has
+    written so far, so it may stay on its current input; before any valid output it stays
+    on the seed. Candidates are scored by that same warped likelihood.
+    """
+    length, parts = seeds.shape[1], []
+    settings = [(0.0, 1)] + [(float(t), samples) for t in temperatures]
+    for k, (temp, num) in enumerate(settings):
+        current = seeds.copy()
+        best = np.full(len(seeds), -np.inf)  # best warped score per trajectory so far
+        found: list[tuple[np.ndarray, np.ndarray, int, float]] = []
+        reasons: Counter = Counter({r: 0 for r in REASONS})
+        for it in range(iterations):
+            outputs = complete(current, temp, num, seed + 1000 * it + k)
+            texts = [o[0] for per in outputs for o in per]
+            owner = np.repeat(np.arange(len(current)), [len(per) for per in outputs])
+            scores = np.array([_warped(o) / max(o[2], 1) for per in outputs for o in per])
+            states, why = parse_many(texts, length, num_states)
+            reasons.update(why.tolist())
+            nxt = current.copy()
+            for i in np.flatnonzero(why == VALID):
+                t = owner[i]
+                found.append((states[i], current[t].copy(), t, scores[i]))
+                if scores[i] > best[t]:
+                    best[t], nxt[t] = scores[i], states[i]
+            current = nxt
+        parts.append(_candidates(found, length, temp, reasons))
+    return Candidates.concat(parts)
+
+
+def _warped(output: tuple) -> float:
+    """An output's warped log-likelihood (its plain one when the model gives no other)."""
+    return output[3] if len(output) > 3 and np.isfinite(output[3]) else output[1]
+
+
+def _candidates(found: list, length: int, temp: float, reasons: Counter) -> Candidates:
+    if not found:
+        empty = np.empty((0, length), dtype=np.int64)
+        return Candidates(empty, empty.copy(), np.empty(0, int), np.empty(0), np.empty(0),
+                          reasons)
+    xs, ins, traj, sc = zip(*found)
+    return Candidates(np.stack(xs), np.stack(ins), np.asarray(traj), np.asarray(sc, float),
+                      np.full(len(xs), temp), reasons)
 
 
 def select_labels(candidates: Candidates, seen: set[bytes], *, quantile: float, k: int,

@@ -10,7 +10,8 @@ nearest neighbours; here exact, with ties broken at random).
   nothing and are dropped; pairs involving an infeasible sequence make at most
   ``max_infeasible_fraction`` of the result, so the model mostly sees feasible targets.
 * **Triples** (DPO): ``(x, y_w, y_l)`` drawn from one neighbourhood of ``x`` with
-  ``f(y_w) > f(x) >= f(y_l)``: the chosen sequence improves on the prompt, the rejected does not.
+  ``f(y_w) > f(x) >= f(y_l)``: the chosen sequence improves on the prompt, the rejected does
+  not; zipped per anchor, or all of them as the reference code does (``mode``).
 """
 
 from __future__ import annotations
@@ -84,20 +85,47 @@ def edit_pairs(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *,
 
 
 def preference_triples(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *,
-                       threshold: float = 0.25, k: int = 30,
-                       max_triples: int | None = None) -> list[dict[str, Any]]:
-    """DPO triples ``(prompt, chosen, rejected)`` with ``f(chosen) > f(prompt) >= f(rejected)``."""
+                       threshold: float = 0.25, k: int = 30, max_triples: int | None = None,
+                       mode: str = "zipped",
+                       max_infeasible_fraction: float = 0.1) -> list[dict[str, Any]]:
+    """DPO triples ``(prompt, chosen, rejected)`` with ``f(chosen) > f(prompt) >= f(rejected)``.
+
+    ``mode="zipped"`` (this project's choice): per anchor, its improving and non-improving
+    neighbours are shuffled and zipped, so each neighbour is used at most once. ``"all"``
+    (the reference code): infeasible sequences are first capped at
+    ``max_infeasible_fraction`` of the rows, then every ordered pair of the anchor's
+    neighbourhood that qualifies is a triple, and so is ``(x, y_w, x)`` for every improving
+    neighbour ``y_w`` (the prompt itself as the rejected sequence).
+    """
+    if mode not in ("zipped", "all"):
+        raise ValueError(f"mode must be 'zipped' or 'all', got {mode!r}")
     x, y = unique_labelled(np.asarray(x), np.asarray(y, dtype=float))
+    if mode == "all":
+        x, y = _cap_infeasible_rows(x, y, max_infeasible_fraction, rng)
     a, b = neighbours(x, threshold, k, rng)
     triples: list[tuple[int, int, int]] = []
     bounds = np.searchsorted(a, np.arange(len(x) + 1))  # a is sorted: neighbours by anchor
     for anchor in range(len(x)):
         hood = b[bounds[anchor]:bounds[anchor + 1]]
-        up = rng.permutation(hood[y[hood] > y[anchor]])
-        down = rng.permutation(hood[y[hood] <= y[anchor]])
-        triples.extend((anchor, w, l) for w, l in zip(up, down))
+        better = y[hood] > y[anchor]
+        if mode == "zipped":
+            up, down = rng.permutation(hood[better]), rng.permutation(hood[~better])
+            triples.extend((anchor, w, l) for w, l in zip(up, down))
+        else:
+            down = np.append(hood[~better], anchor)
+            triples.extend((anchor, w, l) for w in hood[better] for l in down)
     order = rng.permutation(len(triples))
     if max_triples is not None:
         order = order[:max_triples]
     return [{"prompt": x[triples[t][0]].tolist(), "chosen": x[triples[t][1]].tolist(),
              "rejected": x[triples[t][2]].tolist()} for t in order]
+
+
+def _cap_infeasible_rows(x: np.ndarray, y: np.ndarray, fraction: float,
+                         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Keep every feasible row and at most ``fraction`` of the result infeasible ones."""
+    feasible = np.isfinite(y)
+    bad = np.flatnonzero(~feasible)
+    cap = len(bad) if fraction >= 1 else int(np.round(fraction / (1 - fraction) * feasible.sum()))
+    keep = np.sort(np.concatenate([np.flatnonzero(feasible), rng.permutation(bad)[:cap]]))
+    return x[keep], y[keep]

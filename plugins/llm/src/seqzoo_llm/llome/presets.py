@@ -1,4 +1,5 @@
-"""LLOME's settings: the paper's defaults and a preset sized for a laptop CPU.
+"""LLOME's settings: the paper's sizes with this project's loop, the reference code's loop,
+and a preset sized for a laptop CPU.
 
 ``paper`` follows arXiv 2410.22296 on f2: a GA warm start of 1,000 particles x 10 steps,
 10 rounds (round 0 SFT) of 2,000 labels, 200 seeds x 10 edit iterations x (greedy + 10
@@ -14,6 +15,15 @@ too few distinct new candidates for 2,000 labels above the likelihood quantile, 
 prompt language, so round 0's SFT runs 5 epochs (``sft_epochs``; the paper's pretrained
 Pythia needs one). The tiny model's greedy outputs are measured 60-80% feasible where the
 paper's checkpoints reach 90%, so the checkpoint guard asks for 60% (``guard_min_valid``).
+
+``reference`` is ``paper`` with every loop choice set as the public reference code
+(prescient-design/llome) makes it, where this project chose differently (each is a named
+option, see :class:`Settings`): seeds are the best target rows of the round's training set
+(``seeds=round``), greedy decoding and each temperature run their own trajectories ranked by
+temperature-warped likelihood (``trajectories=separate``), DPO uses every qualifying triple
+(``dpo_pairs=all``), the best checkpoint of a round is kept on a 5% eval split of at most
+100 examples (``checkpoints=best``), the learning rate decays linearly with no weight decay,
+and the micro-batches are the f2 configs' (SFT 2, MargE and DPO 1) with 32 accumulation steps.
 """
 
 from __future__ import annotations
@@ -58,12 +68,23 @@ class Settings:
     sft_epochs: int | None = None
     train_batch_size: int | None = None
     optimizer: str = "adamw"
+    grad_accum: int = 1
+    sft_train_batch_size: int | None = None
+    sft_grad_accum: int | None = None
+    lr_schedule: str = "constant"
+    weight_decay: float = 0.01
+    seeds: str = "history"
+    trajectories: str = "pooled"
+    dpo_pairs: str = "zipped"
+    checkpoints: str = "round"
+    checkpoint_count: int = 5
+    constrained: bool = False
 
     def validate(self) -> "Settings":
         """Return ``self`` or raise ValueError naming the first bad option."""
         positive = ("lora_rank", "rounds", "labels_per_round", "ga_population",
                     "seeds_per_round", "edit_iterations", "max_edit_passes", "samples_per_temperature",
-                    "neighbours", "epochs")
+                    "neighbours", "epochs", "grad_accum", "checkpoint_count")
         if self.sft_epochs is not None and self.sft_epochs < 1:
             raise ValueError(f"sft_epochs must be >= 1 or none, got {self.sft_epochs}")
         for name in positive:
@@ -82,22 +103,65 @@ class Settings:
             raise ValueError("collapse_thresholds and collapse_starts must have equal lengths")
         if self.optimizer not in ("adamw", "adamw8bit"):
             raise ValueError(f"optimizer must be 'adamw' or 'adamw8bit', got {self.optimizer!r}")
-        for name in ("max_train_examples", "train_batch_size"):
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, "
+                                 f"got {getattr(self, name)!r}")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        for name in ("max_train_examples", "train_batch_size", "sft_train_batch_size",
+                     "sft_grad_accum"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1 or none, got {getattr(self, name)}")
         return self
 
 
+#: The options that pick between this project's choice (first) and the reference code's.
+CHOICES = {"seeds": ("history", "round"), "trajectories": ("pooled", "separate"),
+           "dpo_pairs": ("zipped", "all"), "checkpoints": ("round", "best"),
+           "lr_schedule": ("constant", "linear")}
+
 PRESETS: dict[str, Settings] = {
     "paper": Settings(),
+    "reference": Settings(seeds="round", trajectories="separate", dpo_pairs="all",
+                          checkpoints="best", guard_prompts=100, lr_schedule="linear",
+                          weight_decay=0.0, train_batch_size=1, grad_accum=32,
+                          sft_train_batch_size=2, sft_grad_accum=32),
     "cpu": Settings(model_size="micro", seeds_per_round=50, edit_iterations=4,
                     samples_per_temperature=5, max_edit_passes=4, max_train_examples=1500,
                     sft_epochs=5, guard_prompts=32, guard_min_valid=0.6),
 }
 
 
+class FromPreset:
+    """The default of an option whose value the preset decides.
+
+    It prints as the default preset's value followed by the presets that differ, so
+    ``zoo list`` and the generated reference show real values instead of ``None``.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        values = {p: getattr(settings, self.name) for p, settings in PRESETS.items()}
+        default = values.pop(DEFAULT_PRESET)
+        others = ", ".join(f"{p}: {_show(v)}" for p, v in values.items() if v != default)
+        return _show(default) + (f" ({others})" if others else "")
+
+    __str__ = __repr__
+
+
+def _show(value: Any) -> str:
+    return repr(list(value)) if isinstance(value, tuple) else repr(value)
+
+
+DEFAULT_PRESET = "paper"
+
+
 def resolve(preset: str, overrides: dict[str, Any]) -> Settings:
-    """The preset's settings with every non-``None`` override applied, validated."""
+    """The preset's settings with every given override applied, validated (an option left
+    at its :class:`FromPreset` default, or ``None``, keeps the preset's value)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown llome preset {preset!r} (expected one of "
                          f"{', '.join(PRESETS)})")
@@ -106,5 +170,5 @@ def resolve(preset: str, overrides: dict[str, Any]) -> Settings:
     if unknown:
         raise ValueError(f"unknown llome option {unknown[0]!r}")
     given = {k: tuple(v) if isinstance(v, list) else v
-             for k, v in overrides.items() if v is not None}
+             for k, v in overrides.items() if v is not None and not isinstance(v, FromPreset)}
     return replace(PRESETS[preset], **given).validate()

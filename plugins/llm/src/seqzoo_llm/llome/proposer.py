@@ -28,9 +28,11 @@ resume, and the interrupted round is rebuilt without re-spending what it already
 
 from __future__ import annotations
 
+import inspect
 import shutil
 import time
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +40,11 @@ import numpy as np
 from seqzoo import Problem
 
 from .diagnostics import ROUNDS_FILE, ROUND_KEYS, append_round, label_metrics, read_rounds, round_line
-from .editing import Candidates, edit, select_labels
+from .editing import Candidates, edit, edit_separate, select_labels
 from .guards import Verdict, checkpoint_guard, collapse_temperatures
 from .pairs import edit_pairs, preference_triples, unique_labelled
 from .parse import VALID, parse_many
-from .presets import PRESETS, Settings, resolve
+from .presets import DEFAULT_PRESET, PRESETS, FromPreset, Settings, resolve
 
 #: The paper's GA settings for the warm start (population comes from ``ga_population``).
 GA_SETTINGS = {"mutation_prob": 0.005, "recombine_prob": 0.0882, "survival_quantile": 0.1}
@@ -85,44 +87,79 @@ class Round:
 class Llome:
     """LLOME: a language model trained round by round to edit sequences into better ones.
 
-    Options left at ``None`` take the preset's value (``preset=paper``: the paper's f2
-    settings; ``preset=cpu``: the same loop sized for the tiny model on a laptop CPU).
-    ``objective`` is any registered trainer (marge, dpo, sft, reinforce); round 0 is SFT.
-    ``model`` is ``tiny`` or a local checkpoint path; editing repeats up to
-    ``max_edit_passes`` times while too few new candidates pass the likelihood filter; ``seed_evaluations`` is the GA warm
-    start after the initial solutions; the collapse guard shifts ``temperatures`` to start at
-    ``collapse_starts[i]`` when the last round's edit distance falls below
-    ``collapse_thresholds[i]``; the checkpoint guard uses ``guard_prompts`` held-out prompts
-    and needs ``guard_min_valid`` valid and feasible, at most ``guard_max_repeated`` copies.
-    ``learning_rate`` / ``sft_learning_rate`` of ``None`` use the trainers' defaults;
-    ``sft_epochs`` is round 0's (default: ``epochs``).
+    Every option but ``preset`` takes the preset's value unless given (the defaults shown
+    are ``preset=paper``'s, with the presets that differ in brackets). ``paper``: the paper's
+    f2 sizes with this project's loop; ``reference``: the same sizes with the reference
+    code's loop choices; ``cpu``: sized for the tiny model on a 2-core CPU. Round 0 trains
+    with ``sft``, later rounds with ``objective``. With a shared warm start (``zoo run
+    --warm-start``) its rows are round 0's data and ``seed_evaluations`` is not spent.
+
+    Options:
+        preset: ``paper``, ``reference`` or ``cpu`` (see above).
+        objective: the trainer of rounds 1.. (``marge``, ``dpo``, ``sft``, ``reinforce`` or
+            any registered one).
+        model: ``tiny`` (a fresh Llama-style model) or a local Hugging Face checkpoint path.
+        model_size: the tiny model's size: ``micro``, ``small`` or ``base``.
+        lora: train LoRA adapters only.
+        lora_rank: LoRA rank.
+        rounds: training rounds (round 0 included); after them the last model keeps proposing.
+        labels_per_round: oracle labels each round spends.
+        seed_evaluations: internal GA evaluations before round 0 when no warm start is given.
+        ga_population: the internal GA's population (also its batch size).
+        seeds_per_round: sequences each round's editing starts from.
+        edit_iterations: edit iterations per trajectory.
+        max_edit_passes: repeat the editing up to this many times while too few new
+            candidates pass the likelihood filter (1: never repeat).
+        temperatures: sampling temperatures (greedy decoding always runs too).
+        samples_per_temperature: samples per input at each temperature.
+        likelihood_quantile: candidates below this quantile of likelihood are not labelled.
+        hamming_threshold: normalised Hamming radius of a training neighbourhood.
+        neighbours: nearest neighbours kept per sequence.
+        max_infeasible_fraction: cap on training pairs (or DPO rows) involving infeasible
+            sequences.
+        max_train_examples: cap on training examples per round (none: no cap).
+        collapse_thresholds: edit distances below which the temperatures shift up.
+        collapse_starts: the first temperature after each shift.
+        guard_prompts: held-out prompts of the checkpoint guard (``checkpoints=best``: the
+            most eval examples).
+        guard_min_valid: the least fraction of greedy outputs that must be valid (and, with
+            ``checkpoints=round``, feasible).
+        guard_max_repeated: the largest fraction of greedy outputs that may copy the input.
+        learning_rate: learning rate of rounds 1.. (none: the trainer's default).
+        sft_learning_rate: learning rate of SFT rounds (none: the trainer's default).
+        epochs: epochs per round.
+        sft_epochs: round 0's epochs (none: ``epochs``).
+        train_batch_size: examples per micro-batch (none: the trainer's default, 32).
+        optimizer: ``adamw`` or ``adamw8bit``.
+        grad_accum: micro-batches per optimizer step. MargE self-normalises its weights over
+            a micro-batch, so batch 1 makes every weight 1 (the reference's f2 regime).
+        sft_train_batch_size: SFT rounds' micro-batch (none: ``train_batch_size``).
+        sft_grad_accum: SFT rounds' accumulation (none: ``grad_accum``).
+        lr_schedule: ``constant`` (this project) or ``linear`` decay to 0 (the reference).
+        weight_decay: AdamW weight decay (this project 0.01; the reference 0).
+        seeds: ``history``: the best distinct sequences seen so far (this project);
+            ``round``: the best target rows of this round's training set, repeats included
+            (the reference).
+        trajectories: ``pooled``: one trajectory per seed fed by every decode, ranked by
+            temperature-1 likelihood and forced to move (this project); ``separate``: greedy
+            and each temperature run their own trajectories, ranked by the temperature-warped
+            likelihood, which may stay on their input (the reference).
+        dpo_pairs: ``zipped``: one improving and one non-improving neighbour per triple
+            (this project); ``all``: every qualifying pair of a neighbourhood plus
+            ``(x, y_w, x)`` triples, infeasible rows capped (the reference).
+        checkpoints: ``round``: accept or reject the round's final model on held-out greedy
+            outputs, feasibility included once labelled (this project); ``best``: keep the
+            round's checkpoint with the lowest eval loss among those whose greedy outputs
+            pass the guard's text rules (the reference; feasibility needs the oracle, which
+            a proposer never calls, so it is not part of the rule).
+        checkpoint_count: checkpoints evaluated per round with ``checkpoints=best``.
+        constrained: decode with a format constraint, so every output is a well-formed
+            list of the right length and range (feasibility is never known to it).
     """
 
     presets = tuple(PRESETS)
 
-    def __init__(self, problem: Problem, preset: str = "paper", objective: str | None = None,
-                 model: str | None = None, model_size: str | None = None,
-                 lora: bool | None = None, lora_rank: int | None = None,
-                 rounds: int | None = None, labels_per_round: int | None = None,
-                 seed_evaluations: int | None = None, ga_population: int | None = None,
-                 seeds_per_round: int | None = None, edit_iterations: int | None = None,
-                 max_edit_passes: int | None = None,
-                 temperatures: list[float] | None = None,
-                 samples_per_temperature: int | None = None,
-                 likelihood_quantile: float | None = None,
-                 hamming_threshold: float | None = None, neighbours: int | None = None,
-                 max_infeasible_fraction: float | None = None,
-                 max_train_examples: int | None = None,
-                 collapse_thresholds: list[float] | None = None,
-                 collapse_starts: list[float] | None = None,
-                 guard_prompts: int | None = None, guard_min_valid: float | None = None,
-                 guard_max_repeated: float | None = None,
-                 learning_rate: float | None = None, sft_learning_rate: float | None = None,
-                 epochs: int | None = None, sft_epochs: int | None = None,
-                 train_batch_size: int | None = None,
-                 optimizer: str | None = None):
-        given = dict(locals())
-        options = {k: v for k, v in given.items() if k not in ("self", "problem", "preset")}
+    def __init__(self, problem: Problem, preset: str = DEFAULT_PRESET, **options: Any):
         self.settings: Settings = resolve(preset, options)
         from seqzoo.plugins import registry
 
@@ -223,18 +260,28 @@ class Llome:
         verdict, guard, metrics, n_examples, previous = Verdict(True), (1.0, 0.0), {}, 0, None
         guard_outputs = np.empty((0, self.problem.length), dtype=np.int64)
         guard_values, guard_total = np.empty(0), 0
-        if trained:
+        round_set: list[dict] = []  # this round's training set (the reference's seed pool)
+        if trained or s.seeds == "round":
             lo, hi = self.train_slice
-            examples = self._examples(objective, self.x[lo:hi], self.y[lo:hi])
-            examples, guard_prompts = self._hold_out(examples)
+            round_set = self._examples(objective, self.x[lo:hi], self.y[lo:hi])
+        if trained and s.checkpoints == "best":
+            examples, held = self._eval_split(round_set)
+            n_examples = len(examples)  # guard_total stays 0: no round-level feasibility check
+            if examples:
+                prompts = np.array([e["prompt"] for e in held], dtype=np.int64)
+                accept = lambda _lm: checkpoint_guard(  # noqa: E731
+                    *self._guard_text(prompts, r)[0], min_valid=s.guard_min_valid,
+                    max_repeated=s.guard_max_repeated).passed
+                metrics = backend.fit(objective, examples, **self._train_options(r, objective),
+                                      eval_examples=held, accept=accept,
+                                      checkpoints=s.checkpoint_count)
+                guard = self._guard_text(np.unique(prompts, axis=0), r)[0]
+        elif trained:
+            examples, guard_prompts = self._hold_out(round_set)
             n_examples, guard_total = len(examples), len(guard_prompts)
             previous = backend.snapshot() if r > 0 else None
             if examples:
-                sft = objective == "sft"
-                metrics = backend.fit(objective, examples,
-                                      learning_rate=s.sft_learning_rate if sft else s.learning_rate,
-                                      epochs=(s.sft_epochs or s.epochs) if r == 0 else s.epochs,
-                                      seed=self._seed(r, 1))
+                metrics = backend.fit(objective, examples, **self._train_options(r, objective))
             guard, guard_outputs, guard_values = self._guard_text(guard_prompts, r)
             verdict = checkpoint_guard(*guard, min_valid=s.guard_min_valid,
                                        max_repeated=s.guard_max_repeated)
@@ -245,7 +292,7 @@ class Llome:
                     previous = None
         temps = collapse_temperatures(s.temperatures, self.last_edit_distance,
                                       s.collapse_thresholds, s.collapse_starts)
-        seeds, seed_values = self._seeds()
+        seeds, seed_values = self._seeds(round_set)
         need = max(1, s.labels_per_round - self.resume_spent)
         cands = self._edit(seeds, temps, need, r)
         label_start, self.resume_spent = len(self.y) - self.resume_spent, 0
@@ -283,6 +330,7 @@ class Llome:
             "round": cur.index, "objective": cur.objective, "trained": cur.trained,
             "accepted": verdict.passed, "guard": list(verdict.reasons),
             "train_loss": cur.metrics.get("loss"), "train_examples": cur.train_examples,
+            "checkpoint_step": cur.metrics.get("checkpoint_step"),
             **cur.candidates.fractions(),
             **label_metrics(values, cur.seed_values, cur.scores),
             "edit_distance": cur.candidates.edit_distance(), "temperatures": cur.temperatures,
@@ -344,7 +392,9 @@ class Llome:
         s = self.settings
         if objective in PREFERENCE_OBJECTIVES:
             return preference_triples(x, y, self.rng, threshold=s.hamming_threshold,
-                                      k=s.neighbours, max_triples=s.max_train_examples)
+                                      k=s.neighbours, max_triples=s.max_train_examples,
+                                      mode=s.dpo_pairs,
+                                      max_infeasible_fraction=s.max_infeasible_fraction)
         return edit_pairs(x, y, self.rng, threshold=s.hamming_threshold, k=s.neighbours,
                           max_infeasible_fraction=s.max_infeasible_fraction,
                           max_pairs=s.max_train_examples)
@@ -377,8 +427,9 @@ class Llome:
         s, passes = self.settings, []
         wanted = need / max(1.0 - s.likelihood_quantile, 1e-9)
         seen = set(self.values)
+        run = edit_separate if s.trajectories == "separate" else edit
         while len(passes) < s.max_edit_passes:
-            passes.append(edit(seeds, self.backend.complete, iterations=s.edit_iterations,
+            passes.append(run(seeds, self.backend.complete, iterations=s.edit_iterations,
                                temperatures=temps, samples=s.samples_per_temperature,
                                num_states=self.problem.num_states,
                                seed=self._seed(r, 10 + len(passes))))
@@ -386,11 +437,42 @@ class Llome:
                 break
         return Candidates.concat(passes)
 
-    def _seeds(self) -> tuple[np.ndarray, np.ndarray]:
-        """The ``seeds_per_round`` best distinct sequences seen, best first."""
-        x, y = unique_labelled(self.x, self.y)
-        top = np.argsort(-y, kind="stable")[: self.settings.seeds_per_round]
+    def _seeds(self, round_set: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """The ``seeds_per_round`` seeds, best first: with ``seeds=history`` the best distinct
+        sequences seen; with ``seeds=round`` the best target (DPO: chosen) rows of the round's
+        training set, repeats kept, as the reference samples them."""
+        n = self.settings.seeds_per_round
+        if self.settings.seeds == "round" and round_set:
+            key = "chosen" if "chosen" in round_set[0] else "target"
+            x = np.array([e[key] for e in round_set], dtype=np.int64)
+            y = np.array([self.values[row.tobytes()] for row in x])
+        else:
+            x, y = unique_labelled(self.x, self.y)
+        top = np.argsort(-y, kind="stable")[:n]
         return x[top], y[top]
+
+    def _train_options(self, r: int, objective: str) -> dict[str, Any]:
+        """The trainer's options for round ``r``: SFT rounds may have their own rate and
+        batch shape, round 0 its own epochs."""
+        s = self.settings
+        sft = objective == "sft"
+        options: dict[str, Any] = {
+            "learning_rate": s.sft_learning_rate if sft else s.learning_rate,
+            "epochs": (s.sft_epochs or s.epochs) if r == 0 else s.epochs,
+            "seed": self._seed(r, 1), "optimizer": s.optimizer,
+            "lr_schedule": s.lr_schedule, "weight_decay": s.weight_decay,
+            "grad_accum": (s.sft_grad_accum or s.grad_accum) if sft else s.grad_accum,
+            "batch_size": (s.sft_train_batch_size or s.train_batch_size) if sft
+            else s.train_batch_size}
+        return {k: v for k, v in options.items() if v is not None}
+
+    def _eval_split(self, examples: list[dict]) -> tuple[list[dict], list[dict]]:
+        """The reference's train/eval split: 5% of the examples, at most ``guard_prompts``."""
+        count = min(self.settings.guard_prompts, int(0.05 * len(examples)))
+        if len(examples) < 2 or count < 1:
+            return examples, []
+        order = self.rng.permutation(len(examples))
+        return [examples[i] for i in order[count:]], [examples[i] for i in order[:count]]
 
     def _mutants(self, seeds: np.ndarray, seed_values: np.ndarray,
                  need: int) -> tuple[np.ndarray, np.ndarray]:
@@ -406,3 +488,23 @@ class Llome:
                 keep.append(i)
         keep = keep or [0]  # every mutant already seen: still never an empty batch
         return x[keep], seed_values[parent[keep]]
+
+
+def _signature() -> inspect.Signature:
+    """``Llome(problem, preset, **options)`` with one keyword per :class:`Settings` field, so
+    ``zoo list`` and the option parser see every option with its type and preset default."""
+    hints = typing.get_type_hints(Settings)
+    params = [inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=Problem),
+              inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY,
+                                default=DEFAULT_PRESET, annotation=str)]
+    for f in fields(Settings):
+        hint = hints[f.name]
+        if typing.get_origin(hint) is tuple:  # given on the command line as a list
+            hint = list[typing.get_args(hint)[0]]
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                                        default=FromPreset(f.name), annotation=hint))
+    return inspect.Signature(params)
+
+
+Llome.__signature__ = _signature()
