@@ -51,3 +51,17 @@ def test_the_model_learns_the_language_and_the_diagnostics_are_complete(finished
         assert (out / r["checkpoint"] / "config.json").exists()
     # every label of a completed round is accounted for (a round cut by the budget has none)
     assert sum(r["labels"] for r in rounds) == rounds[-1]["evaluations"] - 1 - WARM
+
+
+def test_the_reference_loop_with_constrained_decoding_runs_for_real(tmp_path):
+    torch.set_num_threads(1)
+    spec = (SPEC.replace("guard_prompts=8", "guard_prompts=4")
+            + ",seeds=round,trajectories=separate,checkpoints=best,checkpoint_count=2,"
+            "lr_schedule=linear,weight_decay=0,grad_accum=2,constrained=true")
+    result = run(ORACLE, spec, BUDGET, out=tmp_path / "run", seed=1, stop_on_optimum=False)
+    assert result.evaluations == BUDGET
+    rounds = read_rounds(tmp_path / "run")
+    assert len(rounds) == 2
+    for r in rounds:  # constrained: every output is a valid sequence
+        assert r["parsable"] == 1.0 and r["in_range"] == 1.0 and r["accepted"]
+        assert r["checkpoint_step"] is not None and r["checkpoint_step"] >= 1
