@@ -1,30 +1,31 @@
 """The run engine: ask -> validate -> evaluate -> log -> tell, under an exact budget.
 
-The engine, not the proposer, owns every oracle call. The initial solutions are evaluated
-first and count against the budget; each later batch is cut to what is left, so a run never
-uses one evaluation more than its budget. Every batch is on disk (flushed and fsynced) before
+The engine, not the proposer, owns every oracle call. Step 0 -- the initial solutions, or a
+warm start's labelled rows (:mod:`seqzoo.warmstart`), which include them -- is logged and
+told first and counts against the budget; each later batch is cut to what is left, so a run
+never uses one evaluation more than its budget. Every batch is on disk (flushed and fsynced) before
 the proposer is told about it and asked for the next one, so a killed run loses nothing and
 :func:`resume` continues it without re-spending budget.
 """
 
 from __future__ import annotations
 
-import platform
 import random
+import shutil
 import sys
+import tempfile
 import time
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
-from importlib.util import find_spec
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from . import __version__
+from . import warmstart
 from .errors import OracleError, ProposerError, SeqzooError
 from .plugins import registry
 from .protocol import Oracle, Problem, Proposer, decode
+from .provenance import versions
 from .runlog import RunDir, Step
 from .spec import Spec, build
 
@@ -41,6 +42,10 @@ class RunConfig:
     batch_size: int | None = None
     seed: int = 0
     stop_on_optimum: bool = True
+    #: A proposer spec or a .csv/.jsonl file (see :mod:`seqzoo.warmstart`), or ``None``.
+    warm_start: str | None = None
+    #: Evaluations the warm start may use (its rows count in ``budget``).
+    warm_start_budget: int | None = None
 
 
 @dataclass
@@ -69,6 +74,11 @@ class RunResult:
     feasible_fraction: float
     wall_seconds: float
     stopped: str
+    #: Distinct sequences evaluated after step 0 that step 0 did not hold: the evaluations
+    #: that taught the proposer something new (the rest re-scored known sequences).
+    distinct_evaluations: int = 0
+    #: Rows of step 0 that came from a warm start (0 without one).
+    warm_start_evaluations: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -79,29 +89,20 @@ class RunResult:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed python, numpy's legacy global state and, when installed, torch."""
+    """Seed python, numpy's legacy global state and torch if it is already imported.
+
+    torch is never imported here: a numpy-only run must not pay its start-up. The engine
+    calls this again once the oracle and proposer are built, so plugins that import torch
+    while being built get a seeded global stream too.
+    """
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    if "torch" in sys.modules or find_spec("torch") is not None:
-        import torch
-
-        torch.manual_seed(seed)
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "seqzoo": __version__, "numpy": np.__version__}
-    for info in registry().plugins.values():
-        if info.distribution and info.version:
-            out[info.distribution] = info.version
-    for dist in ("torch", "transformers", "peft", "pytorch-lightning"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
 
 
 def build_oracle(spec: str) -> Oracle:
+    """The oracle a spec such as ``ehrlich:preset=f2`` names, built and checked."""
     parsed = Spec.parse(spec)
     factory = registry().get("oracle", parsed.name).load()
     oracle = build(factory, parsed.options, what=f"oracle {parsed.name!r}")
@@ -146,18 +147,25 @@ def evaluate(oracle: Oracle, x: np.ndarray, who: str = "oracle") -> np.ndarray:
 
 
 class _Tracker:
-    """Best value, evaluations to best and feasibility over the run so far."""
+    """Best value, evaluations to best, feasibility and novelty over the run so far."""
 
     def __init__(self, optimum: float | None):
         self.optimum, self.used, self.feasible = optimum, 0, 0
         self.best_value, self.best_x, self.best_at = -np.inf, None, 0
+        self.seen: set[bytes] = set()
+        self.distinct = 0
 
-    def update(self, x: np.ndarray, y: np.ndarray) -> None:
+    def update(self, x: np.ndarray, y: np.ndarray, step: int) -> None:
         i = int(np.argmax(y))
         if y[i] > self.best_value:
             self.best_value, self.best_x, self.best_at = float(y[i]), x[i].copy(), self.used + i + 1
         self.used += len(y)
         self.feasible += int(np.isfinite(y).sum())
+        for row in np.ascontiguousarray(x, dtype=np.int64):
+            key = row.tobytes()
+            if key not in self.seen:
+                self.seen.add(key)
+                self.distinct += step > 0
 
     @property
     def regret(self) -> float | None:
@@ -171,18 +179,27 @@ class _Tracker:
 
 
 Observer = Callable[[Progress], None]
+Rows = tuple[np.ndarray, np.ndarray]
+#: The sub-folder of a run folder where a proposer-spec warm start runs.
+WARM_START_DIR = "warm-start"
 
 
 class Engine:
-    """One run: an oracle, a proposer and a budget, optionally logged to a folder."""
+    """One run: an oracle, a proposer and a budget, optionally logged to a folder.
+
+    ``warm_rows`` hands over a warm start already evaluated (``zoo compare`` evaluates it
+    once per oracle and seed and shares it); otherwise ``config.warm_start`` is evaluated
+    by the run itself.
+    """
 
     def __init__(self, config: RunConfig, out: str | Path | None = None,
-                 observer: Observer | None = None):
+                 observer: Observer | None = None, warm_rows: Rows | None = None):
         if config.budget < 1:
             raise SeqzooError(f"budget must be at least 1, got {config.budget}")
         if config.batch_size is not None and config.batch_size < 1:
             raise SeqzooError(f"batch size must be at least 1, got {config.batch_size}")
-        self.config, self.observer = config, observer
+        check_warm_start(config)
+        self.config, self.observer, self.warm_rows = config, observer, warm_rows
         self.rundir = RunDir(out) if out is not None else None
         seed_everything(config.seed)
         self.oracle = build_oracle(config.oracle)
@@ -195,32 +212,38 @@ class Engine:
         self.x0 = x0
         self.problem = Problem(self.oracle.alphabet, int(self.oracle.length), x0.copy(),
                                seed=config.seed,
-                               workdir=self.rundir.path if self.rundir else None)
+                               workdir=self.rundir.path if self.rundir else None,
+                               budget=config.budget)
+        # built now so that a bad spec fails before any evaluation; rebuilt with the warm
+        # start's rows once they exist (factories defer heavy work to the first ask)
         self.proposer = build_proposer(config.proposer, self.problem)
+        seed_everything(config.seed)
         self.name = f"proposer {Spec.parse(config.proposer).name!r}"
         if config.batch_size is None:
             config.batch_size = int(getattr(self.proposer, "batch_size", None)
                                     or DEFAULT_BATCH_SIZE)
         self.tracker = _Tracker(getattr(self.oracle, "optimal_value", None))
-        self.step, self.elapsed_before = 0, 0.0
+        self.step, self.elapsed_before, self.warm_count = 0, 0.0, 0
 
     @classmethod
-    def from_rundir(cls, out: str | Path, observer: Observer | None = None) -> "Engine":
+    def from_rundir(cls, out: str | Path, observer: Observer | None = None,
+                    warm_rows: Rows | None = None) -> "Engine":
         """The engine of the run logged in ``out``, ready to :meth:`resume`."""
         saved = RunDir(out).read_config()
         try:
             config = RunConfig(**saved["config"])
         except (KeyError, TypeError):
             raise SeqzooError(f"{Path(out) / 'config.json'} is not a seqzoo run config") from None
-        return cls(config, out, observer)
+        return cls(config, out, observer, warm_rows)
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self, overwrite: bool = False) -> RunResult:
         if self.rundir is not None:
             self.rundir.create(self._config_record(), overwrite=overwrite)
+            if overwrite:
+                shutil.rmtree(self.rundir.path / WARM_START_DIR, ignore_errors=True)
         self.start = time.perf_counter()
-        y0 = evaluate(self.oracle, self.x0)
-        self._record(self.x0, y0, asked=len(self.x0))
+        self._step_zero()
         return self._loop()
 
     def resume(self) -> RunResult:
@@ -228,22 +251,65 @@ class Engine:
         assert self.rundir is not None
         steps = self.rundir.steps(self.oracle.alphabet, repair=True)
         self.start = time.perf_counter()
-        if not steps:  # killed before the initial batch was logged
-            y0 = evaluate(self.oracle, self.x0)
-            self._record(self.x0, y0, asked=len(self.x0))
+        if not steps:  # killed before step 0 was logged
+            self._step_zero()
             return self._loop()
-        if steps[0].step != 0 or not np.array_equal(steps[0].x, self.x0[: len(steps[0].x)]):
+        first = steps[0]
+        if self.config.warm_start:
+            have = {row.tobytes() for row in first.x}
+            ok = first.step == 0 and all(row.tobytes() in have for row in self.x0)
+            if ok:
+                self._use_warm_start(first.x, first.y)
+        else:
+            ok = first.step == 0 and np.array_equal(first.x, self.x0[: len(first.x)])
+        if not ok:
             raise SeqzooError(f"{self.rundir.log_path} does not start with this oracle's "
                               f"initial solutions; was the oracle changed?")
         self.elapsed_before = steps[-1].time
         self._replay(steps)
         return self._loop()
 
+    def _step_zero(self) -> None:
+        if not self.config.warm_start:
+            self._record(self.x0, evaluate(self.oracle, self.x0), asked=len(self.x0))
+            return
+        x, y = self._warm_start_rows()
+        if len(x) > self.config.budget:
+            raise SeqzooError(f"the warm start has {len(x)} rows, more than the budget "
+                              f"{self.config.budget} they count in")
+        self._use_warm_start(x, y)
+        self._record(x, y, asked=len(x), source=warmstart.SOURCE)
+
+    def _warm_start_rows(self) -> Rows:
+        cfg = self.config
+        if self.warm_rows is not None:
+            x, y = self.warm_rows
+            return np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float)
+        if warmstart.is_file(cfg.warm_start):
+            return warmstart.from_file(cfg.warm_start, self.oracle, self.x0,
+                                       cfg.warm_start_budget,
+                                       lambda x: evaluate(self.oracle, x))
+        if self.rundir is not None:
+            return warmstart.from_spec(cfg.warm_start, cfg.oracle, cfg.seed,
+                                       cfg.warm_start_budget,
+                                       self.rundir.path / WARM_START_DIR)
+        with tempfile.TemporaryDirectory(prefix="seqzoo-warm-start-") as tmp:
+            return warmstart.from_spec(cfg.warm_start, cfg.oracle, cfg.seed,
+                                       cfg.warm_start_budget, tmp)
+
+    def _use_warm_start(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Rebuild the proposer with the rows in its problem (see Problem.warm_start)."""
+        self.warm_count = len(x)
+        self.problem = replace(self.problem, warm_start=(x.copy(), y.copy()))
+        seed_everything(self.config.seed)
+        self.proposer = build_proposer(self.config.proposer, self.problem)
+        seed_everything(self.config.seed)
+
     def _replay(self, steps: list[Step]) -> None:
         restore = getattr(self.proposer, "restore", None)
         history = [(s.x, s.y) for s in steps]
         for i, s in enumerate(steps):
-            self.tracker.update(s.x, s.y)
+            self.tracker.update(s.x, s.y, s.step)
             self.step = s.step
             if callable(restore):
                 continue
@@ -273,12 +339,13 @@ class Engine:
             self.rundir.write_result(result.to_json())
         return result
 
-    def _record(self, x: np.ndarray, y: np.ndarray, asked: int) -> None:
+    def _record(self, x: np.ndarray, y: np.ndarray, asked: int, source: str | None = None
+                ) -> None:
         start = self.tracker.used
         if self.rundir is not None:
             self.rundir.append(self.step, asked, x, y, self.oracle.alphabet, start,
-                               elapsed=self.wall_seconds)
-        self.tracker.update(x, y)
+                               elapsed=self.wall_seconds, source=source)
+        self.tracker.update(x, y, self.step)
         self.proposer.tell(x, y)
         if self.observer is not None:
             self.observer(Progress(self.tracker.used, self.config.budget,
@@ -297,21 +364,52 @@ class Engine:
             evaluations=t.used, best_value=t.best_value, best_sequence=best, regret=t.regret,
             evaluations_to_best=t.best_at, solved=t.solved,
             feasible_fraction=t.feasible / max(t.used, 1), wall_seconds=self.wall_seconds,
-            stopped=stopped, extras=dict(extras() if callable(extras) else {}),
+            stopped=stopped, distinct_evaluations=t.distinct,
+            warm_start_evaluations=self.warm_count,
+            extras=dict(extras() if callable(extras) else {}),
         )
 
     def _config_record(self) -> dict[str, Any]:
-        return {"config": asdict(self.config), "versions": versions(),
+        from .provenance import commit
+
+        return {"config": asdict(self.config), "versions": versions(), "commit": commit(),
                 "optimal_value": getattr(self.oracle, "optimal_value", None),
                 "alphabet": self.oracle.alphabet, "length": int(self.oracle.length),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "argv": sys.argv}
 
 
+def check_warm_start(config: RunConfig) -> None:
+    """The warm-start settings make sense together and leave the proposer something."""
+    spec, n = config.warm_start, config.warm_start_budget
+    if spec is None:
+        if n is not None:
+            raise SeqzooError("--warm-start-budget needs --warm-start SPEC_OR_FILE")
+        return
+    if not isinstance(spec, str) or not spec.strip():
+        raise SeqzooError(f"--warm-start must be a proposer spec or a file, got {spec!r}")
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+        raise SeqzooError(f"--warm-start-budget must be a positive integer, got {n!r}")
+    if warmstart.is_file(spec):
+        if not Path(spec).is_file():
+            raise SeqzooError(f"warm-start file {spec} does not exist")
+    else:
+        registry().get("proposer", Spec.parse(spec).name)  # an unknown name fails here
+        if n is None:
+            raise SeqzooError(f"--warm-start {spec} runs a proposer: give its evaluations "
+                              f"with --warm-start-budget N")
+    if n is not None and n >= config.budget:
+        raise SeqzooError(f"--warm-start-budget {n} leaves nothing of --budget "
+                          f"{config.budget} (the warm start's rows count in the budget)")
+
+
 def run(oracle: str, proposer: str, budget: int, *, batch_size: int | None = None,
         seed: int = 0, out: str | Path | None = None, stop_on_optimum: bool = True,
-        observer: Observer | None = None, overwrite: bool = False) -> RunResult:
-    """Run ``proposer`` on ``oracle`` (both specs) for ``budget`` evaluations."""
-    config = RunConfig(oracle, proposer, budget, batch_size, seed, stop_on_optimum)
+        observer: Observer | None = None, overwrite: bool = False,
+        warm_start: str | None = None, warm_start_budget: int | None = None) -> RunResult:
+    """Run ``proposer`` on ``oracle`` (both specs) for ``budget`` evaluations, the rows of
+    an optional ``warm_start`` (a proposer spec or a file) included."""
+    config = RunConfig(oracle, proposer, budget, batch_size, seed, stop_on_optimum,
+                       warm_start, warm_start_budget)
     return Engine(config, out, observer).run(overwrite=overwrite)
 
 

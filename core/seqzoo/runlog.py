@@ -2,7 +2,8 @@
 
 Each evaluation is one JSON line ``{"evaluation", "step", "index", "asked", "sequence",
 "value", "time"}``:
-``step`` 0 holds the initial solutions, ``asked`` is how many candidates were asked for in
+``step`` 0 holds the initial solutions (or a warm start's rows, which also carry
+``"source": "warm-start"``), ``asked`` is how many candidates were asked for in
 that step (needed to replay a proposer on resume), ``value`` is ``null`` for an infeasible
 sequence (JSON has no infinities), ``time`` the run's wall seconds when the batch was
 logged. A batch is flushed and fsynced before the next ``ask``; a
@@ -28,18 +29,29 @@ CONFIG, EVALUATIONS, RESULT = "config.json", "evaluations.jsonl", "result.json"
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write ``data`` so that readers see the old file or the new one, never half of it."""
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the new one, never half of it."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would differ from other files
         with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True, allow_nan=False)
-            fh.write("\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @dataclass
@@ -136,13 +148,15 @@ class RunDir:
         return out
 
     def append(self, step: int, asked: int, x: np.ndarray, y: np.ndarray, alphabet: str,
-               start: int, elapsed: float = 0.0) -> None:
+               start: int, elapsed: float = 0.0, source: str | None = None) -> None:
         """Append one batch and make it durable before returning."""
         lines = []
         for i, (seq, val) in enumerate(zip(decode(x, alphabet), y.tolist())):
             record = {"evaluation": start + i, "step": step, "index": i, "asked": asked,
                       "sequence": seq, "value": None if val == -np.inf else val,
                       "time": round(elapsed, 4)}
+            if source is not None:
+                record["source"] = source
             lines.append(json.dumps(record, allow_nan=False))
         with open(self.log_path, "a") as fh:
             fh.write("\n".join(lines) + "\n")

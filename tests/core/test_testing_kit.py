@@ -119,7 +119,7 @@ def test_optimal_solution_must_score_the_optimum():
 def test_builtin_random_proposer_passes_every_check(tmp_path):
     report = check_proposer("random", budget=30, workdir=tmp_path)
     assert report.passed == ("protocol", "valid_outputs", "budget", "deterministic",
-                             "infeasible", "resume")
+                             "infeasible", "warm_start", "resume")
     logged = [json.loads(line) for line in (tmp_path / "first" / "evaluations.jsonl")
               .read_text().splitlines()]
     assert len(logged) == 30 and max(r["step"] for r in logged) >= 3
@@ -173,6 +173,13 @@ class NoTell:
         return self.problem.initial_solutions[:1]
 
 
+class RefusesWarmStart(RandomMutation):
+    def __init__(self, problem):
+        if problem.warm_start is not None:
+            raise RuntimeError("cannot use labelled rows")
+        super().__init__(problem)
+
+
 class BadBatchSize(RandomMutation):
     def __init__(self, problem):
         super().__init__(problem)
@@ -186,6 +193,7 @@ class BadBatchSize(RandomMutation):
     (OutOfRange, "valid_outputs"),
     (FailsOnInfeasible, "infeasible"),
     (BadRestore, "resume"),
+    (RefusesWarmStart, "warm_start"),
     (BadBatchSize, "protocol"),
     (NoTell, "protocol"),
 ])

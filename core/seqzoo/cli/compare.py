@@ -23,8 +23,16 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, metavar="K", help="runs at once in local processes")
     p.add_argument("--executor", choices=("local", "ray"), help="where runs execute")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster (default: a local one)")
+    p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
+                   help="shared labelled rows every proposer starts from: a proposer spec "
+                        "(e.g. ga) or a .csv/.jsonl file; evaluated once per oracle and seed, "
+                        "counted in every run's budget")
+    p.add_argument("--warm-start-budget", type=int, metavar="N",
+                   help="evaluations of the warm start (the initial solutions included)")
     p.add_argument("--out", required=True, metavar="DIR", help="the store and its reports")
     p.add_argument("--overwrite", action="store_true", help="redo runs already in DIR")
+    p.add_argument("--allow-mixed", action="store_true",
+                   help="keep stored runs made by other package versions or commits")
     p.add_argument("--quiet", action="store_true", help="no progress display or table")
     p.set_defaults(func=main)
 
@@ -39,8 +47,10 @@ def main(args) -> int:
     grid = resolve(config, oracles=args.oracle, proposers=args.proposer,
                    seeds=parse_seeds(args.seeds) if args.seeds is not None else None,
                    budget=args.budget, batch_size=args.batch_size, workers=args.workers,
-                   executor=args.executor, ray_address=args.ray_address)
-    result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet)
+                   executor=args.executor, ray_address=args.ray_address,
+                   warm_start=args.warm_start, warm_start_budget=args.warm_start_budget)
+    result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
+                     allow_mixed=args.allow_mixed, say=lambda text: console.print(text))
     if not args.quiet:
         show(result.report)
     console.print(f"{result.ran} runs done, {result.skipped} already complete, in "

@@ -14,6 +14,12 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=int, metavar="B",
                    help="evaluations per ask (default: the proposer's preference, else 100)")
     p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
+                   help="labelled rows to start from: a proposer spec (e.g. ga) run for "
+                        "--warm-start-budget evaluations, or a .csv/.jsonl file with "
+                        "'sequence' and optional 'value' columns; its rows count in --budget")
+    p.add_argument("--warm-start-budget", type=int, metavar="N",
+                   help="evaluations of the warm start (the initial solutions included)")
     p.add_argument("--out", metavar="DIR", help="run folder (config, log, result)")
     p.add_argument("--resume", metavar="DIR", help="continue the run logged in DIR")
     p.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
@@ -37,7 +43,8 @@ def main(args) -> int:
     from ..errors import SeqzooError
 
     if args.resume:
-        clash = [f"--{k}" for k in ("oracle", "proposer", "budget", "out")
+        clash = [f"--{k.replace('_', '-')}" for k in ("oracle", "proposer", "budget", "out",
+                                                      "warm_start", "warm_start_budget")
                  if getattr(args, k) is not None]
         if clash:
             raise SeqzooError(f"--resume takes the settings from the run folder; drop {clash[0]}")
@@ -49,7 +56,8 @@ def main(args) -> int:
         if missing:
             raise SeqzooError(f"missing {', '.join(missing)} (or give --resume DIR)")
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
-                                  args.seed, args.stop_on_optimum)
+                                  args.seed, args.stop_on_optimum, args.warm_start,
+                                  args.warm_start_budget)
         job, label = engine.Engine(config, args.out), args.proposer
         go = lambda: job.run(overwrite=args.overwrite)  # noqa: E731
     # built before the bar starts, so a bad spec prints one clean line

@@ -20,7 +20,8 @@ BASELINE = "random"
 STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
                   for part in ("median", "q25", "q75", "ci_low", "ci_high")) + (
     "solved_fraction", "evaluations_to_solve_median", "feasible_fraction_median",
-    "diversity_median", "wall_seconds_median", "mean_rank")
+    "diversity_median", "distinct_evaluations_median", "duplicate_share_median",
+    "wall_seconds_median", "mean_rank")
 
 
 @dataclass
@@ -82,9 +83,11 @@ def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
     for oracle in grid.oracles:
         idx = [i for i, r in enumerate(records) if r.task.oracle == oracle]
         mine = [records[i] for i in idx]
-        if len({r.initial for r in mine}) > 1:
-            notes.append(f"runs on {oracle} did not all start from the same initial "
-                         f"solutions: the oracle spec is not deterministic")
+        if any(len({r.initial for r in mine if r.task.seed == seed}) > 1
+               for seed in grid.seeds):
+            notes.append(f"runs on {oracle} with the same seed did not all start from the "
+                         f"same step 0 (initial solutions or warm start): the oracle spec "
+                         f"or the warm start is not deterministic")
         optimum = reference(mine)
         base = [r.best_value for r in mine if r.task.proposer == baseline]
         if base:
@@ -117,6 +120,10 @@ def _cell(oracle: str, proposer: str, runs: list[RunRecord], scores: np.ndarray)
               "feasible_fraction_median": stats.quartiles(
                   np.array([r.result["feasible_fraction"] for r in runs]))[0],
               "diversity_median": stats.quartiles(np.array([r.diversity for r in runs]))[0],
+              "distinct_evaluations_median": stats.quartiles(
+                  np.array([r.distinct for r in runs], dtype=float))[0],
+              "duplicate_share_median": stats.quartiles(
+                  np.array([r.duplicate_share for r in runs]))[0],
               "wall_seconds_median": stats.quartiles(
                   np.array([r.result["wall_seconds"] for r in runs]))[0]}
     return Cell(oracle, proposer, len(runs), values)
@@ -139,6 +146,8 @@ def summary_rows(analysis: Analysis) -> list[dict[str, Any]]:
         rows.append({"proposer": task.proposer, "oracle": task.oracle, "seed": task.seed,
                      "best_value": record.best_value, "regret": res["regret"],
                      "evaluations": res["evaluations"],
+                     "distinct_evaluations": record.distinct,
+                     "warm_start_evaluations": record.warm,
                      "evaluations_to_best": res["evaluations_to_best"],
                      "solved": bool(res["solved"]), "wall_seconds": res["wall_seconds"],
                      "budget": task.budget, "batch_size": task.batch_size,

@@ -42,10 +42,16 @@ def execute(task: RunTask, notify: Notify | None = None) -> dict[str, Any]:
             send(("progress", task.key, p.evaluations, p.best_value))
 
     send(("start", task.key, task.budget))
+    rows = None
+    if task.warm_rows is not None:  # the alphabet comes from the oracle, built once here
+        from ..engine import build_oracle
+
+        oracle = build_oracle(task.oracle)
+        rows = task.load_warm_rows(oracle.alphabet, int(oracle.length))
     if state == INTERRUPTED:
-        result = Engine.from_rundir(task.folder, observe).resume()
+        result = Engine.from_rundir(task.folder, observe, rows).resume()
     else:
-        result = Engine(task.config(), task.folder, observe).run(overwrite=True)
+        result = Engine(task.config(), task.folder, observe, rows).run(overwrite=True)
     return result.to_json()
 
 

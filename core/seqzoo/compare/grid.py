@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import warmstart
 from ..errors import SeqzooError
 from ..spec import Spec
 
@@ -25,7 +26,7 @@ else:  # pragma: no cover - python 3.10
     import tomli as tomllib
 
 KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
-        "batch_size", "workers", "executor", "ray_address")
+        "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget")
 EXECUTORS = ("local", "ray")
 
 
@@ -41,6 +42,9 @@ class Grid:
     workers: int = 1
     executor: str = "local"
     ray_address: str | None = None
+    #: The shared warm start (a proposer spec or a file) and its evaluations, or ``None``.
+    warm_start: str | None = None
+    warm_start_budget: int | None = None
 
     def cells(self) -> Iterator[tuple[str, str, int]]:
         """``(oracle, proposer, seed)`` for every run, oracle-major."""
@@ -52,7 +56,8 @@ class Grid:
     def to_json(self) -> dict[str, Any]:
         return {"oracles": list(self.oracles), "proposers": list(self.proposers),
                 "seeds": list(self.seeds), "budget": self.budget,
-                "batch_size": self.batch_size}
+                "batch_size": self.batch_size, "warm_start": self.warm_start,
+                "warm_start_budget": self.warm_start_budget}
 
 
 def default_config() -> dict[str, Any]:
@@ -133,11 +138,16 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     if address is not None and not isinstance(address, str):
         raise SeqzooError(f"ray_address must be a string like 'ray://head:10001', "
                           f"got {address!r}")
+    warm, warm_budget = merged.get("warm_start"), merged.get("warm_start_budget")
+    if warm is not None and (not isinstance(warm, str) or not warm.strip()):
+        raise SeqzooError(f"warm_start must be a proposer spec or a file path, got {warm!r}")
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
                 budget=_positive(merged["budget"], "budget"),
                 batch_size=_positive(merged["batch_size"], "batch size"),
                 workers=_positive(merged["workers"], "workers"), executor=executor,
-                ray_address=address)
+                ray_address=address, warm_start=warm or None,
+                warm_start_budget=None if warm_budget is None
+                else _positive(warm_budget, "warm_start_budget"))
 
 
 def _specs(value: Any, key: str) -> list[str]:
@@ -163,7 +173,7 @@ def check(grid: Grid) -> dict[str, int]:
     """
     import numpy as np
 
-    from ..engine import build_oracle, build_proposer
+    from ..engine import RunConfig, build_oracle, build_proposer, check_warm_start
     from ..protocol import Problem
 
     for what, items in (("oracle", grid.oracles), ("proposer", grid.proposers)):
@@ -172,6 +182,9 @@ def check(grid: Grid) -> dict[str, int]:
         twice = sorted({s for s in items if items.count(s) > 1})
         if twice:
             raise SeqzooError(f"{what} {twice[0]!r} is listed twice")
+    check_warm_start(RunConfig(grid.oracles[0], grid.proposers[0], grid.budget,
+                               warm_start=grid.warm_start,
+                               warm_start_budget=grid.warm_start_budget))
     if not grid.seeds:
         raise SeqzooError("the seed list is empty: give at least one seed, e.g. --seeds 0,1,2")
     if len(set(grid.seeds)) != len(grid.seeds) or min(grid.seeds) < 0:
@@ -191,7 +204,10 @@ def check(grid: Grid) -> dict[str, int]:
         if grid.budget < starts[spec]:
             raise SeqzooError(f"budget {grid.budget} is below the {starts[spec]} initial "
                               f"solutions of oracle {spec!r}")
-        problem = Problem(oracle.alphabet, int(oracle.length), x0, seed=grid.seeds[0])
+        problem = Problem(oracle.alphabet, int(oracle.length), x0, seed=grid.seeds[0],
+                          budget=grid.budget)
         for proposer in grid.proposers:
             build_proposer(proposer, problem)
+        if grid.warm_start is not None and not warmstart.is_file(grid.warm_start):
+            build_proposer(grid.warm_start, problem)
     return starts

@@ -28,6 +28,18 @@ class RunRecord:
     diversity: float
     #: The sequences of step 0, to check that every proposer started from the same ones.
     initial: tuple[str, ...]
+    #: Distinct sequences evaluated after step 0 that step 0 did not hold.
+    distinct: int = 0
+    #: Rows of step 0 that came from a warm start.
+    warm: int = 0
+    #: ``{"versions": ..., "commit": ...}`` of the code that made the run.
+    provenance: dict[str, Any] | None = None
+
+    @property
+    def duplicate_share(self) -> float:
+        """The share of evaluations after step 0 that re-scored a sequence already seen."""
+        after = int(self.result["evaluations"]) - len(self.initial)
+        return 1.0 - self.distinct / after if after > 0 else float("nan")
 
     @property
     def best_value(self) -> float:
@@ -67,10 +79,16 @@ def load(task: RunTask) -> RunRecord | None:
     config = run.read_config()
     result = {**result, "optimal_value": config.get("optimal_value")}
     values, steps, sequences = [], [], []
+    seen: set[str] = set()
+    distinct = warm = 0
     for rec in run.records():
         values.append(-np.inf if rec["value"] is None else float(rec["value"]))
         steps.append(int(rec["step"]))
         sequences.append(rec["sequence"])
+        warm += rec.get("source") == "warm-start"
+        if rec["sequence"] not in seen:
+            seen.add(rec["sequence"])
+            distinct += steps[-1] > 0
     y = np.asarray(values, dtype=float)
     step = np.asarray(steps)
     running = np.maximum.accumulate(y) if len(y) else y
@@ -80,4 +98,6 @@ def load(task: RunTask) -> RunRecord | None:
     final = np.array([list(s) for s, keep in zip(sequences, last) if keep])
     initial = tuple(s for s, st in zip(sequences, steps) if st == 0)
     return RunRecord(task, result, points + 1, running[points],
-                     mean_pairwise_hamming(final) if len(final) else float("nan"), initial)
+                     mean_pairwise_hamming(final) if len(final) else float("nan"), initial,
+                     distinct, warm, {"versions": config.get("versions"),
+                                      "commit": config.get("commit")})

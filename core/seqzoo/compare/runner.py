@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,22 +24,26 @@ class Comparison:
 
 
 def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
-            progress: bool = True) -> Comparison:
+            progress: bool = True, allow_mixed: bool = False,
+            say: Callable[[str], None] = lambda text: None) -> Comparison:
     """Run every run of ``grid`` that ``out`` does not hold complete, then report.
 
-    Nothing runs unless the whole grid checks out. Complete runs are skipped and
-    interrupted ones resumed from their logs, unless ``overwrite`` redoes them all.
+    Nothing runs unless the whole grid checks out. The warm start, if any, is evaluated
+    first, once per oracle and seed. Complete runs are skipped and interrupted ones resumed
+    from their logs, unless ``overwrite`` redoes them all; runs stored by other code are
+    refused unless ``allow_mixed``.
     """
     start = time.perf_counter()
     check(grid)
     store = Store(out)
     tasks = store.tasks(grid)
     if not overwrite:
-        store.check(tasks)
+        store.check(tasks, allow_mixed=allow_mixed)
     todo = [t for t in tasks if overwrite or store.state(t) != COMPLETE]
     for task in todo if overwrite else ():
         store.clear(task)
     store.write_grid(grid)
+    store.prepare_warm_starts(grid, overwrite=overwrite, say=say)
 
     failures = []
     display = GridProgress(len(tasks), len(tasks) - len(todo),

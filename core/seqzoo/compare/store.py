@@ -3,12 +3,17 @@
 Layout of ``DIR``::
 
     grid.json                                   the grid of the latest invocation
+    warm-start/<oracle>/seed-<s>/rows.jsonl     the shared warm start of that oracle and seed
+                                                (beside the run folder that made it, if any)
     runs/<oracle>/<proposer>/seed-<s>/          a ``zoo run`` folder (config, log, result)
     summary.csv  trace.csv  table.txt  report.md  regret.png    built by ``zoo report``
 
 A run folder with ``result.json`` is complete and is skipped on re-invocation; one with a
 log but no result was interrupted and is resumed from its log; anything else starts afresh.
-Since the store is plain folders, a grid can be split across machines that share it.
+A stored run made with other settings, other package versions or another git commit is
+refused (``--allow-mixed`` accepts other code), so that a table never mixes results of
+different code unnoticed. Since the store is plain folders, a grid can be split across
+machines that share it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from .grid import Grid
 
 GRID = "grid.json"
 RUNS = "runs"
+WARM = "warm-start"
+ROWS = "rows.jsonl"
 NEW, INTERRUPTED, COMPLETE = "new", "interrupted", "complete"
 
 
@@ -43,15 +50,29 @@ class RunTask:
     proposer: str
     seed: int
     budget: int
-    batch_size: int
+    batch_size: int | None
     folder: str
+    warm_start: str | None = None
+    warm_start_budget: int | None = None
+    #: ``rows.jsonl`` of the shared warm start this run starts from, or ``None``.
+    warm_rows: str | None = None
 
     @property
     def key(self) -> str:
         return f"{self.proposer} | {self.oracle} | seed {self.seed}"
 
     def config(self) -> RunConfig:
-        return RunConfig(self.oracle, self.proposer, self.budget, self.batch_size, self.seed)
+        return RunConfig(self.oracle, self.proposer, self.budget, self.batch_size, self.seed,
+                         warm_start=self.warm_start,
+                         warm_start_budget=self.warm_start_budget)
+
+    def load_warm_rows(self, alphabet: str, length: int):
+        """The shared warm start's ``(x, y)``, or ``None`` for a run without one."""
+        if self.warm_rows is None:
+            return None
+        from ..warmstart import read_file
+
+        return read_file(self.warm_rows, alphabet, length)
 
 
 class Store:
@@ -67,9 +88,57 @@ class Store:
                 raise SeqzooError(f"{seen[folder]!r} and {(oracle, proposer)!r} map to the "
                                   f"same run folder {folder}; spell one differently")
             seen[folder] = (oracle, proposer)
+            warm = (str(self.warm_folder(oracle, seed) / ROWS) if grid.warm_start else None)
             tasks.append(RunTask(oracle, proposer, seed, grid.budget, grid.batch_size,
-                                 str(folder)))
+                                 str(folder), grid.warm_start, grid.warm_start_budget, warm))
         return tasks
+
+    def warm_folder(self, oracle: str, seed: int) -> Path:
+        return self.path / WARM / slug(oracle) / f"seed-{seed}"
+
+    def prepare_warm_starts(self, grid: Grid, overwrite: bool = False,
+                            say=lambda text: None) -> None:
+        """Evaluate the grid's warm start once per (oracle, seed) and store its rows, which
+        every proposer's run with that seed then starts from."""
+        if grid.warm_start is None:
+            return
+        from .. import warmstart
+        from ..engine import build_oracle, evaluate
+
+        for oracle_spec in grid.oracles:
+            for seed in grid.seeds:
+                folder = self.warm_folder(oracle_spec, seed)
+                wanted = {"oracle": oracle_spec, "seed": seed, "warm_start": grid.warm_start,
+                          "warm_start_budget": grid.warm_start_budget}
+                if overwrite:
+                    shutil.rmtree(folder, ignore_errors=True)
+                if (folder / ROWS).exists():
+                    saved = json.loads((folder / "warm-start.json").read_text())
+                    if saved != wanted:
+                        key = next(k for k in wanted if saved.get(k) != wanted[k])
+                        raise SeqzooError(f"{folder} holds a warm start with {key}="
+                                          f"{saved.get(key)!r}, this grid asks "
+                                          f"{wanted[key]!r}; use --overwrite or another --out")
+                    continue
+                say(f"warm start {grid.warm_start} on {oracle_spec}, seed {seed}")
+                folder.mkdir(parents=True, exist_ok=True)
+                oracle = build_oracle(oracle_spec)
+                if warmstart.is_file(grid.warm_start):
+                    import numpy as np
+
+                    x0 = np.asarray(oracle.initial_solutions(), np.int64)
+                    x0 = x0.reshape(-1, int(oracle.length))
+                    x, y = warmstart.from_file(grid.warm_start, oracle, x0,
+                                               grid.warm_start_budget,
+                                               lambda b: evaluate(oracle, b))
+                else:
+                    x, y = warmstart.from_spec(grid.warm_start, oracle_spec, seed,
+                                               grid.warm_start_budget, folder / "run")
+                if len(x) >= grid.budget:
+                    raise SeqzooError(f"the warm start has {len(x)} rows on {oracle_spec}, "
+                                      f"which leaves nothing of the budget {grid.budget}")
+                warmstart.write_rows(folder / ROWS, x, y, oracle.alphabet)
+                write_json_atomic(folder / "warm-start.json", wanted)
 
     @staticmethod
     def state(task: RunTask) -> str:
@@ -80,19 +149,32 @@ class Store:
             return INTERRUPTED
         return NEW
 
-    def check(self, tasks: list[RunTask]) -> None:
-        """Refuse to mix settings: a stored run must have been made with this grid's."""
+    def check(self, tasks: list[RunTask], allow_mixed: bool = False) -> None:
+        """Refuse to mix settings or code: a stored run must have been made with this grid's
+        settings and (unless ``allow_mixed``) the same versions and git commit."""
+        from ..provenance import provenance
+
+        here = provenance()
         for task in tasks:
             run = RunDir(task.folder)
             if not run.config_path.exists():
                 continue
-            saved = run.read_config().get("config", {})
+            record = run.read_config()
+            saved = record.get("config", {})
             wanted = asdict(task.config())
-            diff = sorted(k for k in wanted if saved.get(k) != wanted[k])
+            diff = sorted(k for k in wanted if saved.get(k, None) != wanted[k])
             if diff:
                 raise SeqzooError(
                     f"{task.folder} holds a run with {diff[0]}={saved.get(diff[0])!r}, this "
                     f"grid asks {wanted[diff[0]]!r}; use --overwrite or another --out")
+            if allow_mixed:
+                continue
+            theirs = {"versions": record.get("versions"), "commit": record.get("commit")}
+            if theirs != here:
+                what = _first_difference(theirs, here)
+                raise SeqzooError(
+                    f"{task.folder} was made by other code ({what}); use --allow-mixed to "
+                    f"keep it anyway, --overwrite to redo it, or another --out")
 
     @staticmethod
     def clear(task: RunTask) -> None:
@@ -106,8 +188,20 @@ class Store:
         try:
             data: dict[str, Any] = json.loads((self.path / GRID).read_text())
             return Grid(tuple(data["oracles"]), tuple(data["proposers"]), tuple(data["seeds"]),
-                        int(data["budget"]), int(data["batch_size"]))
+                        int(data["budget"]), int(data["batch_size"]),
+                        warm_start=data.get("warm_start"),
+                        warm_start_budget=data.get("warm_start_budget"))
         except FileNotFoundError:
             raise SeqzooError(f"{self.path} is not a zoo compare folder (no {GRID})") from None
         except (ValueError, KeyError, TypeError) as exc:
             raise SeqzooError(f"{self.path / GRID} is damaged: {exc}") from None
+
+
+def _first_difference(theirs: dict[str, Any], here: dict[str, Any]) -> str:
+    if theirs.get("commit") != here.get("commit"):
+        return f"commit {theirs.get('commit')} here {here.get('commit')}"
+    old, new = theirs.get("versions") or {}, here.get("versions") or {}
+    for name in sorted(set(old) | set(new)):
+        if old.get(name) != new.get(name):
+            return f"{name} {old.get(name)} here {new.get(name)}"
+    return "no version record"

@@ -20,15 +20,17 @@ from ..spec import Spec
 from .analysis import Analysis, Cell
 
 SUMMARY_COLUMNS = ("proposer", "oracle", "seed", "best_value", "regret", "evaluations",
-                   "evaluations_to_best", "solved", "wall_seconds", "budget", "batch_size",
+                   "evaluations_to_best", "solved", "wall_seconds", "distinct_evaluations",
+                   "warm_start_evaluations", "budget", "batch_size",
                    "feasible_fraction", "diversity", "score", "stopped", "best_sequence")
 TRACE_COLUMNS = ("proposer", "seed", "evaluations", "best_value", "oracle", "regret")
 #: The columns of the per-oracle tables (see :func:`_cell_texts`).
 HEADINGS = ("proposer", "runs", "best value: median [IQR]", "regret: median [IQR]",
             "regret 95% CI", "solved", "evals to solve", "score", "feasible", "diversity",
-            "wall s", "rank")
+            "distinct evals", "duplicates", "wall s", "rank")
 #: The columns kept on a narrow terminal (``table.txt`` and ``report.md`` have them all).
-COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "score", "rank")
+COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "score",
+           "duplicates", "rank")
 
 
 def labels(proposers: Sequence[str]) -> dict[str, str]:
@@ -76,7 +78,20 @@ def _cell_texts(cell: Cell, label: str) -> list[str]:
             f"{fmt(v['regret_ci_low'])} - {fmt(v['regret_ci_high'])}",
             f"{solved}/{cell.runs}", fmt(v["evaluations_to_solve_median"]),
             fmt(v["score_median"]), fmt(v["feasible_fraction_median"]),
-            fmt(v["diversity_median"]), fmt(v["wall_seconds_median"]), fmt(v["mean_rank"])]
+            fmt(v["diversity_median"]), fmt(v["distinct_evaluations_median"]),
+            _percent(v["duplicate_share_median"]), fmt(v["wall_seconds_median"]),
+            fmt(v["mean_rank"])]
+
+
+def _percent(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{100 * value:.0f}%"
+
+
+def ranked(analysis: Analysis, oracle: str) -> list[Cell]:
+    """The cells of one oracle, best mean rank first (grid order breaks ties)."""
+    cells = [c for c in analysis.cells if c.oracle == oracle]
+    return sorted(cells, key=lambda c: (math.isnan(c.values["mean_rank"]),
+                                        c.values["mean_rank"]))
 
 
 def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
@@ -88,10 +103,10 @@ def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
     keep = [i for i, h in enumerate(HEADINGS) if not compact or h in COMPACT]
     for oracle in g.oracles:
         table = Table(title=f"{oracle}: budget {g.budget}, batch {g.batch_size}, "
-                            f"seeds {','.join(map(str, g.seeds))}")
+                            f"seeds {','.join(map(str, g.seeds))}{_warm_text(g)}")
         for i in keep:
             table.add_column(HEADINGS[i], justify="left" if i == 0 else "right")
-        for cell in (c for c in analysis.cells if c.oracle == oracle):
+        for cell in ranked(analysis, oracle):
             texts = _cell_texts(cell, short[cell.proposer])
             table.add_row(*[texts[i] for i in keep])
         out.append(table)
@@ -105,6 +120,13 @@ def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
                      fmt(analysis.ranks[i]))
     out.append(wins)
     return out
+
+
+def _warm_text(grid) -> str:
+    if grid.warm_start is None:
+        return ""
+    size = f" ({grid.warm_start_budget} evals)" if grid.warm_start_budget else ""
+    return f", warm start {grid.warm_start}{size}"
 
 
 def render_text(analysis: Analysis, width: int = 160) -> str:
@@ -138,15 +160,22 @@ def render_markdown(analysis: Analysis, plot: str | None) -> str:
              f"{_count(g.proposers, 'proposer')} x {_count(g.oracles, 'oracle')} x "
              f"{_count(g.seeds, 'seed')} "
              f"(seeds {', '.join(map(str, g.seeds))}); every run: budget {g.budget} "
-             f"evaluations, batch size {g.batch_size}, the oracle's initial solutions.", "",
+             f"evaluations, batch size {g.batch_size}, "
+             + (f"starting from a shared warm start (`{g.warm_start}`"
+                + (f", {g.warm_start_budget} evaluations" if g.warm_start_budget else "")
+                + "; the same rows for every proposer of a seed, counted in the budget)."
+                if g.warm_start else "starting from the oracle's initial solutions."), "",
              "Medians over seeds with the interquartile range; 95% intervals by percentile "
              "bootstrap of the median. Score: 0 = optimum, 1 = the `random` proposer's median "
              "(Bayesmark). Diversity: mean pairwise Hamming distance in the final batch. "
-             "Rank: mean rank on paired seeds (1 = best).", ""]
+             "Distinct evals: sequences evaluated after step 0 that had not been seen; "
+             "duplicates: the share of evaluations after step 0 that re-scored a known "
+             "sequence. Rank: mean rank on paired seeds (1 = best); rows are sorted by it.",
+             ""]
     short = labels(g.proposers)
     lines += [f"- `{line}`" for line in legend(g.proposers)]
     for oracle in g.oracles:
-        cells = [c for c in analysis.cells if c.oracle == oracle]
+        cells = ranked(analysis, oracle)
         lines += ["", f"## {oracle}", ""]
         lines += _md_table(HEADINGS[:5] + ("best value 95% CI",) + HEADINGS[5:],
                            [t[:5] + [f"{fmt(c.values['best_value_ci_low'])} - "
@@ -163,4 +192,16 @@ def render_markdown(analysis: Analysis, plot: str | None) -> str:
     if plot:
         lines += [f"![best value and regret against evaluations]({plot})", ""]
     lines += [f"- note: {n}" for n in analysis.notes]
+    lines += ["", "## Code", ""] + [f"- {line}" for line in provenance_lines(analysis)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def provenance_lines(analysis: Analysis) -> list[str]:
+    """What code made the runs: one line per distinct (commit, versions) record."""
+    seen: dict[str, int] = {}
+    for r in analysis.records:
+        p = r.provenance or {}
+        versions = ", ".join(f"{k} {v}" for k, v in sorted((p.get("versions") or {}).items()))
+        key = f"commit {p.get('commit') or 'unknown'}; {versions or 'versions unknown'}"
+        seen[key] = seen.get(key, 0) + 1
+    return [f"{n} run{'s' if n != 1 else ''}: {k}" for k, n in seen.items()]

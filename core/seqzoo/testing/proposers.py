@@ -23,6 +23,7 @@ from ..errors import SeqzooError, SpecError
 from ..plugins import registry
 from ..protocol import Oracle, Problem
 from ..runlog import CONFIG, RunDir
+from ..warmstart import SOURCE as WARM
 from .oracles import SMALL_ORACLE
 from .registration import FactoryPlugin, registered
 from .results import Conformance, ConformanceError
@@ -78,12 +79,25 @@ class _Driver:
     def __init__(self, folder: Path, budget: int, batch_size: int | None, seed: int):
         self.folder, self.budget, self.batch_size, self.seed = folder, budget, batch_size, seed
 
-    def run(self, check: str, oracle: str, name: str) -> Trajectory:
+    def run(self, check: str, oracle: str, name: str, **options: Any) -> Trajectory:
         out = self.folder / name
         self._guard(check, lambda: engine.run(oracle, NAME, self.budget,
                                               batch_size=self.batch_size, seed=self.seed,
-                                              out=out, stop_on_optimum=False))
+                                              out=out, stop_on_optimum=False, **options))
         return self._exact_budget(check, out)
+
+    def warm_start(self, check: str) -> None:
+        """A run whose first half is a warm start (the builtin ``random``'s evaluations):
+        the proposer is built with ``problem.warm_start`` and told the rows as step 0."""
+        rows = self.budget // 2
+        out = self.folder / "warm-started"
+        self.run(check, NAME, out.name, warm_start="random", warm_start_budget=rows)
+        records = list(RunDir(out).records())
+        _expect(all(r.get("source") == WARM for r in records[:rows]) and
+                all(r.get("source") != WARM for r in records[rows:]), check,
+                f"the log should lead with exactly {rows} warm-start rows")
+        _expect(any(r["step"] >= 1 for r in records), check,
+                "the proposer was never asked after the warm start")
 
     def resume(self, check: str, out: Path) -> Trajectory:
         self._guard(check, lambda: engine.resume(out))
@@ -163,6 +177,8 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
       the right length, and exactly ``budget`` evaluations logged;
     * ``deterministic``: the same seed gives the same proposals and values;
     * ``infeasible``: a run where everything but the initial solutions is ``-inf`` finishes;
+    * ``warm_start``: a run whose first ``budget // 2`` rows are a warm start (see
+      :attr:`~seqzoo.protocol.Problem.warm_start`) finishes on budget, its log led by them;
     * ``resume``: a run killed half-way (torn last line included) resumes to exactly
       ``budget`` evaluations with the logged prefix untouched; without ``restore`` the
       engine replays ``ask``/``tell``, so the resumed run must equal the uninterrupted one.
@@ -195,6 +211,7 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
                 f"two runs with seed {seed} differ from evaluation {differs} on; draw all "
                 f"randomness from problem.rng(...) or problem.seed")
         drive.run("infeasible", INFEASIBLE, "infeasible")
+        drive.warm_start("warm_start")
         kept = _truncate(folder / "first", folder / "resumed", budget)
         resumed = drive.resume("resume", folder / "resumed")
         _expect(resumed[:kept] == first[:kept], "resume", "resuming changed the logged prefix")
@@ -205,4 +222,4 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
                     f"{differs} on: replaying ask/tell from the log must rebuild the "
                     f"proposer's state (or implement restore)")
     return Conformance(label, ("protocol", "valid_outputs", "budget", "deterministic",
-                               "infeasible", "resume"))
+                               "infeasible", "warm_start", "resume"))

@@ -136,3 +136,14 @@ def test_a_batch_asked_but_never_told_is_asked_again():
 def test_bad_options_say_what_was_expected(options, message):
     with pytest.raises(ValueError, match=message):
         GeneticAlgorithm(make_problem(8), **options)
+
+
+def test_a_warm_start_larger_than_the_population_seeds_it_with_its_best_rows():
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 4, size=(30, 12))
+    y = rng.normal(size=30)
+    y[[4, 17]] = -np.inf  # infeasible rows of a warm start are never the best
+    ga = seeded(GeneticAlgorithm(make_problem(12), population=6, survival_quantile=0.5), x, y)
+    best = np.argsort(-y)[:6]
+    assert sorted(map(tuple, ga.particles)) == sorted(map(tuple, x[best]))
+    assert np.allclose(np.sort(ga.scores), np.sort(y[best]))

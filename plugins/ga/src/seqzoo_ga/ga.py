@@ -64,7 +64,15 @@ class GeneticAlgorithm:
                    np.zeros(len(problem.initial_solutions)))
 
     def _seed(self, x: np.ndarray, y: np.ndarray) -> None:
-        """Make the population copies of ``x`` (cycled), scored ``y``; nothing in flight."""
+        """Make the population the best ``population`` rows of ``x`` (cycled when there are
+        fewer: the initial solutions' copies), scored ``y``; nothing in flight.
+
+        With a warm start, step 0 brings more rows than a population: the best ones start.
+        """
+        y = np.asarray(y, dtype=float)
+        if len(x) > self.population:
+            best = np.argsort(-y, kind="stable")[: self.population]
+            x, y = x[best], y[best]
         self.particles = np.resize(x, (self.population, x.shape[1]))
         self.scores = np.resize(np.asarray(y, dtype=float), self.population)
         self.kept = self.particles[:0]
