@@ -1,20 +1,23 @@
-"""LLOME (MargE, DPO, SFT) against the genetic algorithm at equal oracle evaluations on f2.
+"""LLOME (MargE, DPO, SFT) on the ladder -- random, ga, ga:elitism=true, adalead -- at equal
+oracle evaluations on f2, every method from the same GA warm start.
 
-    nice python benchmarks/llome_vs_ga.py [--seeds 0,1,2] [--budget 30001]
-        [--methods llome-marge,llome-dpo,llome-sft,ga] [--preset cpu] [--out runs/llome_vs_ga]
+    nice python benchmarks/llome_vs_ga.py [--seeds 10,11,12] [--budget 30000]
+        [--warm-start-budget 10000] [--methods llome-marge,llome-dpo,llome-sft]
+        [--preset cpu] [--out runs/llome_vs_ga]
 
-Every method gets the same budget on ``ehrlich:preset=f2`` (default 30,001: the initial
-solution, LLOME's GA warm start of 10,000 and 10 rounds of 2,000 labels). LLOME runs the
-tiny model with ``--preset`` (``cpu`` by default); ``ga`` is the reference GA (1,000
-particles, mutation = recombination = 1.1/L, survival 0.1). Runs go one after another with
-one torch thread, each logged in ``OUT/METHOD/seed_S`` (an existing finished run is read
-back instead of rerun, so an interrupted benchmark picks up where it stopped).
+One ``zoo compare`` grid on ``ehrlich:preset=f2``: the GA (1,000 particles, the papers'
+settings) runs once per seed for ``--warm-start-budget`` evaluations from the initial
+solution, and every method of that seed starts from those rows -- LLOME's round 0, as in the
+paper, and the ladder's population, pool or seeds -- then spends the rest of ``--budget``
+(default: 10,000 warm-start evaluations and 10 rounds of 2,000 labels). LLOME runs the tiny
+model with ``--preset`` (``cpu`` by default). The compare store in ``--out`` makes an
+interrupted benchmark pick up where it stopped, and refuses a stored run made with other
+settings or other code (so no result with a different config is ever reused).
 
-Printed: per method over the seeds, the median regret with its range, the median
-evaluations to the best value, and the wall seconds of each seed; then, per LLOME method,
-the per-round medians over seeds of the fraction of outputs in range (valid), of labels
-feasible and improved, of the mean edit distance (DPO's collapse shows as falling validity,
-feasibility or edit distance), of the training loss and of the best value.
+Printed: the ladder table of ``benchmarks/ladder.py``; then, per LLOME method, the per-round
+medians over seeds of the fraction of outputs in range (valid), of labels feasible and
+improved, of the mean edit distance (DPO's collapse shows as falling validity, feasibility
+or edit distance), of the training loss and of the best value.
 """
 
 from __future__ import annotations
@@ -22,23 +25,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 from pathlib import Path
+
+from seqzoo.compare import resolve
+from seqzoo.compare.grid import parse_seeds
+from seqzoo.compare.store import Store
 
 ORACLE = "ehrlich:preset=f2"
 METHODS = {"llome-marge": "llome:preset={preset},objective=marge",
            "llome-dpo": "llome:preset={preset},objective=dpo",
-           "llome-sft": "llome:preset={preset},objective=sft",
-           "ga": "ga:population=1000,survival_quantile=0.1"}
-
-
-def run_one(spec: str, seed: int, budget: int, out: Path) -> dict:
-    """Run (or read back) one method on one seed; the result as ``result.json`` holds it."""
-    import seqzoo
-
-    if (out / "result.json").exists():
-        return json.loads((out / "result.json").read_text())
-    seqzoo.run(ORACLE, spec, budget, seed=seed, out=out, overwrite=True)
-    return json.loads((out / "result.json").read_text())
+           "llome-sft": "llome:preset={preset},objective=sft"}
 
 
 def rounds(out: Path) -> list[dict]:
@@ -57,43 +55,33 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--budget", type=int, default=30001)
+    parser.add_argument("--seeds", default="10,11,12")
+    parser.add_argument("--budget", type=int, default=30000)
+    parser.add_argument("--warm-start-budget", type=int, default=10000)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--preset", default="cpu")
     parser.add_argument("--out", default="runs/llome_vs_ga")
-    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
-    import torch
-
-    torch.set_num_threads(args.threads)
-    seeds = [int(s) for s in args.seeds.split(",")]
     methods = args.methods.split(",")
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise SystemExit(f"unknown method {unknown[0]!r} (known: {', '.join(METHODS)})")
-    results: dict[str, list[tuple[dict, Path]]] = {}
-    for method in methods:
-        spec = METHODS[method].format(preset=args.preset)
-        for seed in seeds:
-            out = Path(args.out) / method / f"seed_{seed}"
-            res = run_one(spec, seed, args.budget, out)
-            results.setdefault(method, []).append((res, out))
-            print(f"{method} seed {seed}: regret {_fmt(res['regret'])} best "
-                  f"{_fmt(res['best_value'])} at {res['evaluations_to_best']} of "
-                  f"{res['evaluations']} evaluations, {res['wall_seconds']:.0f} s", flush=True)
+    specs = {m: METHODS[m].format(preset=args.preset) for m in methods}
+    argv = [sys.executable, str(Path(__file__).with_name("ladder.py")), "--oracle", ORACLE,
+            "--seeds", args.seeds, "--budget", str(args.budget), "--warm-start", "ga",
+            "--warm-start-budget", str(args.warm_start_budget),
+            "--checkpoints", f"{args.budget // 2},{args.budget}", "--out", args.out]
+    for spec in specs.values():
+        argv += ["--method", spec]
+    subprocess.run(argv, check=True)
 
-    print(f"\n{ORACLE}, budget {args.budget}, seeds {args.seeds}, llome preset {args.preset}")
-    print(f"{'method':<12} {'median regret':>13} {'range':>13} {'evals to best':>13}  "
-          f"wall seconds per seed")
-    for method, runs in results.items():
-        regret = [r["regret"] for r, _ in runs]
-        rng = f"{_fmt(min(regret))}-{_fmt(max(regret))}"
-        evals = _median([r["evaluations_to_best"] for r, _ in runs])
-        wall = " ".join(f"{r['wall_seconds']:.0f}" for r, _ in runs)
-        print(f"{method:<12} {_fmt(_median(regret)):>13} {rng:>13} {evals:>13.0f}  {wall}")
-
+    grid = resolve(oracles=[ORACLE], proposers=list(specs.values()),
+                   seeds=parse_seeds(args.seeds), budget=args.budget, warm_start="ga",
+                   warm_start_budget=args.warm_start_budget)
+    folders = {(t.proposer, t.seed): Path(t.folder) for t in Store(args.out).tasks(grid)}
+    results = {m: [(None, folders[(spec, seed)]) for seed in grid.seeds]
+               for m, spec in specs.items()}
     for method, runs in results.items():
         per_seed = [rounds(out) for _, out in runs]
         if not any(per_seed):

@@ -192,10 +192,16 @@ def undocumented(reg: Registry | None = None, reference: Path = REFERENCE) -> li
                                  f"docs/reference/{plugin}.md")
                     continue
                 section = text.split(head, 1)[1].split("\n## ", 1)[0]
-                found += [f"{kind} {name!r}: option {o['name']!r} missing from "
-                          f"docs/reference/{plugin}.md"
-                          for o in describe(kind, name)["options"]
-                          if f"| `{o['name']}` |" not in section]
+                rows = {line.split("|")[1].strip(): line.rstrip().rstrip("|").split("|")[-1]
+                        for line in section.splitlines() if line.startswith("| `")}
+                for o in describe(kind, name)["options"]:
+                    key = f"`{o['name']}`"
+                    if key not in rows:
+                        found.append(f"{kind} {name!r}: option {o['name']!r} missing from "
+                                     f"docs/reference/{plugin}.md")
+                    elif not rows[key].strip():
+                        found.append(f"{kind} {name!r}: option {o['name']!r} has no meaning "
+                                     f"(add it to the factory's docstring, under Options:)")
     hooks = (reference / "hooks.md").read_text() if (reference / "hooks.md").exists() else ""
     found += [f"hook {name!r} missing from docs/reference/hooks.md"
               for name in hook_names() if f"`{name}(" not in hooks]

@@ -25,7 +25,15 @@ def register_oracles(register):
 
 
 class RandomMutation:
-    """Mutate ``mutations`` random sites of a sequence drawn from the ``elite`` best seen."""
+    """Mutate ``mutations`` random sites of a sequence drawn from the ``elite`` best seen.
+
+    A hill climber with a population: the ladder's first rung.
+
+    Options:
+        elite: how many of the best sequences seen the parents are drawn from
+        mutations: sites re-drawn uniformly at random in each child
+        batch_size: proposals per ask
+    """
 
     def __init__(self, problem: Problem, elite: int = 10, mutations: int = 1,
                  batch_size: int = 100):
@@ -62,6 +70,12 @@ class Hamming:
 
     With ``max_step`` set, consecutive states must differ by at most ``max_step`` (mod
     ``num_states``), a feasibility constraint in the spirit of Ehrlich's banded transitions.
+
+    Options:
+        num_states: alphabet size (at least 2)
+        dim: sequence length
+        max_step: largest allowed change between consecutive states (None: no constraint)
+        random_seed: seed of the hidden target
     """
 
     def __init__(self, num_states: int = 4, dim: int = 16, max_step: int | None = None,

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -86,6 +86,15 @@ class RunResult:
         if out["best_value"] == -np.inf:
             out["best_value"] = None
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RunResult":
+        """The result :meth:`to_json` wrote (keys it does not know are ignored)."""
+        known = {f.name for f in fields(cls)}
+        out = {k: v for k, v in data.items() if k in known}
+        if out.get("best_value") is None:
+            out["best_value"] = -np.inf
+        return cls(**out)
 
 
 def seed_everything(seed: int) -> None:
@@ -237,9 +246,9 @@ class Engine:
         return cls(config, out, observer, warm_rows)
 
     # -- the loop ----------------------------------------------------------------------------
-    def run(self, overwrite: bool = False) -> RunResult:
+    def run(self, overwrite: bool = False, force: bool = False) -> RunResult:
         if self.rundir is not None:
-            self.rundir.create(self._config_record(), overwrite=overwrite)
+            self.rundir.create(self._config_record(), overwrite=overwrite, force=force)
             if overwrite:
                 shutil.rmtree(self.rundir.path / WARM_START_DIR, ignore_errors=True)
         self.start = time.perf_counter()
@@ -247,8 +256,12 @@ class Engine:
         return self._loop()
 
     def resume(self) -> RunResult:
-        """Replay the log into the proposer, then continue the loop."""
+        """Replay the log into the proposer, then continue the loop; a complete run (one
+        with ``result.json``) is left as it is and its stored result returned."""
         assert self.rundir is not None
+        saved = self.rundir.read_result()
+        if saved is not None:
+            return RunResult.from_json(saved)
         steps = self.rundir.steps(self.oracle.alphabet, repair=True)
         self.start = time.perf_counter()
         if not steps:  # killed before step 0 was logged
@@ -414,5 +427,5 @@ def run(oracle: str, proposer: str, budget: int, *, batch_size: int | None = Non
 
 
 def resume(out: str | Path, observer: Observer | None = None) -> RunResult:
-    """Continue the run logged in ``out`` (a finished run just has its result rewritten)."""
+    """Continue the run logged in ``out`` (a complete run is left untouched)."""
     return Engine.from_rundir(out, observer).resume()

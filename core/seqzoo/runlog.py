@@ -82,15 +82,29 @@ class RunDir:
     def result_path(self) -> Path:
         return self.path / RESULT
 
-    def create(self, config: dict[str, Any], overwrite: bool = False) -> None:
-        if self.log_path.exists() and not overwrite:
-            raise SeqzooError(f"{self.path} already holds a run; use --resume {self.path} "
-                              f"to continue it or choose another --out")
+    def create(self, config: dict[str, Any], overwrite: bool = False,
+               force: bool = False) -> None:
+        """Start a run here (see :meth:`check_new`)."""
+        self.check_new(overwrite, force)
         self.path.mkdir(parents=True, exist_ok=True)
         for p in (self.log_path, self.result_path):
             p.unlink(missing_ok=True)
         write_json_atomic(self.config_path, config)
         self.log_path.touch()
+
+    def check_new(self, overwrite: bool = False, force: bool = False) -> None:
+        """Refuse to replace a run (unless ``overwrite``) or to write into a folder of other
+        files (unless ``force``), so that no one's data is mixed up."""
+        if self.path.exists() and not self.path.is_dir():
+            raise SeqzooError(f"{self.path} is a file, not a folder; choose another --out")
+        if self.log_path.exists() and not overwrite:
+            raise SeqzooError(f"{self.path} already holds a run; use --resume {self.path} "
+                              f"to continue it or choose another --out")
+        if not force and self.path.is_dir() and not self.log_path.exists():
+            others = sorted(p.name for p in self.path.iterdir())
+            if others:
+                raise SeqzooError(f"{self.path} is not empty and holds no run ({others[0]}, "
+                                  f"...); choose an empty or new --out, or give --force")
 
     def read_config(self) -> dict[str, Any]:
         try:

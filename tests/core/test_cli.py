@@ -1,6 +1,7 @@
 """The `zoo` command: clean one-line errors with exit status 2, and a light start."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -69,3 +70,66 @@ def test_help_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_out_into_a_folder_of_other_files_is_refused_unless_forced(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    args = ["run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+            "--out", str(tmp_path), "--quiet"]
+    out = zoo(*args)
+    assert out.returncode == 2 and "is not empty and holds no run" in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert zoo(*args, "--force").returncode == 0
+    assert (tmp_path / "notes.txt").read_text() == "mine" and (tmp_path / "result.json").exists()
+
+
+@pytest.mark.parametrize("make, args, message", [
+    (lambda p: p.write_text("x"), ["--out"], "is a file, not a folder"),
+    (lambda p: p.write_text("x"), ["--resume"], "is not a run folder"),
+    (lambda p: None, ["--out-under-a-file"], "Not a directory"),
+])
+def test_os_level_mistakes_are_one_line_and_exit_2(tmp_path, make, args, message):
+    path = tmp_path / "target"
+    make(path)
+    if args == ["--resume"]:
+        out = zoo("run", "--resume", str(path))
+    else:
+        if args == ["--out-under-a-file"]:
+            (tmp_path / "file").write_text("x")
+            path = tmp_path / "file" / "run"
+        out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+                  "--out", str(path), "--quiet")
+    errors = [line for line in out.stderr.splitlines() if line.startswith("zoo run: ")]
+    assert out.returncode == 2 and len(errors) == 1 and message in errors[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_a_folder_without_write_permission_is_one_line(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+              "--out", str(locked / "run"), "--quiet")
+    assert out.returncode == 2 and "Permission denied" in out.stderr
+
+
+def test_resuming_a_complete_run_changes_nothing(tmp_path):
+    zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "12", "--out",
+        str(tmp_path), "--quiet", check=True)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    out = zoo("run", "--resume", str(tmp_path), check=True)
+    assert "already complete" in out.stderr
+    assert json.loads(out.stdout)["evaluations"] == 12
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_debug_works_after_the_subcommand(tmp_path):
+    out = zoo("run", "--resume", str(tmp_path / "nothing"), "--debug")
+    assert out.returncode != 0 and "Traceback" in out.stderr
+
+
+def test_a_name_too_long_is_one_line(tmp_path):
+    out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+              "--out", str(tmp_path / ("x" * 300)), "--quiet")
+    assert out.returncode == 2 and "File name too long" in out.stderr
+    assert "Traceback" not in out.stderr

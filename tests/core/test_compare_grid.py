@@ -48,6 +48,18 @@ def test_config_file_overlays_default_and_options_overlay_config(tmp_path):
     assert grid.budget == 32 and grid.batch_size == resolve().batch_size
 
 
+def test_the_default_warm_start_goes_with_the_default_oracle_and_budget():
+    default = resolve()
+    assert (default.warm_start, default.warm_start_budget) == ("random", 2000)  # ga absent
+    assert resolve(budget=8000).warm_start is None
+    assert resolve(oracles=["hamming:dim=8"]).warm_start is None
+    assert resolve(warm_start="none").warm_start is None
+    named = resolve(oracles=["hamming:dim=8"], budget=100, warm_start="random:elite=2",
+                    warm_start_budget=30)
+    assert (named.warm_start, named.warm_start_budget) == ("random:elite=2", 30)
+    assert resolve(warm_start="rows.csv").warm_start_budget is None
+
+
 def test_named_oracles_never_fall_back():
     with pytest.raises(SeqzooError, match="unknown oracle 'ehrlich'"):
         check(resolve(oracles=["ehrlich:preset=f2"]))

@@ -10,6 +10,10 @@ import sys
 import warnings
 
 COMMANDS = ("plugins", "list", "run", "compare", "report")
+# OS-level mistakes (a file where a folder belongs, no permission, a full disk, a name too
+# long) are the user's to fix, like a bad option: one line and status 2
+_OS_ERRORS = (FileExistsError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
+              PermissionError, OSError)
 
 
 def _one_line_warnings(message, category, filename, lineno, file=None, line=None):
@@ -27,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
         except ImportError:  # a command shipped by a later release or an optional module
             continue
         module.add_parser(sub)
+    for command in sub.choices.values():  # `zoo run ... --debug` works as well
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show tracebacks on errors")
     return top
 
 
@@ -45,12 +52,25 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"zoo {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"zoo {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"zoo {args.command}: interrupted" + (f": {exc}" if str(exc) else ""),
+              file=sys.stderr)
         return 130
+    except _OS_ERRORS as exc:
+        if args.debug:
+            raise
+        print(f"zoo {args.command}: error: {_os_message(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a plugin's own bug: still one line, unless --debug
         if args.debug:
             raise
         print(f"zoo {args.command}: error: {type(exc).__name__}: {exc} "
               f"(run with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+def _os_message(exc: OSError) -> str:
+    """``No space left on device: runs/x/evaluations.jsonl``: the reason, then the path."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    paths = [p for p in (exc.filename, getattr(exc, "filename2", None)) if p]
+    return f"{reason}: {' -> '.join(map(str, paths))}" if paths else reason

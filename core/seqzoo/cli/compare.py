@@ -26,7 +26,8 @@ def add_parser(sub) -> None:
     p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
                    help="shared labelled rows every proposer starts from: a proposer spec "
                         "(e.g. ga) or a .csv/.jsonl file; evaluated once per oracle and seed, "
-                        "counted in every run's budget")
+                        "counted in every run's budget (the default benchmark's: ga for 2000 "
+                        "evaluations, unless --oracle or --budget is given; 'none': off)")
     p.add_argument("--warm-start-budget", type=int, metavar="N",
                    help="evaluations of the warm start (the initial solutions included)")
     p.add_argument("--out", required=True, metavar="DIR", help="the store and its reports")
@@ -41,6 +42,7 @@ def main(args) -> int:
     from ..compare import compare, read_config, resolve
     from ..compare.grid import parse_seeds
     from ..display import console
+    from .interrupts import kept_on_interrupt
     from .report import show
 
     config = read_config(args.config) if args.config else None
@@ -49,8 +51,9 @@ def main(args) -> int:
                    budget=args.budget, batch_size=args.batch_size, workers=args.workers,
                    executor=args.executor, ray_address=args.ray_address,
                    warm_start=args.warm_start, warm_start_budget=args.warm_start_budget)
-    result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
-                     allow_mixed=args.allow_mixed, say=lambda text: console.print(text))
+    with kept_on_interrupt(lambda: _kept(args.out)):
+        result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
+                         allow_mixed=args.allow_mixed, say=lambda text: console.print(text))
     if not args.quiet:
         show(result.report)
     console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
@@ -58,3 +61,13 @@ def main(args) -> int:
     for key, error in result.failures:
         console.print(f"[red]failed[/red] {key}: {error}")
     return 1 if result.failures else 0
+
+
+def _kept(out: str) -> str:
+    from pathlib import Path
+
+    from ..compare.store import RUNS
+
+    done = len(list((Path(out) / RUNS).rglob("result.json")))
+    return (f"{done} complete runs are kept in {out} and an unfinished one keeps its log; "
+            f"run the same command again to finish the grid")

@@ -34,6 +34,11 @@ def describe(kind: str, name: str) -> dict:
             "options": options, "presets": presets}
 
 
+def _plain(text: str) -> str:
+    """A docstring line for the terminal: reST's ``literal`` marks dropped."""
+    return text.replace("``", "")
+
+
 def main(args) -> int:
     import json
 
@@ -50,12 +55,14 @@ def main(args) -> int:
     console = Console()
     for kind, items in described.items():
         table = Table(title=f"{kind}s", show_lines=True)
-        for col in ("name", "plugin", "options (default)", "description"):
-            table.add_column(col)
+        for col in ("name", "plugin", "options: type = default", "description"):
+            table.add_column(col, no_wrap=col in ("name", "plugin"), overflow="fold")
         for d in items:
-            opts = "\n".join(f"{o['name']}" + ("" if o["required"] else f"={o['default']!r}")
+            opts = "\n".join(f"{o['name']}: {o['type']}" +
+                             (" (required)" if o["required"] else f" = {o['default']!r}")
                              for o in d["options"])
-            doc = d["doc"] + (f"\npresets: {', '.join(d['presets'])}" if d["presets"] else "")
+            doc = _plain(d["doc"]) + (f"\npresets: {', '.join(d['presets'])}"
+                                      if d["presets"] else "")
             table.add_row(d["name"], d["plugin"], opts, doc)
         console.print(table)
     return 0

@@ -28,11 +28,13 @@ def main(args) -> int:
     table = Table(title="seqzoo plugins")
     for col in ("plugin", "distribution", "version", "oracles", "proposers", "trainers",
                 "status"):
-        table.add_column(col)
+        # names are never cut: the identifying columns keep their width, lists go one per line
+        table.add_column(col, no_wrap=col in ("plugin", "distribution", "version"),
+                         overflow="fold")
     for info in reg.plugins.values():
         r = info.registers
         table.add_row(info.name, info.distribution or "-", info.version or "-",
-                      ", ".join(r["oracle"]), ", ".join(r["proposer"]), ", ".join(r["trainer"]),
+                      "\n".join(r["oracle"]), "\n".join(r["proposer"]), "\n".join(r["trainer"]),
                       f"[red]{info.error}[/red]" if info.error else "[green]ok[/green]")
     Console().print(table)
     return 0

@@ -13,24 +13,46 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
-#: Narrower terminals get the compact table (the full one is in table.txt).
-FULL_WIDTH = 150
+#: Width of the table when stdout is a file or a pipe: every column, never wrapped.
+PIPED_WIDTH = 400
 
 
 def show(report) -> None:
-    """Print a report's tables and notes on the terminal (stderr, like all progress)."""
-    from ..compare.tables import legend, rich_tables
-    from ..display import console
+    """Print a report's tables and notes on stdout (they are the command's result; progress
+    goes to stderr). A terminal too narrow for every column gets the compact table."""
+    import sys
 
-    compact = console.width < FULL_WIDTH
-    for table in rich_tables(report.analysis, compact=compact):
-        console.print(table)
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    from ..compare.tables import legend, rich_tables
+
+    out = Console(file=sys.stdout)
+    if not out.is_terminal:
+        out = Console(file=sys.stdout, width=PIPED_WIDTH)
+    tables = rich_tables(report.analysis, compact=False)
+    compact = out.is_terminal and any(
+        Measurement.get(out, out.options, t).maximum > out.width for t in tables)
     if compact:
-        console.print("(a narrow terminal: every column is in table.txt and report.md)")
+        tables = rich_tables(report.analysis, compact=True)
+    for table in tables:
+        out.print(table)
+    if compact:
+        out.print(f"(the terminal is narrower than the table's {_width(out, report)} columns: "
+                  f"every column is in table.txt and report.md)")
     for line in legend(report.analysis.grid.proposers):
-        console.print(line, soft_wrap=True, highlight=False)
+        out.print(line, soft_wrap=True, highlight=False)
     for note in report.analysis.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        out.print(f"[yellow]note:[/yellow] {note}")
+
+
+def _width(out, report) -> int:
+    from rich.measure import Measurement
+
+    from ..compare.tables import rich_tables
+
+    return max(Measurement.get(out, out.options, t).maximum
+               for t in rich_tables(report.analysis, compact=False))
 
 
 def main(args) -> int:

@@ -23,6 +23,8 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", help="run folder (config, log, result)")
     p.add_argument("--resume", metavar="DIR", help="continue the run logged in DIR")
     p.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    p.add_argument("--force", action="store_true",
+                   help="write the run into --out even though it holds other files")
     p.add_argument("--stop-on-optimum", action=_bool_action(), default=True,
                    help="stop once the oracle's known optimum is reached (default: yes)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -37,10 +39,14 @@ def _bool_action():
 
 def main(args) -> int:
     import json
+    import sys
+    from pathlib import Path
 
     from .. import engine
     from ..display import console, run_progress, summary
     from ..errors import SeqzooError
+    from ..runlog import RunDir
+    from .interrupts import kept_on_interrupt
 
     if args.resume:
         clash = [f"--{k.replace('_', '-')}" for k in ("oracle", "proposer", "budget", "out",
@@ -48,6 +54,14 @@ def main(args) -> int:
                  if getattr(args, k) is not None]
         if clash:
             raise SeqzooError(f"--resume takes the settings from the run folder; drop {clash[0]}")
+        if not Path(args.resume).is_dir():
+            raise SeqzooError(f"{args.resume} is not a run folder")
+        saved = RunDir(args.resume).read_result()
+        if saved is not None:
+            print(f"{args.resume} is already complete: nothing to do "
+                  f"({saved.get('evaluations')} evaluations)", file=sys.stderr)
+            print(json.dumps(saved, sort_keys=True))
+            return 0
         job, label = engine.Engine.from_rundir(args.resume), f"resume {args.resume}"
         go = job.resume
     else:
@@ -58,12 +72,16 @@ def main(args) -> int:
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
                                   args.seed, args.stop_on_optimum, args.warm_start,
                                   args.warm_start_budget)
+        RunDir(args.out).check_new(args.overwrite, args.force)  # before the bar is drawn
         job, label = engine.Engine(config, args.out), args.proposer
-        go = lambda: job.run(overwrite=args.overwrite)  # noqa: E731
+        go = lambda: job.run(overwrite=args.overwrite, force=args.force)  # noqa: E731
     # built before the bar starts, so a bad spec prints one clean line
-    with run_progress(label, not args.quiet) as observe:
-        job.observer = observe
-        result = go()
+    folder = args.resume or args.out
+    with kept_on_interrupt(lambda: f"every evaluation so far is in {folder}; "
+                                   f"zoo run --resume {folder} continues the run"):
+        with run_progress(label, not args.quiet) as observe:
+            job.observer = observe
+            result = go()
     if not args.quiet:
         console.print(summary(result))
     print(json.dumps(result.to_json(), sort_keys=True))

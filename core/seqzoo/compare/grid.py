@@ -26,7 +26,8 @@ else:  # pragma: no cover - python 3.10
     import tomli as tomllib
 
 KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
-        "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget")
+        "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget",
+        "fallback_warm_start")
 EXECUTORS = ("local", "ray")
 
 
@@ -95,6 +96,10 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+#: The ``warm_start`` value that turns the default's warm start off.
+NO_WARM_START = "none"
+
+
 def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     """Merge the default, ``config`` and the non-``None`` ``overrides`` into a :class:`Grid`.
 
@@ -141,8 +146,20 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     warm, warm_budget = merged.get("warm_start"), merged.get("warm_start_budget")
     if warm is not None and (not isinstance(warm, str) or not warm.strip()):
         raise SeqzooError(f"warm_start must be a proposer spec or a file path, got {warm!r}")
+    if not {"warm_start", "warm_start_budget"} & set(user) and {"oracles", "budget"} & set(user):
+        # the default's warm start is sized for the default's oracle and budget
+        warm, warm_budget = None, None
+    elif ("warm_start" not in user and isinstance(warm, str)
+          and merged.get("fallback_warm_start")
+          and Spec.parse(warm).name not in reg.names("proposer")):
+        warm = merged["fallback_warm_start"]
+    if "warm_start" in user and "warm_start_budget" not in user:
+        warm_budget = None  # the default's budget belongs to the default's warm start
+    if isinstance(warm, str) and warm.strip().lower() == NO_WARM_START:
+        warm = None
+    budget = _positive(merged["budget"], "budget")
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
-                budget=_positive(merged["budget"], "budget"),
+                budget=budget,
                 batch_size=_positive(merged["batch_size"], "batch size"),
                 workers=_positive(merged["workers"], "workers"), executor=executor,
                 ray_address=address, warm_start=warm or None,

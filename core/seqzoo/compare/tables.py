@@ -76,11 +76,16 @@ def _cell_texts(cell: Cell, label: str) -> list[str]:
     solved = round(v["solved_fraction"] * cell.runs)
     return [label, str(cell.runs), iqr("best_value"), iqr("regret"),
             f"{fmt(v['regret_ci_low'])} - {fmt(v['regret_ci_high'])}",
-            f"{solved}/{cell.runs}", fmt(v["evaluations_to_solve_median"]),
+            f"{solved}/{cell.runs}", _evals(v["evaluations_to_solve_median"]),
             fmt(v["score_median"]), fmt(v["feasible_fraction_median"]),
-            fmt(v["diversity_median"]), fmt(v["distinct_evaluations_median"]),
+            fmt(v["diversity_median"]), _evals(v["distinct_evaluations_median"]),
             _percent(v["duplicate_share_median"]), fmt(v["wall_seconds_median"]),
             fmt(v["mean_rank"])]
+
+
+def _evals(value: float | None) -> str:
+    """Evaluation counts in full (``3,000``, not ``3e+03``)."""
+    return "-" if value is None or math.isnan(value) else f"{value:,.0f}"
 
 
 def _percent(value: float) -> str:

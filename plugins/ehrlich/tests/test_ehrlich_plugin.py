@@ -61,7 +61,16 @@ def test_full_spec_equals_the_preset():
 def test_explicit_options_override_the_preset():
     f = build_oracle("ehrlich:preset=f2,quantization=2,random_seed=3")
     assert (f.dim, f.quantization, f.random_seed) == (32, 2, 3)
-    assert ehrlich().dim == Ehrlich().dim == 7  # no preset: the reference's defaults
+    assert ehrlich(dim=7).num_states == Ehrlich().num_states == 5  # no preset: reference's
+
+
+def test_a_bare_ehrlich_is_f2_but_the_class_keeps_the_reference_defaults():
+    bare, f2 = build_oracle("ehrlich"), build_oracle("ehrlich:preset=f2")
+    assert (bare.length, bare.num_states) == (32, 32)
+    x = f2.initial_solutions()
+    assert np.array_equal(x, bare.initial_solutions()) and np.array_equal(f2(x), bare(x))
+    assert build_oracle("ehrlich:dim=9").length == 9  # explicit options: reference defaults
+    assert Ehrlich().length == 7
 
 
 def test_unknown_preset_is_a_spec_error():

@@ -15,6 +15,8 @@ too few distinct new candidates for 2,000 labels above the likelihood quantile, 
 prompt language, so round 0's SFT runs 5 epochs (``sft_epochs``; the paper's pretrained
 Pythia needs one). The tiny model's greedy outputs are measured 60-80% feasible where the
 paper's checkpoints reach 90%, so the checkpoint guard asks for 60% (``guard_min_valid``).
+These ``cpu`` sizes and the 60% were set from runs on f2 with seeds 0, 1 and 2; the docs
+report other seeds.
 
 ``reference`` is ``paper`` with every loop choice set as the public reference code
 (prescient-design/llome) makes it, where this project chose differently (each is a named
