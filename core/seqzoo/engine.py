@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import warmstart
+from . import threads, warmstart
 from .errors import OracleError, ProposerError, SeqzooError
 from .plugins import registry
 from .protocol import Oracle, Problem, Proposer, decode
@@ -46,6 +46,9 @@ class RunConfig:
     warm_start: str | None = None
     #: Evaluations the warm start may use (its rows count in ``budget``).
     warm_start_budget: int | None = None
+    #: torch/BLAS threads (``None``: :data:`seqzoo.threads.DEFAULT`; a user's
+    #: ``OMP_NUM_THREADS`` wins). The count used is recorded in ``config.json``.
+    threads: int | None = None
 
 
 @dataclass
@@ -208,8 +211,14 @@ class Engine:
         if config.batch_size is not None and config.batch_size < 1:
             raise SeqzooError(f"batch size must be at least 1, got {config.batch_size}")
         check_warm_start(config)
+        if config.threads is not None and (not isinstance(config.threads, int)
+                                           or config.threads < 1):
+            raise SeqzooError(f"threads must be a positive integer, got {config.threads!r}")
         self.config, self.observer, self.warm_rows = config, observer, warm_rows
         self.rundir = RunDir(out) if out is not None else None
+        # before any plugin is built, so a torch imported while building reads the count
+        self.threads = threads.resolve(config.threads)
+        threads.apply(self.threads)
         seed_everything(config.seed)
         self.oracle = build_oracle(config.oracle)
         x0 = np.asarray(self.oracle.initial_solutions(), dtype=np.int64)
@@ -226,6 +235,7 @@ class Engine:
         # built now so that a bad spec fails before any evaluation; rebuilt with the warm
         # start's rows once they exist (factories defer heavy work to the first ask)
         self.proposer = build_proposer(config.proposer, self.problem)
+        threads.apply(self.threads)
         seed_everything(config.seed)
         self.name = f"proposer {Spec.parse(config.proposer).name!r}"
         if config.batch_size is None:
@@ -386,6 +396,7 @@ class Engine:
         from .provenance import commit
 
         return {"config": asdict(self.config), "versions": versions(), "commit": commit(),
+                "threads": self.threads,
                 "optimal_value": getattr(self.oracle, "optimal_value", None),
                 "alphabet": self.oracle.alphabet, "length": int(self.oracle.length),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "argv": sys.argv}
@@ -418,11 +429,12 @@ def check_warm_start(config: RunConfig) -> None:
 def run(oracle: str, proposer: str, budget: int, *, batch_size: int | None = None,
         seed: int = 0, out: str | Path | None = None, stop_on_optimum: bool = True,
         observer: Observer | None = None, overwrite: bool = False,
-        warm_start: str | None = None, warm_start_budget: int | None = None) -> RunResult:
+        warm_start: str | None = None, warm_start_budget: int | None = None,
+        threads: int | None = None) -> RunResult:
     """Run ``proposer`` on ``oracle`` (both specs) for ``budget`` evaluations, the rows of
     an optional ``warm_start`` (a proposer spec or a file) included."""
     config = RunConfig(oracle, proposer, budget, batch_size, seed, stop_on_optimum,
-                       warm_start, warm_start_budget)
+                       warm_start, warm_start_budget, threads)
     return Engine(config, out, observer).run(overwrite=overwrite)
 
 

@@ -66,6 +66,10 @@ class Step:
     time: float = 0.0
 
 
+#: What a run folder may hold besides its log (see :meth:`RunDir.check_new`).
+_RUN_FILES = {CONFIG, RESULT, "warm-start"}
+
+
 class RunDir:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -101,7 +105,9 @@ class RunDir:
             raise SeqzooError(f"{self.path} already holds a run; use --resume {self.path} "
                               f"to continue it or choose another --out")
         if not force and self.path.is_dir() and not self.log_path.exists():
-            others = sorted(p.name for p in self.path.iterdir())
+            # a run killed while being created leaves only its own files: not someone's data
+            others = sorted(p.name for p in self.path.iterdir() if p.name not in _RUN_FILES
+                            and not (p.name.startswith(".") and p.name.endswith(".tmp")))
             if others:
                 raise SeqzooError(f"{self.path} is not empty and holds no run ({others[0]}, "
                                   f"...); choose an empty or new --out, or give --force")

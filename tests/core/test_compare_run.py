@@ -199,6 +199,23 @@ def test_a_killed_grid_completes_without_redoing_finished_runs(tmp_path, good_pl
     assert [r["evaluations"] for r in rows(out / "summary.csv")] == ["200"] * 3
 
 
+def test_ctrl_c_says_what_was_kept_and_exits_130(tmp_path, good_plugin, monkeypatch):
+    monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "goodplug")
+    out = tmp_path / "cmp"
+    argv = [sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE, "--proposer",
+            "slow:delay=0.02", "--seeds", "0,1,2", "--budget", "200", "--batch-size", "10",
+            "--out", str(out), "--quiet"]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(out.rglob("result.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert "interrupted: 1 complete runs are kept in" in err
+    assert "run the same command again" in err and "Traceback" not in err
+
+
 def test_without_matplotlib_the_report_says_why_there_is_no_plot(tmp_path, monkeypatch):
     from seqzoo.compare import plot
 

@@ -30,6 +30,9 @@ def add_parser(sub) -> None:
                         "evaluations, unless --oracle or --budget is given; 'none': off)")
     p.add_argument("--warm-start-budget", type=int, metavar="N",
                    help="evaluations of the warm start (the initial solutions included)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="torch/BLAS threads per run (default 1; your own OMP_NUM_THREADS "
+                        "wins)")
     p.add_argument("--out", required=True, metavar="DIR", help="the store and its reports")
     p.add_argument("--overwrite", action="store_true", help="redo runs already in DIR")
     p.add_argument("--allow-mixed", action="store_true",
@@ -50,7 +53,8 @@ def main(args) -> int:
                    seeds=parse_seeds(args.seeds) if args.seeds is not None else None,
                    budget=args.budget, batch_size=args.batch_size, workers=args.workers,
                    executor=args.executor, ray_address=args.ray_address,
-                   warm_start=args.warm_start, warm_start_budget=args.warm_start_budget)
+                   warm_start=args.warm_start, warm_start_budget=args.warm_start_budget,
+                   threads=args.threads)
     with kept_on_interrupt(lambda: _kept(args.out)):
         result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
                          allow_mixed=args.allow_mixed, say=lambda text: console.print(text))

@@ -20,6 +20,9 @@ def add_parser(sub) -> None:
                         "'sequence' and optional 'value' columns; its rows count in --budget")
     p.add_argument("--warm-start-budget", type=int, metavar="N",
                    help="evaluations of the warm start (the initial solutions included)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="torch/BLAS threads (default 1: the fastest for the zoo's small "
+                        "models; your own OMP_NUM_THREADS wins); recorded in config.json")
     p.add_argument("--out", metavar="DIR", help="run folder (config, log, result)")
     p.add_argument("--resume", metavar="DIR", help="continue the run logged in DIR")
     p.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
@@ -50,7 +53,8 @@ def main(args) -> int:
 
     if args.resume:
         clash = [f"--{k.replace('_', '-')}" for k in ("oracle", "proposer", "budget", "out",
-                                                      "warm_start", "warm_start_budget")
+                                                      "warm_start", "warm_start_budget",
+                                                      "threads")
                  if getattr(args, k) is not None]
         if clash:
             raise SeqzooError(f"--resume takes the settings from the run folder; drop {clash[0]}")
@@ -71,7 +75,7 @@ def main(args) -> int:
             raise SeqzooError(f"missing {', '.join(missing)} (or give --resume DIR)")
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
                                   args.seed, args.stop_on_optimum, args.warm_start,
-                                  args.warm_start_budget)
+                                  args.warm_start_budget, args.threads)
         RunDir(args.out).check_new(args.overwrite, args.force)  # before the bar is drawn
         job, label = engine.Engine(config, args.out), args.proposer
         go = lambda: job.run(overwrite=args.overwrite, force=args.force)  # noqa: E731

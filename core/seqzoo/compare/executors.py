@@ -9,7 +9,6 @@ node mounts at the same path, and every node needs the same plugins installed.
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
@@ -87,24 +86,16 @@ def _pump(source: Any, notify: Notify) -> Iterator[None]:
         thread.join(timeout=2)
 
 
-def _share_cores(threads: int) -> None:
-    """Worker initializer: split the cores between workers instead of letting each one's
-    BLAS / torch thread pool claim them all (unless the user chose a thread count)."""
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(name, str(threads))
-
-
 def run_processes(tasks: list[RunTask], workers: int,
                   notify: Notify) -> Iterator[tuple[RunTask, Outcome]]:
     """``workers`` spawned processes (spawn: safe with torch and threads in the parent)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    # each run sets its own thread count (seqzoo.threads) before it builds anything
     context = multiprocessing.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // workers)
     with context.Manager() as manager, _pump(messages := manager.Queue(), notify), \
-            ProcessPoolExecutor(workers, mp_context=context, initializer=_share_cores,
-                                initargs=(threads,)) as pool:
+            ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = {pool.submit(execute, task, messages.put): task for task in tasks}
         try:
             for future in as_completed(futures):

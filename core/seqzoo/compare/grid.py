@@ -27,7 +27,7 @@ else:  # pragma: no cover - python 3.10
 
 KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
         "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget",
-        "fallback_warm_start")
+        "fallback_warm_start", "threads")
 EXECUTORS = ("local", "ray")
 
 
@@ -46,6 +46,8 @@ class Grid:
     #: The shared warm start (a proposer spec or a file) and its evaluations, or ``None``.
     warm_start: str | None = None
     warm_start_budget: int | None = None
+    #: torch/BLAS threads per run (``None``: seqzoo's default, see :mod:`seqzoo.threads`).
+    threads: int | None = None
 
     def cells(self) -> Iterator[tuple[str, str, int]]:
         """``(oracle, proposer, seed)`` for every run, oracle-major."""
@@ -58,7 +60,7 @@ class Grid:
         return {"oracles": list(self.oracles), "proposers": list(self.proposers),
                 "seeds": list(self.seeds), "budget": self.budget,
                 "batch_size": self.batch_size, "warm_start": self.warm_start,
-                "warm_start_budget": self.warm_start_budget}
+                "warm_start_budget": self.warm_start_budget, "threads": self.threads}
 
 
 def default_config() -> dict[str, Any]:
@@ -164,7 +166,9 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
                 workers=_positive(merged["workers"], "workers"), executor=executor,
                 ray_address=address, warm_start=warm or None,
                 warm_start_budget=None if warm_budget is None
-                else _positive(warm_budget, "warm_start_budget"))
+                else _positive(warm_budget, "warm_start_budget"),
+                threads=None if merged.get("threads") is None
+                else _positive(merged["threads"], "threads"))
 
 
 def _specs(value: Any, key: str) -> list[str]:

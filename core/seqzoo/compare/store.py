@@ -56,6 +56,7 @@ class RunTask:
     warm_start_budget: int | None = None
     #: ``rows.jsonl`` of the shared warm start this run starts from, or ``None``.
     warm_rows: str | None = None
+    threads: int | None = None
 
     @property
     def key(self) -> str:
@@ -64,7 +65,7 @@ class RunTask:
     def config(self) -> RunConfig:
         return RunConfig(self.oracle, self.proposer, self.budget, self.batch_size, self.seed,
                          warm_start=self.warm_start,
-                         warm_start_budget=self.warm_start_budget)
+                         warm_start_budget=self.warm_start_budget, threads=self.threads)
 
     def load_warm_rows(self, alphabet: str, length: int):
         """The shared warm start's ``(x, y)``, or ``None`` for a run without one."""
@@ -90,7 +91,8 @@ class Store:
             seen[folder] = (oracle, proposer)
             warm = (str(self.warm_folder(oracle, seed) / ROWS) if grid.warm_start else None)
             tasks.append(RunTask(oracle, proposer, seed, grid.budget, grid.batch_size,
-                                 str(folder), grid.warm_start, grid.warm_start_budget, warm))
+                                 str(folder), grid.warm_start, grid.warm_start_budget, warm,
+                                 grid.threads))
         return tasks
 
     def warm_folder(self, oracle: str, seed: int) -> Path:
@@ -190,7 +192,8 @@ class Store:
             return Grid(tuple(data["oracles"]), tuple(data["proposers"]), tuple(data["seeds"]),
                         int(data["budget"]), int(data["batch_size"]),
                         warm_start=data.get("warm_start"),
-                        warm_start_budget=data.get("warm_start_budget"))
+                        warm_start_budget=data.get("warm_start_budget"),
+                        threads=data.get("threads"))
         except FileNotFoundError:
             raise SeqzooError(f"{self.path} is not a zoo compare folder (no {GRID})") from None
         except (ValueError, KeyError, TypeError) as exc:
