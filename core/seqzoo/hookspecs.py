@@ -11,7 +11,7 @@ A plugin is a module named by an entry point in the ``seqzoo`` group::
 
     @seqzoo.hookimpl
     def register_proposers(register):
-        register("anneal", "seqzoo_anneal.proposer:Annealer")
+        register("anneal", "seqzoo_anneal.annealer:Annealer")
 
 ``register(name, factory)`` takes the factory itself or, better, its ``"module:attribute"``
 path, which is imported only when the factory is used, so listing plugins never imports

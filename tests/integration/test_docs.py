@@ -4,6 +4,7 @@ reference identical to what the code says, the commands and links real, the exam
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import re
 import subprocess
 import sys
@@ -128,3 +129,20 @@ def test_api_examples_run(tmp_path):
     compared = _script("api_compare.py", "--oracle", oracle, "--seeds", "0,1", "--budget", "100",
                        "--out", str(tmp_path / "compare"))
     assert "random:mutations=2" in compared and (tmp_path / "compare" / "summary.csv").exists()
+
+
+FACTORY_PATH = re.compile(r"""["'`](seqzoo[\w.]*):([A-Za-z_]\w*)["'`]""")
+
+
+def test_every_factory_path_the_docs_show_imports():
+    import importlib
+
+    from seqzoo import hookspecs
+
+    texts = [p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]]
+    texts.append(hookspecs.__doc__ or "")
+    texts += [inspect.getdoc(getattr(hookspecs, n)) or "" for n in dir(hookspecs)]
+    paths = {m.groups() for text in texts for m in FACTORY_PATH.finditer(text)}
+    assert ("seqzoo_anneal.annealer", "Annealer") in paths
+    for module, attr in sorted(paths):
+        assert hasattr(importlib.import_module(module), attr), f"{module}:{attr}"
