@@ -15,3 +15,7 @@ class ProposerError(SeqzooError):
 
 class OracleError(SeqzooError):
     """An oracle returned values the engine cannot log (wrong shape, NaN)."""
+
+
+class PluginError(SeqzooError):
+    """A plugin's factory cannot be imported: the message names the plugin and the path."""

@@ -1,7 +1,10 @@
 """Finding plugins: entry points in the ``seqzoo`` group, loaded one by one.
 
 A plugin that fails to import, a hook that raises, or a name registered twice is recorded in
-:attr:`Registry.errors` (and warned about) instead of breaking the other plugins.
+:attr:`Registry.errors` (and warned about) instead of breaking the other plugins. A name two
+plugins register is unusable as it is -- neither owner wins silently -- but each owner's
+factory stays reachable as ``PLUGIN/NAME`` (``seqzoo/hamming``, ``myplug/hamming``); every
+other name works as before.
 ``SEQZOO_LOAD_PLUGINS=a,b`` loads only the named entry points; ``SEQZOO_DISABLE_PLUGINS=a,b``
 skips them. The built-in plugin :mod:`seqzoo.builtin` is always loaded.
 """
@@ -18,7 +21,7 @@ from typing import Callable
 import pluggy
 
 from . import builtin, hookspecs
-from .errors import SpecError
+from .errors import PluginError, SpecError
 
 GROUP = "seqzoo"
 KINDS = ("oracle", "proposer", "trainer")
@@ -39,9 +42,14 @@ class Entry:
         if callable(self.target):
             return self.target
         module, _, attr = self.target.partition(":")
-        obj = importlib.import_module(module)
-        for part in attr.split("."):
-            obj = getattr(obj, part)
+        try:
+            obj = importlib.import_module(module)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        except Exception as exc:  # name the plugin: the bare ImportError would not
+            raise PluginError(f"{self.kind} {self.name!r} of plugin {self.plugin!r} cannot be "
+                              f"imported from {self.target!r}: {type(exc).__name__}: {exc}"
+                              ) from exc
         return obj
 
 
@@ -52,6 +60,8 @@ class PluginInfo:
     version: str | None
     registers: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     error: str | None = None
+    #: The traceback of a failed import (``zoo --debug plugins`` prints it).
+    traceback: str | None = None
 
 
 @dataclass
@@ -60,20 +70,34 @@ class Registry:
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     clashes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    #: Every factory by ``(kind, "PLUGIN/NAME")``, clashing ones included.
+    qualified: dict[tuple[str, str], Entry] = field(default_factory=dict)
 
     def names(self, kind: str) -> list[str]:
-        return sorted(self.entries[kind])
+        """The usable plain names (a clashing name is not one: see :meth:`clashing`)."""
+        return sorted(n for n in self.entries[kind] if (kind, n) not in self.clashes)
+
+    def clashing(self, kind: str) -> list[str]:
+        """``PLUGIN/NAME`` of every factory whose plain name two plugins register."""
+        return sorted(f"{owner}/{name}" for (k, name), owners in self.clashes.items()
+                      if k == kind for owner in owners)
 
     def get(self, kind: str, name: str) -> Entry:
+        if (kind, name) in self.qualified:
+            return self.qualified[(kind, name)]
         if (kind, name) in self.clashes:
-            owners = " and ".join(self.clashes[(kind, name)])
-            raise SpecError(f"{kind} {name!r} is registered by both {owners}; "
-                            f"disable one with SEQZOO_DISABLE_PLUGINS")
+            owners = self.clashes[(kind, name)]
+            raise SpecError(f"{kind} {name!r} is registered by both {' and '.join(owners)}; "
+                            f"say which: {' or '.join(f'{o}/{name}' for o in owners)}")
         try:
             return self.entries[kind][name]
         except KeyError:
             known = ", ".join(self.names(kind)) or "none installed"
-            raise SpecError(f"unknown {kind} {name!r} (known: {known})") from None
+            failed = [p for p, info in self.plugins.items() if info.error
+                      and info.error.startswith(("failed to load", "bad hooks"))]
+            hint = (f"; plugin {' and '.join(map(repr, failed))} failed to load "
+                    f"(zoo plugins shows why)" if failed else "")
+            raise SpecError(f"unknown {kind} {name!r} (known: {known}){hint}") from None
 
 
 def _env_list(name: str) -> set[str] | None:
@@ -106,7 +130,10 @@ def discover() -> Registry:
         try:
             module = ep.load()
         except Exception as exc:  # a broken plugin must not break the others
+            import traceback
+
             registry.plugins[ep.name] = info
+            info.traceback = traceback.format_exc()
             _record(registry, info, f"failed to load: {type(exc).__name__}: {exc}")
             continue
         add_plugin(registry, module, info)
@@ -141,14 +168,18 @@ def _registrar(registry: Registry, kind: str, info: PluginInfo) -> hookspecs.Reg
     def register(name: str, factory: hookspecs.Factory) -> None:
         if not (callable(factory) or (isinstance(factory, str) and ":" in factory)):
             raise TypeError(f"factory for {name!r} must be callable or 'module:attr'")
+        entry = Entry(kind, name, factory, info.name)
+        registry.qualified[(kind, f"{info.name}/{name}")] = entry
         existing = registry.entries[kind].get(name)
         if existing is not None and existing.plugin != info.name:
             owners = registry.clashes.setdefault((kind, name), [existing.plugin])
             owners.append(info.name)
-            _record(registry, info, f"{kind} name {name!r} clashes with plugin "
-                                    f"{existing.plugin!r}")
+            info.registers[kind].append(name)
+            _record(registry, info, f"{kind} name {name!r} is also registered by plugin "
+                                    f"{existing.plugin!r}: use {existing.plugin}/{name} or "
+                                    f"{info.name}/{name}")
             return
-        registry.entries[kind][name] = Entry(kind, name, factory, info.name)
+        registry.entries[kind][name] = entry
         info.registers[kind].append(name)
 
     return register

@@ -39,12 +39,46 @@ def test_broken_plugin_is_reported_and_others_still_work(good_plugin):
 def test_name_clash_names_both_plugins(good_plugin):
     install_plugin(good_plugin, "seqzoo-clash", "clash", "seqzoo_clashplug", CLASH)
     plugins.set_registry(None)
-    with pytest.warns(RuntimeWarning, match="clashes"):
+    with pytest.warns(RuntimeWarning, match="also registered by plugin"):
         reg = plugins.registry()
-    with pytest.raises(SpecError, match="registered by both clash and goodplug|"
-                                        "registered by both goodplug and clash"):
+    with pytest.raises(SpecError, match="registered by both (clash and goodplug|goodplug and "
+                                        "clash); say which: .*goodplug/stubborn"):
         reg.get("proposer", "stubborn")
     assert reg.get("proposer", "slow").plugin == "goodplug"
+    # only that name is unusable; each owner's factory stays reachable by PLUGIN/NAME
+    assert "stubborn" not in reg.names("proposer") and "slow" in reg.names("proposer")
+    assert reg.clashing("proposer") == ["clash/stubborn", "goodplug/stubborn"]
+    assert reg.get("proposer", "clash/stubborn").plugin == "clash"
+    assert reg.plugins["clash"].registers["proposer"] == ["stubborn"]
+
+
+def test_with_a_clash_and_a_broken_plugin_everything_else_works(good_plugin):
+    install_plugin(good_plugin, "seqzoo-clash", "clash", "seqzoo_clashplug", CLASH)
+    install_plugin(good_plugin, "seqzoo-broken", "broken", "seqzoo_brokenplug", BROKEN)
+
+    def zoo(*args):
+        return subprocess.run([sys.executable, "-m", "seqzoo.cli", *args], capture_output=True,
+                              text=True)
+
+    listed = zoo("list", "proposers", "--json")
+    assert listed.returncode == 0, listed.stderr
+    names = [d["name"] for d in json.loads(listed.stdout)["proposer"]]
+    assert "slow" in names and "clash/stubborn" in names and "stubborn" not in names
+    debug = zoo("--debug", "plugins")
+    assert debug.returncode == 0 and "Traceback" in debug.stderr
+    assert "broken on purpose" in debug.stderr
+    used = zoo("run", "--oracle", "hamming", "--proposer", "optuna", "--budget", "5",
+               "--out", "/nonexistent/never")
+    assert used.returncode == 2 and "plugin 'broken' failed to load" in used.stderr
+
+
+def test_a_factory_whose_module_fails_names_its_plugin(register_plugin):
+    from seqzoo.testing import FactoryPlugin
+
+    register_plugin(FactoryPlugin("proposer", "lazy", "no_such_module_here:Factory"))
+    with pytest.raises(plugins.PluginError, match="proposer 'lazy' of plugin .* cannot be "
+                                                  "imported from 'no_such_module_here:Factory'"):
+        plugins.registry().get("proposer", "lazy").load()
 
 
 def test_allow_and_deny_lists(good_plugin, monkeypatch):

@@ -287,7 +287,7 @@ def test_registered_blocks_nest_and_restore():
 
 
 def test_registering_a_taken_name_is_refused():
-    with pytest.raises(ValueError, match="clashes"):
+    with pytest.raises(ValueError, match="also registered by plugin 'seqzoo'"):
         with registered(FactoryPlugin("proposer", "random", RandomMutation)):
             pass
     with pytest.raises(ValueError, match="already registered"):

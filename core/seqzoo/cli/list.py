@@ -45,7 +45,9 @@ def main(args) -> int:
     from ..plugins import registry
 
     kinds = [_KINDS[args.kind]] if args.kind else list(_KINDS.values())
-    described = {k: [describe(k, n) for n in registry().names(k)] for k in kinds}
+    reg = registry()
+    # a clashing name is listed as each owner's PLUGIN/NAME, the only way to use it
+    described = {k: [describe(k, n) for n in reg.names(k) + reg.clashing(k)] for k in kinds}
     if args.json:
         print(json.dumps(described, indent=2, default=str))
         return 0

@@ -22,6 +22,8 @@ def main(args) -> int:
                 "errors": reg.errors}
         print(json.dumps(data, indent=2))
         return 0
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
@@ -37,4 +39,9 @@ def main(args) -> int:
                       "\n".join(r["oracle"]), "\n".join(r["proposer"]), "\n".join(r["trainer"]),
                       f"[red]{info.error}[/red]" if info.error else "[green]ok[/green]")
     Console().print(table)
+    if getattr(args, "debug", False):
+        for info in reg.plugins.values():
+            if info.traceback:
+                print(f"\nplugin {info.name!r} failed to load:\n{info.traceback}",
+                      file=sys.stderr, end="")
     return 0

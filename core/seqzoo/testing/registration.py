@@ -56,7 +56,8 @@ def _copy(registry: Registry) -> Registry:
         plugins={name: replace(info, registers={k: list(v) for k, v in info.registers.items()})
                  for name, info in registry.plugins.items()},
         errors=list(registry.errors),
-        clashes={key: list(owners) for key, owners in registry.clashes.items()})
+        clashes={key: list(owners) for key, owners in registry.clashes.items()},
+        qualified=dict(registry.qualified))
 
 
 def with_plugin(base: Registry, plugin: object, name: str) -> Registry:
