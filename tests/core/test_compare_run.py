@@ -226,3 +226,27 @@ def test_without_matplotlib_the_report_says_why_there_is_no_plot(tmp_path, monke
     assert not (out / "regret.png").exists()
     assert "install matplotlib" in (out / "report.md").read_text()
     assert "install matplotlib" in (out / "table.txt").read_text()
+
+
+def test_own_batch_sizes_are_recorded_and_shown(tmp_path):
+    out = tmp_path / "cmp"
+    argv = ["compare", "--oracle", ORACLE, "--seeds", "0", "--budget", "60", "--out", str(out),
+            "--quiet", "--proposer", "random", "--proposer", "random:batch_size=7",
+            "--batch-size", "own"]
+    assert cli.main(argv) == 0
+    sizes = {r["proposer"]: r["batch_size"] for r in rows(out / "summary.csv")}
+    assert sizes == {"random": "100", "random:batch_size=7": "7"}
+    assert "each proposer's own batch size" in (out / "report.md").read_text()
+    assert cli.main(argv) == 0  # re-invoking finds the runs complete, not "other settings"
+
+
+def test_without_a_terminal_each_finished_run_is_one_plain_line(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE,
+                          "--proposer", "random", "--seeds", "0,1", "--budget", "40",
+                          "--out", str(tmp_path / "cmp")], capture_output=True, text=True,
+                         env={**os.environ, "SEQZOO_LOAD_PLUGINS": ""})
+    assert out.returncode == 0, out.stderr
+    done = [line for line in out.stderr.splitlines() if "] done random | " in line]
+    assert [line.split("]")[0] for line in done] == ["[1/2", "[2/2"]
+    assert "━" not in out.stderr  # no bar drawn into a log file
+    assert "random" in out.stdout  # the table is the result: stdout

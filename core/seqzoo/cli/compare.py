@@ -19,7 +19,9 @@ def add_parser(sub) -> None:
     p.add_argument("--seeds", metavar="LIST", help="e.g. 0,1,2 or 0-9")
     p.add_argument("--budget", type=int, metavar="N", help="evaluations per run, initial "
                                                            "solutions included")
-    p.add_argument("--batch-size", type=int, metavar="B", help="evaluations per ask")
+    p.add_argument("--batch-size", type=_batch, metavar="B",
+                   help="evaluations per ask, the same for every proposer (default 100), or "
+                        "'own': each proposer's preferred batch size")
     p.add_argument("--workers", type=int, metavar="K", help="runs at once in local processes")
     p.add_argument("--executor", choices=("local", "ray"), help="where runs execute")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster (default: a local one)")
@@ -41,6 +43,10 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
+def _batch(text: str):
+    return text if text.strip().lower() == "own" else int(text)
+
+
 def main(args) -> int:
     from ..compare import compare, read_config, resolve
     from ..compare.grid import parse_seeds
@@ -57,13 +63,15 @@ def main(args) -> int:
                    threads=args.threads)
     with kept_on_interrupt(lambda: _kept(args.out)):
         result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
-                         allow_mixed=args.allow_mixed, say=lambda text: console.print(text))
+                         allow_mixed=args.allow_mixed, say=lambda text: console.print(text, markup=False))
     if not args.quiet:
         show(result.report)
     console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
                   f"{result.wall_seconds:.1f} s; outputs in {args.out}")
+    from rich.markup import escape
+
     for key, error in result.failures:
-        console.print(f"[red]failed[/red] {key}: {error}")
+        console.print(f"[red]failed[/red] {escape(key)}: {escape(error)}")
     return 1 if result.failures else 0
 
 

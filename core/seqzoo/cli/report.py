@@ -40,10 +40,12 @@ def show(report) -> None:
     if compact:
         out.print(f"(the terminal is narrower than the table's {_width(out, report)} columns: "
                   f"every column is in table.txt and report.md)")
+    from rich.markup import escape
+
     for line in legend(report.analysis.grid.proposers):
-        out.print(line, soft_wrap=True, highlight=False)
-    for note in report.analysis.notes:
-        out.print(f"[yellow]note:[/yellow] {note}")
+        out.print(escape(line), soft_wrap=True, highlight=False)
+    for note in report.analysis.notes:  # escaped: "seqzoo[plot]" is not markup
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
 
 
 def _width(out, report) -> int:

@@ -39,7 +39,8 @@ class Grid:
     proposers: tuple[str, ...]
     seeds: tuple[int, ...]
     budget: int
-    batch_size: int
+    #: Evaluations per ask for every proposer, or ``None``: each proposer's own preference.
+    batch_size: int | None
     workers: int = 1
     executor: str = "local"
     ray_address: str | None = None
@@ -162,13 +163,23 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     budget = _positive(merged["budget"], "budget")
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
                 budget=budget,
-                batch_size=_positive(merged["batch_size"], "batch size"),
+                batch_size=_batch_size(merged["batch_size"]),
                 workers=_positive(merged["workers"], "workers"), executor=executor,
                 ray_address=address, warm_start=warm or None,
                 warm_start_budget=None if warm_budget is None
                 else _positive(warm_budget, "warm_start_budget"),
                 threads=None if merged.get("threads") is None
                 else _positive(merged["threads"], "threads"))
+
+
+#: ``batch_size = "own"``: each proposer asks for its own preferred batch size.
+OWN_BATCH = "own"
+
+
+def _batch_size(value: Any) -> int | None:
+    if isinstance(value, str) and value.strip().lower() == OWN_BATCH:
+        return None
+    return _positive(value, "batch size")
 
 
 def _specs(value: Any, key: str) -> list[str]:

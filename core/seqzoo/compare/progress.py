@@ -9,6 +9,7 @@ handled by :meth:`GridProgress.handle`:
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import Any
@@ -31,6 +32,8 @@ class GridProgress:
 
     def __init__(self, total: int, done: int, evaluations: int, enabled: bool = True):
         self.total, self.done, self.enabled = total, done, enabled
+        # bars need a terminal; a log file or pipe gets one plain line per finished run
+        self.plain = enabled and not console.is_terminal
         #: Evaluations the runs still to do will spend, and what they spent so far.
         self.todo, self.spent = max(evaluations, 1), 0
         self.seen: dict[str, int] = {}
@@ -39,7 +42,8 @@ class GridProgress:
         self.start = time.perf_counter()
         self.view = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                              MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                             TimeElapsedColumn(), console=console, disable=not enabled)
+                             TimeElapsedColumn(), console=console,
+                             disable=not enabled or self.plain)
         self.grid = self.view.add_task("grid", total=total, completed=done, info="")
 
     def __enter__(self) -> GridProgress:
@@ -64,6 +68,10 @@ class GridProgress:
                 self.done += 1
                 if key in self.bars:
                     self.view.remove_task(self.bars.pop(key))
+                if self.plain:
+                    elapsed = time.perf_counter() - self.start
+                    print(f"[{self.done}/{self.total}] done {key} ({elapsed:.0f} s elapsed, "
+                          f"{self._info()})", file=sys.stderr, flush=True)
             self.view.update(self.grid, completed=self.done, info=self._info())
 
     def _info(self) -> str:

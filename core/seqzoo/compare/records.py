@@ -34,6 +34,8 @@ class RunRecord:
     warm: int = 0
     #: ``{"versions": ..., "commit": ...}`` of the code that made the run.
     provenance: dict[str, Any] | None = None
+    #: Evaluations per ask the run used (the grid's, or the proposer's own).
+    batch_size: int | None = None
 
     @property
     def duplicate_share(self) -> float:
@@ -100,4 +102,5 @@ def load(task: RunTask) -> RunRecord | None:
     return RunRecord(task, result, points + 1, running[points],
                      mean_pairwise_hamming(final) if len(final) else float("nan"), initial,
                      distinct, warm, {"versions": config.get("versions"),
-                                      "commit": config.get("commit")})
+                                      "commit": config.get("commit")},
+                     config.get("config", {}).get("batch_size"))

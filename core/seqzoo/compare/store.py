@@ -164,7 +164,9 @@ class Store:
             record = run.read_config()
             saved = record.get("config", {})
             wanted = asdict(task.config())
-            diff = sorted(k for k in wanted if saved.get(k, None) != wanted[k])
+            # a run of "own" batch size recorded the size its proposer chose
+            diff = sorted(k for k in wanted if saved.get(k, None) != wanted[k]
+                          and not (k == "batch_size" and wanted[k] is None))
             if diff:
                 raise SeqzooError(
                     f"{task.folder} holds a run with {diff[0]}={saved.get(diff[0])!r}, this "
@@ -190,7 +192,8 @@ class Store:
         try:
             data: dict[str, Any] = json.loads((self.path / GRID).read_text())
             return Grid(tuple(data["oracles"]), tuple(data["proposers"]), tuple(data["seeds"]),
-                        int(data["budget"]), int(data["batch_size"]),
+                        int(data["budget"]),
+                        None if data["batch_size"] is None else int(data["batch_size"]),
                         warm_start=data.get("warm_start"),
                         warm_start_budget=data.get("warm_start_budget"),
                         threads=data.get("threads"))

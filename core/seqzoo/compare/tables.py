@@ -27,7 +27,7 @@ TRACE_COLUMNS = ("proposer", "seed", "evaluations", "best_value", "oracle", "reg
 #: The columns of the per-oracle tables (see :func:`_cell_texts`).
 HEADINGS = ("proposer", "runs", "best value: median [IQR]", "regret: median [IQR]",
             "regret 95% CI", "solved", "evals to solve", "score", "feasible", "diversity",
-            "distinct evals", "duplicates", "wall s", "rank")
+            "distinct evals", "duplicates", "batch", "wall s", "rank")
 #: The columns kept on a narrow terminal (``table.txt`` and ``report.md`` have them all).
 COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "score",
            "duplicates", "rank")
@@ -79,7 +79,8 @@ def _cell_texts(cell: Cell, label: str) -> list[str]:
             f"{solved}/{cell.runs}", _evals(v["evaluations_to_solve_median"]),
             fmt(v["score_median"]), fmt(v["feasible_fraction_median"]),
             fmt(v["diversity_median"]), _evals(v["distinct_evaluations_median"]),
-            _percent(v["duplicate_share_median"]), fmt(v["wall_seconds_median"]),
+            _percent(v["duplicate_share_median"]), _evals(v["batch_size_median"]),
+            fmt(v["wall_seconds_median"]),
             fmt(v["mean_rank"])]
 
 
@@ -107,7 +108,7 @@ def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
     short = labels(g.proposers)
     keep = [i for i, h in enumerate(HEADINGS) if not compact or h in COMPACT]
     for oracle in g.oracles:
-        table = Table(title=f"{oracle}: budget {g.budget}, batch {g.batch_size}, "
+        table = Table(title=f"{oracle}: budget {g.budget}, {_batch_text(g)}, "
                             f"seeds {','.join(map(str, g.seeds))}{_warm_text(g)}")
         for i in keep:
             table.add_column(HEADINGS[i], justify="left" if i == 0 else "right")
@@ -159,13 +160,17 @@ def _count(items: Sequence[object], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
+def _batch_text(g) -> str:
+    return f"batch {g.batch_size}" if g.batch_size else "each proposer's own batch size"
+
+
 def render_markdown(analysis: Analysis, plot: str | None) -> str:
     g = analysis.grid
     lines = ["# zoo compare report", "",
              f"{_count(g.proposers, 'proposer')} x {_count(g.oracles, 'oracle')} x "
              f"{_count(g.seeds, 'seed')} "
              f"(seeds {', '.join(map(str, g.seeds))}); every run: budget {g.budget} "
-             f"evaluations, batch size {g.batch_size}, "
+             f"evaluations, {_batch_text(g)}, "
              + (f"starting from a shared warm start (`{g.warm_start}`"
                 + (f", {g.warm_start_budget} evaluations" if g.warm_start_budget else "")
                 + "; the same rows for every proposer of a seed, counted in the budget)."
