@@ -64,6 +64,11 @@ class ListOracle(Wrapped):
         return list(self.base(x))
 
 
+class IntegerValues(Wrapped):
+    def __call__(self, x):
+        return (10 * self.base(x)).astype(np.int64)
+
+
 class PaddingOracle(Wrapped):
     def __call__(self, x):  # silently scores sequences of any length
         return np.zeros(len(x))
@@ -81,7 +86,8 @@ class BatchDependent(Wrapped):
 
 @pytest.mark.parametrize("oracle, check", [
     (NaNOracle(), "values"),
-    (ListOracle(), "initial_solutions"),
+    (ListOracle(), "values"),
+    (IntegerValues(), "values"),
     (LyingFeasibility(), "values"),
     (NoisyOracle(), "deterministic"),
     (BatchDependent(), "deterministic"),
@@ -108,10 +114,13 @@ def test_noisy_oracle_passes_when_declared_nondeterministic():
 
 
 def test_optimal_solution_must_score_the_optimum():
-    oracle = Wrapped(optimal_solution=lambda: np.zeros((1, 8), dtype=np.int64))
+    oracle = Wrapped(optimal_solution=lambda: np.zeros(8, dtype=np.int64))
     with pytest.raises(ConformanceError, match="optimal_solution"):
         check_oracle(oracle)
     base = oracle.base
+    two_d = Wrapped(optimal_solution=lambda: base.target[None])  # a batch, not a sequence
+    with pytest.raises(ConformanceError, match=r"^optimum: .*must be one sequence"):
+        check_oracle(two_d)
     assert "optimum" in check_oracle(Wrapped(optimal_solution=lambda: base.target)).passed
 
 

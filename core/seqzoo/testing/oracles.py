@@ -52,14 +52,15 @@ def _values(oracle: Oracle, x: np.ndarray, check: str) -> np.ndarray:
     except Exception as exc:
         raise ConformanceError(f"{check}: scoring a valid ({len(x)}, {x.shape[1]}) batch "
                                f"raised {type(exc).__name__}: {exc}") from exc
-    _expect(isinstance(y, np.ndarray), check,
+    # what is wrong with the values themselves is the "values" check's, whoever asked
+    _expect(isinstance(y, np.ndarray), "values",
             f"returned {type(y).__name__}, expected a numpy array")
-    _expect(y.dtype.kind == "f", check, f"returned dtype {y.dtype}, expected floats")
-    _expect(y.shape == (len(x),), check,
+    _expect(y.dtype.kind == "f", "values", f"returned dtype {y.dtype}, expected floats")
+    _expect(y.shape == (len(x),), "values",
             f"returned shape {y.shape} for {len(x)} sequences, expected ({len(x)},)")
-    _expect(not np.isnan(y).any(), check, "returned NaN (an infeasible sequence is -inf)")
-    _expect(not np.isposinf(y).any(), check, "returned +inf (values are maximised; "
-                                             "infeasible is -inf)")
+    _expect(not np.isnan(y).any(), "values", "returned NaN (an infeasible sequence is -inf)")
+    _expect(not np.isposinf(y).any(), "values", "returned +inf (values are maximised; "
+                                                "infeasible is -inf)")
     return y
 
 
@@ -138,8 +139,11 @@ def _check_optimum(oracle: Oracle, y: np.ndarray) -> str | None:
     solution = getattr(oracle, "optimal_solution", None)
     if not callable(solution):
         return None
-    x_star = np.atleast_2d(np.asarray(solution(), dtype=np.int64))
-    y_star = _values(oracle, x_star, "optimum")
+    x_star = np.asarray(solution())
+    _expect(x_star.shape == (int(oracle.length),) and x_star.dtype.kind in "iu", "optimum",
+            f"optimal_solution() must be one sequence: an integer array of shape "
+            f"({oracle.length},), got {x_star.dtype} {x_star.shape}")
+    y_star = _values(oracle, x_star[None].astype(np.int64), "optimum")
     _expect(bool(np.all(np.abs(y_star - optimum) <= TOLERANCE)), "optimum",
             f"optimal_solution() scores {y_star.tolist()}, not optimal_value {optimum}")
     return None
