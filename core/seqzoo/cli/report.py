@@ -7,9 +7,11 @@ def add_parser(sub) -> None:
     p = sub.add_parser("report", help="rebuild the tables and plot of a zoo compare folder",
                        description="Read the runs stored by zoo compare in DIR and rewrite "
                                    "summary.csv, trace.csv, stats.csv, table.txt, report.md "
-                                   "and regret.png; nothing is run.")
+                                   "and regret.png (and report.html with --html); nothing is run.")
     p.add_argument("out", metavar="DIR", help="a zoo compare --out folder")
     p.add_argument("--quiet", action="store_true", help="do not print the table")
+    p.add_argument("--html", action="store_true",
+                   help="also rebuild report.html (needs plotly: the seqzoo[plot] extra)")
     p.set_defaults(func=main)
 
 
@@ -61,7 +63,7 @@ def main(args) -> int:
     from ..compare import build_report
     from ..display import console
 
-    report = build_report(args.out)
+    report = build_report(args.out, page=True if args.html else False)
     if not args.quiet:
         show(report)
     console.print("wrote " + ", ".join(f.name for f in report.files))

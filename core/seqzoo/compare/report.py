@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import analysis, plot, tables
+from ..errors import SeqzooError
+from . import analysis, html, plot, tables
 from .analysis import Analysis
 from .records import load
 from .store import Store
 
 SUMMARY, TRACE, STATS = "summary.csv", "trace.csv", "stats.csv"
-TABLE, REPORT, PLOT = "table.txt", "report.md", "regret.png"
+TABLE, REPORT, PLOT, HTML = "table.txt", "report.md", "regret.png", "report.html"
 
 
 @dataclass
@@ -20,9 +21,12 @@ class Report:
     files: list[Path]
 
 
-def build(out: str | Path) -> Report:
-    """Read ``out``'s grid and complete runs; write the CSVs, ``table.txt``, ``report.md``
-    and (with matplotlib) ``regret.png``."""
+def build(out: str | Path, page: bool | None = None) -> Report:
+    """Read ``out``'s grid and complete runs; write the CSVs, ``table.txt``, ``report.md``,
+    (with matplotlib) ``regret.png`` and ``report.html`` -- whenever plotly is installed if
+    ``page`` is ``None``, never if ``False``, and as a must if ``True``."""
+    if page and not html.available():
+        raise SeqzooError("report.html needs plotly: pip install plotly (or 'seqzoo[plot]')")
     store = Store(out)
     grid = store.read_grid()
     records = [r for r in map(load, store.tasks(grid)) if r is not None]
@@ -41,8 +45,16 @@ def build(out: str | Path) -> Report:
         (path / PLOT).unlink(missing_ok=True)
         result.notes.append("regret.png not drawn: install matplotlib (pip install "
                             "'seqzoo[plot]')" if records else "no complete run to plot yet")
+    draw_page = page if page is not None else html.available()
+    if page is None and not draw_page:
+        result.notes.append("report.html not written: install plotly (pip install "
+                            "'seqzoo[plot]')")
     (path / TABLE).write_text(tables.render_text(result))
-    (path / REPORT).write_text(tables.render_markdown(result, PLOT if PLOT in
-                                                      {f.name for f in files} else None))
-    return Report(result, files + [path / TABLE, path / REPORT])
+    markdown = tables.render_markdown(result, PLOT if PLOT in {f.name for f in files} else None)
+    (path / REPORT).write_text(markdown)
+    files += [path / TABLE, path / REPORT]
+    if draw_page:
+        html.write(result, markdown, path / HTML)
+        files.append(path / HTML)
+    return Report(result, files)
 
