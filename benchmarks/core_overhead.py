@@ -1,6 +1,12 @@
-"""Start-up time of `zoo --help` and the run engine's overhead per batch.
+"""Start-up times of `zoo --help`, `zoo list proposers` and a numpy-only run's first
+logged evaluation, and the run engine's overhead per batch.
 
     python benchmarks/core_overhead.py [--batches 2000] [--batch-size 100]
+
+Start-up is measured with every installed plugin discovered: `zoo list proposers` reads
+every factory's signature, and `zoo run --oracle hamming --proposer ga` must import neither
+torch nor anything else heavy before its first evaluation is on disk (the time from the
+command's start until `evaluations.jsonl` holds a line).
 
 The engine is timed with the built-in `hamming` oracle and a proposer that returns a fixed
 batch, so nearly all the time measured is the engine's own: validation, logging (JSON lines,
@@ -15,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -34,14 +41,54 @@ class Fixed:
         pass
 
 
-def help_seconds(repeats: int = 10) -> float:
+def command_seconds(*args: str, repeats: int = 10) -> float:
+    """Median wall time of ``zoo ARGS``, interpreter start included."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "seqzoo.cli", "--help"], check=True,
+        subprocess.run([sys.executable, "-m", "seqzoo.cli", *args], check=True,
                        stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+RUN = ["run", "--oracle", "hamming:num_states=20,dim=32", "--proposer", "ga", "--quiet",
+       "--no-stop-on-optimum"]
+HEAVY = ("torch", "transformers", "lightning", "pytorch_lightning", "botorch", "nevergrad")
+
+
+def first_evaluation_seconds(repeats: int = 5) -> float:
+    """Median time from a numpy-only run's start until its first evaluation is logged."""
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp) / "run" / "evaluations.jsonl"
+            start = time.perf_counter()
+            child = subprocess.Popen([sys.executable, "-m", "seqzoo.cli", *RUN, "--budget",
+                                      "10000000", "--out", f"{tmp}/run"],
+                                     stdout=subprocess.DEVNULL)
+            while not (log.exists() and b"\n" in log.read_bytes()[:4096]):
+                time.sleep(0.002)
+            times.append(time.perf_counter() - start)
+            child.kill()
+            child.wait()
+    return statistics.median(times)
+
+
+def heavy_modules_of_a_run() -> list[str]:
+    """The heavy modules a whole (short) numpy-only run imports."""
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['zoo'] + sys.argv[1:]\n"
+             "try:\n"
+             "    runpy.run_module('seqzoo.cli', run_name='__main__')\n"
+             "except SystemExit:\n"
+             "    pass\n"
+             f"print('HEAVY:' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, "-c", probe, *RUN, "--budget", "3000", "--out",
+                               f"{tmp}/run"], capture_output=True, text=True, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("HEAVY:"))
+    return line.removeprefix("HEAVY:").split()
 
 
 def engine_overhead(batches: int, batch: int, logged: bool) -> float:
@@ -60,7 +107,14 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=2000)
     ap.add_argument("--batch-size", type=int, default=100)
     args = ap.parse_args()
-    print(f"zoo --help (median of 10, incl. interpreter start): {help_seconds() * 1e3:.1f} ms")
+    print(f"zoo --help (median of 10, incl. interpreter start): "
+          f"{command_seconds('--help') * 1e3:.1f} ms")
+    print(f"zoo list proposers (median of 10):                  "
+          f"{command_seconds('list', 'proposers') * 1e3:.1f} ms")
+    print(f"first logged evaluation, hamming + ga (median of 5): "
+          f"{first_evaluation_seconds() * 1e3:.1f} ms")
+    print(f"heavy modules a hamming + ga run imports:           "
+          f"{', '.join(heavy_modules_of_a_run()) or 'none'}")
     print(f"python -c pass (for comparison):                    "
           f"{statistics.median(_bare() for _ in range(10)) * 1e3:.1f} ms")
     engine_overhead(10, args.batch_size, False)  # warm-up: plugin discovery, imports

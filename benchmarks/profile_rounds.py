@@ -1,0 +1,74 @@
+"""Where a round of ``lambo2`` and of ``llome:preset=cpu`` spends its time, by phase.
+
+    python benchmarks/profile_rounds.py [--proposer lambo2|llome|both] [--seed 0]
+
+Each proposer runs under ``cProfile`` on ``ehrlich:preset=f2`` from a shared GA warm start
+(2,000 evaluations) for one round of asking (lambo2: 5 asks of 200; llome: one round of
+1,000 labels) on one thread. Printed: the cumulative seconds of each phase -- the methods
+that make up a round, named in ``PHASES`` -- and what is left (bookkeeping, the engine, the
+oracle), then the 12 costliest functions by their own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+import time
+
+from seqzoo import engine
+
+#: (phase, (file suffix, function name)) whose cumulative time makes the phase.
+PHASES = {
+    "lambo2": [("training", ("seqzoo_lambo/proposer.py", "train")),
+               ("guided infill", ("seqzoo_lambo/proposer.py", "infill")),
+               ("edit positions (saliency)", ("seqzoo_lambo/infill.py",
+                                              "salient_positions")),
+               ("ranking the candidates", ("seqzoo_lambo/proposer.py", "pick"))],
+    "llome": [("training", ("seqzoo_llm/trainers.py", "fit")),
+              ("generation (edits)", ("seqzoo_llm/llome/proposer.py", "_edit")),
+              ("checkpoint guard", ("seqzoo_llm/llome/proposer.py", "_guard_text")),
+              ("training data", ("seqzoo_llm/llome/proposer.py", "_examples"))],
+}
+SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200),
+         "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000)}
+
+
+def profile(name: str, seed: int) -> None:
+    spec, budget = SPECS[name]
+    prof = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        prof.enable()
+        engine.run("ehrlich:preset=f2", spec, budget, seed=seed, out=tmp, threads=1,
+                   warm_start="ga", warm_start_budget=2000, stop_on_optimum=False)
+        prof.disable()
+        wall = time.perf_counter() - start
+    stats = pstats.Stats(prof)
+    table = stats.stats  # {(file, line, func): (cc, nc, tottime, cumtime, callers)}
+    print(f"\n{spec}: {wall:.1f} s for {budget - 2000} evaluations after the warm start")
+    print("| phase | seconds | share |")
+    print("|---|---|---|")
+    covered = 0.0
+    for phase, (suffix, func) in PHASES[name]:
+        cum = sum(v[3] for (file, _, fn), v in table.items()
+                  if file.replace("\\", "/").endswith(suffix) and fn == func)
+        covered += cum
+        print(f"| {phase} | {cum:.1f} | {cum / wall:.0%} |")
+    print(f"| everything else | {wall - covered:.1f} | {(wall - covered) / wall:.0%} |")
+    print("\ncostliest functions by own time:")
+    stats.sort_stats("tottime").print_stats(12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--proposer", choices=("lambo2", "llome", "both"), default="both")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    for name in (("lambo2", "llome") if args.proposer == "both" else (args.proposer,)):
+        profile(name, args.seed)
+
+
+if __name__ == "__main__":
+    main()
