@@ -169,7 +169,8 @@ def test_a_failing_run_does_not_stop_the_grid(tmp_path, capsys, register_plugin)
     register_plugin(FactoryPlugin("proposer", "broken", Broken))
     out = tmp_path / "cmp"
     assert cli.main(["compare", "--oracle", ORACLE, "--proposer", "random", "--proposer",
-                     "broken", "--seeds", "0", "--budget", "50", "--out", str(out)]) == 1
+                     "broken", "--seeds", "0", "--budget", "50", "--out", str(out),
+                     "--workers", "1"]) == 1  # "broken" lives in this process only
     err = capsys.readouterr().err
     assert "failed broken | " in err and "RuntimeError: boom" in err
     assert [r["proposer"] for r in rows(out / "summary.csv")] == ["random"]
@@ -182,7 +183,7 @@ def test_a_killed_grid_completes_without_redoing_finished_runs(tmp_path, good_pl
     out = tmp_path / "cmp"
     argv = [sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE, "--proposer",
             "slow:delay=0.02", "--seeds", "0,1,2", "--budget", "200", "--batch-size", "10",
-            "--out", str(out), "--quiet"]
+            "--out", str(out), "--quiet", "--workers", "1"]
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not list(out.rglob("result.json")) and time.monotonic() < deadline:
@@ -204,7 +205,7 @@ def test_ctrl_c_says_what_was_kept_and_exits_130(tmp_path, good_plugin, monkeypa
     out = tmp_path / "cmp"
     argv = [sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE, "--proposer",
             "slow:delay=0.02", "--seeds", "0,1,2", "--budget", "200", "--batch-size", "10",
-            "--out", str(out), "--quiet"]
+            "--out", str(out), "--quiet", "--workers", "1"]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not list(out.rglob("result.json")) and time.monotonic() < deadline:
@@ -250,3 +251,23 @@ def test_without_a_terminal_each_finished_run_is_one_plain_line(tmp_path):
     assert [line.split("]")[0] for line in done] == ["[1/2", "[2/2"]
     assert "━" not in out.stderr  # no bar drawn into a log file
     assert "random" in out.stdout  # the table is the result: stdout
+
+
+def test_workers_end_when_zoo_compare_is_killed(tmp_path, good_plugin, monkeypatch):
+    monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "goodplug")
+    out = tmp_path / "cmp"
+    argv = [sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE, "--proposer",
+            "slow:delay=0.05", "--seeds", "0,1", "--budget", "2000", "--batch-size", "10",
+            "--out", str(out), "--quiet", "--workers", "2"]
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    logs = []
+    while len(logs) < 2 and time.monotonic() < deadline:
+        logs = [p for p in out.rglob("evaluations.jsonl") if p.stat().st_size]
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    time.sleep(3)  # a worker notices within a second that its parent is gone
+    sizes = {p: p.stat().st_size for p in logs}
+    time.sleep(1.5)
+    assert {p: p.stat().st_size for p in logs} == sizes, "a worker kept running"

@@ -66,7 +66,7 @@ def test_small_ehrlich_grid_writes_every_file_and_column(small_grid):
 def test_default_grid_names_every_installed_proposer_and_checks_out():
     grid = resolve()
     assert grid.oracles == ("ehrlich:preset=f2",)
-    assert (grid.warm_start, grid.warm_start_budget) == ("ga", 2000)
+    assert (grid.warm_start, grid.warm_start_budget) == ("ga:population=200", 2000)
     assert [p.split(":")[0] for p in grid.proposers] == registry().names("proposer")
     assert check(grid) == {"ehrlich:preset=f2": 1}
 

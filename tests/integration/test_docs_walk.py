@@ -21,7 +21,8 @@ BIN = Path(sys.executable).parent
 SMALL_LLOME = ("model_size=micro,seeds_per_round=4,edit_iterations=1,"
                "samples_per_temperature=1,max_edit_passes=1,guard_prompts=4,sft_epochs=1")
 #: (pattern, replacement): the sizes a walk at small budgets needs; nothing else changes.
-SHRINK = ((r"--budget \d+", "--budget 240"), (r"--warm-start-budget \d+", "--warm-start-budget 120"),
+SHRINK = ((r"--budget \d+", "--budget 240"),
+          (r"--warm-start-budget \d+", "--warm-start-budget 120"),
           (r"--seeds [\d,-]+", "--seeds 0"), (r"--batch-size \d+", "--batch-size 40"),
           (r"llome:preset=cpu", f"llome:preset=cpu,{SMALL_LLOME}"))
 SKIP = ("python3 -m venv", ".venv/bin/pip install", ".venv/bin/tox")

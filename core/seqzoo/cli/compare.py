@@ -22,14 +22,17 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=_batch, metavar="B",
                    help="evaluations per ask, the same for every proposer (default 100), or "
                         "'own': each proposer's preferred batch size")
-    p.add_argument("--workers", type=int, metavar="K", help="runs at once in local processes")
+    p.add_argument("--workers", type=_workers, metavar="K",
+                   help="runs at once in local processes, or 'auto' (the default): the "
+                        "cores divided by each run's threads")
     p.add_argument("--executor", choices=("local", "ray"), help="where runs execute")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster (default: a local one)")
     p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
                    help="shared labelled rows every proposer starts from: a proposer spec "
                         "(e.g. ga) or a .csv/.jsonl file; evaluated once per oracle and seed, "
-                        "counted in every run's budget (the default benchmark's: ga for 2000 "
-                        "evaluations, unless --oracle or --budget is given; 'none': off)")
+                        "counted in every run's budget (the default benchmark's: a GA of 200 "
+                        "for 2000 evaluations, unless --oracle or --budget is given; "
+                        "'none': off)")
     p.add_argument("--warm-start-budget", type=int, metavar="N",
                    help="evaluations of the warm start (the initial solutions included)")
     p.add_argument("--threads", type=int, metavar="N",
@@ -41,6 +44,10 @@ def add_parser(sub) -> None:
                    help="keep stored runs made by other package versions or commits")
     p.add_argument("--quiet", action="store_true", help="no progress display or table")
     p.set_defaults(func=main)
+
+
+def _workers(text: str):
+    return text if text.strip().lower() == "auto" else int(text)
 
 
 def _batch(text: str):
@@ -63,7 +70,8 @@ def main(args) -> int:
                    threads=args.threads)
     with kept_on_interrupt(lambda: _kept(args.out)):
         result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
-                         allow_mixed=args.allow_mixed, say=lambda text: console.print(text, markup=False))
+                         allow_mixed=args.allow_mixed,
+                         say=lambda text: console.print(text, markup=False))
     if not args.quiet:
         show(result.report)
     console.print(f"{result.ran} runs done, {result.skipped} already complete, in "

@@ -9,6 +9,7 @@ node mounts at the same path, and every node needs the same plugins installed.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -86,6 +87,17 @@ def _pump(source: Any, notify: Notify) -> Iterator[None]:
         thread.join(timeout=2)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when ``zoo compare`` is gone (killed, say), rather
+    than let it run on unseen; every batch it logged is already on disk."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def run_processes(tasks: list[RunTask], workers: int,
                   notify: Notify) -> Iterator[tuple[RunTask, Outcome]]:
     """``workers`` spawned processes (spawn: safe with torch and threads in the parent)."""
@@ -95,7 +107,8 @@ def run_processes(tasks: list[RunTask], workers: int,
     # each run sets its own thread count (seqzoo.threads) before it builds anything
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager, _pump(messages := manager.Queue(), notify), \
-            ProcessPoolExecutor(workers, mp_context=context) as pool:
+            ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
+                                initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(execute, task, messages.put): task for task in tasks}
         try:
             for future in as_completed(futures):

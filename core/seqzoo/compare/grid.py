@@ -164,12 +164,27 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
                 budget=budget,
                 batch_size=_batch_size(merged["batch_size"]),
-                workers=_positive(merged["workers"], "workers"), executor=executor,
+                workers=_workers(merged["workers"], merged.get("threads")), executor=executor,
                 ray_address=address, warm_start=warm or None,
                 warm_start_budget=None if warm_budget is None
                 else _positive(warm_budget, "warm_start_budget"),
                 threads=None if merged.get("threads") is None
                 else _positive(merged["threads"], "threads"))
+
+
+#: ``workers = "auto"``: as many runs at once as the cores hold at the runs' thread count.
+AUTO_WORKERS = "auto"
+
+
+def _workers(value: Any, threads: Any) -> int:
+    if isinstance(value, str) and value.strip().lower() == AUTO_WORKERS:
+        import os
+
+        from ..threads import resolve
+
+        per_run = resolve(threads if isinstance(threads, int) else None)
+        return max(1, (os.cpu_count() or 1) // per_run)
+    return _positive(value, "workers")
 
 
 #: ``batch_size = "own"``: each proposer asks for its own preferred batch size.

@@ -40,6 +40,9 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
     if not overwrite:
         store.check(tasks, allow_mixed=allow_mixed)
     todo = [t for t in tasks if overwrite or store.state(t) != COMPLETE]
+    # seed by seed: an interrupted grid has every proposer on its first seeds, and the
+    # slow proposers' runs spread over the grid instead of queueing up at its end
+    todo.sort(key=lambda t: (grid.oracles.index(t.oracle), grid.seeds.index(t.seed)))
     for task in todo if overwrite else ():
         store.clear(task)
     store.write_grid(grid)
