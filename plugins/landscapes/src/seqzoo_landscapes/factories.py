@@ -6,7 +6,7 @@ Light on purpose: numpy, the data files and ViennaRNA load inside the factories,
 
 from __future__ import annotations
 
-from .presets import (AAV_PRESETS, RNA_CONSERVED, RNA_PRESETS, TFBIND8_DEFAULT, unknown)
+from .presets import AAV_PRESETS, RNA_PRESETS, TFBIND8_DEFAULT, unknown
 
 
 def tfbind8(tf: str = TFBIND8_DEFAULT):
@@ -117,4 +117,4 @@ def rna_binding(preset: str | None = None, targets: list[str] | None = None,
 
 
 rna_binding.presets = RNA_PRESETS  # type: ignore[attr-defined]
-__all__ = ["tfbind8", "aav", "rna_binding", "RNA_CONSERVED"]
+__all__ = ["tfbind8", "aav", "rna_binding"]

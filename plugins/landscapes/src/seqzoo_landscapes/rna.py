@@ -10,6 +10,7 @@ batch over that many processes.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -104,7 +105,10 @@ class RNABinding:
         if self.workers == 1 or len(seqs) < _MIN_PARALLEL:
             return _energies(self.targets, seqs)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers)
+            # forkserver: workers do not inherit the caller's threads (torch, BLAS), which
+            # a plain fork of a threaded process may leave deadlocked.
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("forkserver"))
         size = -(-len(seqs) // self.workers)
         chunks = [seqs[i:i + size] for i in range(0, len(seqs), size)]
         parts = self._pool.map(_energies, [self.targets] * len(chunks), chunks)
