@@ -69,8 +69,31 @@ def default_config() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def named_config(name: str) -> Path | None:
+    """``configs/NAME.toml`` shipped in an installed plugin's package (``--config flexs``
+    finds seqzoo-landscapes' comparison), or ``None``."""
+    from importlib import metadata, resources
+
+    from ..plugins import GROUP, registry
+
+    loaded = registry().plugins
+    for ep in metadata.entry_points(group=GROUP):
+        if ep.name not in loaded:
+            continue
+        try:
+            found = resources.files(ep.value.split(".")[0]) / "configs" / f"{name}.toml"
+        except (ModuleNotFoundError, TypeError):
+            continue
+        if found.is_file():
+            return Path(str(found))
+    return None
+
+
 def read_config(path: str | Path) -> dict[str, Any]:
-    """A user's TOML config, with unknown keys rejected."""
+    """A user's TOML config (a path, or the name of one a plugin ships), with unknown keys
+    rejected."""
+    if not Path(path).exists() and Path(path).suffix == "" and "/" not in str(path):
+        path = named_config(str(path)) or path
     try:
         config = tomllib.loads(Path(path).read_text())
     except OSError as exc:

@@ -74,7 +74,13 @@ class Lambo2Lite:
         self.seen.update(row.tobytes() for row in x)
 
     def restore(self, history: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Resume from a run log: the data is all the model needs (it retrains each round)."""
+        """Resume from a run log: restores the observed data and the round counter, so the
+        next ask trains on everything logged and draws from the next round's random streams.
+
+        The network is not restored: it restarts from its initialisation, whereas in an
+        uninterrupted run it carries its weights from round to round. A resumed run is a
+        valid continuation, not a bit-identical one.
+        """
         for x, y in history:
             self.tell(x, y)
         self.round = max(len(history) - 1, 0)
