@@ -76,3 +76,12 @@ def test_ray_executor_gives_the_same_results_as_local_runs(small_grid, tmp_path)
     out = tmp_path / "ray"
     assert compare(out, "--executor", "ray") == 0
     assert without_wall(out / "summary.csv") == without_wall(small_grid / "summary.csv")
+
+
+def test_a_config_name_finds_the_comparison_a_plugin_ships():
+    from seqzoo.compare import read_config
+
+    config = read_config("flexs")
+    assert "tfbind8:tf=SIX6_REF_R1" in config["oracles"] and config["warm_start"] == "none"
+    grid = resolve(config)
+    assert check(grid)  # every oracle and proposer of it builds
