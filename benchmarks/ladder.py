@@ -61,6 +61,8 @@ def main() -> None:
     parser.add_argument("--checkpoints", default=None,
                         help="evaluation counts to report (default: half the budget and all)")
     parser.add_argument("--out", default="runs/ladder")
+    parser.add_argument("--allow-mixed", action="store_true",
+                        help="read back stored runs made by other code (zoo compare's option)")
     args = parser.parse_args()
     checkpoints = sorted(int(c) for c in (args.checkpoints or
                                           f"{args.budget // 2},{args.budget}").split(","))
@@ -70,7 +72,8 @@ def main() -> None:
                        seeds=parse_seeds(args.seeds), budget=args.budget,
                        batch_size=args.batch_size, warm_start=args.warm_start,
                        warm_start_budget=args.warm_start_budget)
-        outcome = compare(grid, args.out, progress=False, say=print)
+        outcome = compare(grid, args.out, progress=False, say=print,
+                          allow_mixed=args.allow_mixed)
     except SeqzooError as exc:
         raise SystemExit(f"ladder.py: error: {exc}") from None
     with open(Path(args.out) / "summary.csv", newline="") as fh:
@@ -92,7 +95,7 @@ def main() -> None:
         distinct = statistics.median(int(r["distinct_evaluations"]) for r in rows)
         asked = statistics.median(int(r["evaluations"]) - int(r["warm_start_evaluations"])
                                   for r in rows)
-        solved = sum(r["solved"] == "True" for r in rows)
+        solved = sum(r["solved"].lower() == "true" for r in rows)
         wall = statistics.median(float(r["wall_seconds"]) for r in rows)
         print(f"| `{proposer}` | " + " | ".join(cells) + f" | {solved}/{len(rows)} | "
               f"{distinct:.0f} | {1 - distinct / max(asked, 1):.0%} | {wall:.1f} |")
