@@ -271,3 +271,14 @@ def test_workers_end_when_zoo_compare_is_killed(tmp_path, good_plugin, monkeypat
     sizes = {p: p.stat().st_size for p in logs}
     time.sleep(1.5)
     assert {p: p.stat().st_size for p in logs} == sizes, "a worker kept running"
+
+
+def test_brackets_in_notes_and_specs_survive_in_every_output(tmp_path, monkeypatch):
+    from seqzoo.compare import plot
+
+    monkeypatch.setattr(plot, "available", lambda: False)
+    out = tmp_path / "cmp"
+    assert cli.main(["compare", "--oracle", ORACLE, "--seeds", "0", "--budget", "30",
+                     "--out", str(out), "--quiet", "--workers", "1",
+                     "--proposer", "random", "--proposer", "random:elite=2"]) == 0
+    assert "pip install 'seqzoo[plot]'" in (out / "table.txt").read_text()

@@ -29,9 +29,10 @@ def show(report) -> None:
 
     from ..compare.tables import legend, rich_tables
 
-    out = Console(file=sys.stdout)
+    # markup off: specs and notes hold brackets ("llome:temperatures=[0.6]", "seqzoo[plot]")
+    out = Console(file=sys.stdout, markup=False)
     if not out.is_terminal:
-        out = Console(file=sys.stdout, width=PIPED_WIDTH)
+        out = Console(file=sys.stdout, width=PIPED_WIDTH, markup=False)
     tables = rich_tables(report.analysis, compact=False)
     compact = out.is_terminal and any(
         Measurement.get(out, out.options, t).maximum > out.width for t in tables)
@@ -42,12 +43,10 @@ def show(report) -> None:
     if compact:
         out.print(f"(the terminal is narrower than the table's {_width(out, report)} columns: "
                   f"every column is in table.txt and report.md)")
-    from rich.markup import escape
-
     for line in legend(report.analysis.grid.proposers):
-        out.print(escape(line), soft_wrap=True, highlight=False)
-    for note in report.analysis.notes:  # escaped: "seqzoo[plot]" is not markup
-        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+        out.print(line, soft_wrap=True, highlight=False)
+    for note in report.analysis.notes:
+        out.print(f"note: {note}", soft_wrap=True)
 
 
 def _width(out, report) -> int:
@@ -63,7 +62,7 @@ def main(args) -> int:
     from ..compare import build_report
     from ..display import console
 
-    report = build_report(args.out, page=True if args.html else False)
+    report = build_report(args.out, page=True if args.html else None)
     if not args.quiet:
         show(report)
     console.print("wrote " + ", ".join(f.name for f in report.files))

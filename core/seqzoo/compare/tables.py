@@ -138,7 +138,9 @@ def _warm_text(grid) -> str:
 def render_text(analysis: Analysis, width: int = 160) -> str:
     """The rich tables as plain text (``table.txt``)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    # markup off: specs and notes hold brackets ("llome:temperatures=[0.6]", "seqzoo[plot]")
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
+                      markup=False)
     for table in rich_tables(analysis):
         console.print(table)
     for line in legend(analysis.grid.proposers):
