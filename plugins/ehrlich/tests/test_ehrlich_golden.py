@@ -26,7 +26,10 @@ with gzip.open(GOLDEN, "rt") as _fh:
     CASES = json.load(_fh)
 
 
-RTOL = 1e-6
+#: The constructions are float32 (a softmax, a stationary distribution): results differ in
+#: the last few units of float32 rounding (eps 1.2e-7) between CPUs and thread counts --
+#: 1.3e-6 measured between 1 and 2 torch threads -- so the tolerance is 1e-5.
+RTOL = 1e-5
 
 
 def assert_close(actual, expected, err_msg: str = "") -> None:

@@ -15,8 +15,9 @@ def test_both_proposers_are_listed_with_their_options():
     out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "list", "proposers"],
                          capture_output=True, text=True, check=True,
                          env=dict(os.environ, COLUMNS="200", SEQZOO_LOAD_PLUGINS="ga")).stdout
-    for text in ("ga", "adalead", "population=1000", "survival_quantile=0.1",
-                 "elitism=False", "threshold=0.05", "DiscreteEvolution", "oracle-only"):
+    for text in ("ga", "adalead", "population: int = 1000", "survival_quantile: float = 0.1",
+                 "elitism: bool = False", "threshold: float = 0.05", "DiscreteEvolution",
+                 "oracle-only"):
         assert text in out
 
 
