@@ -269,7 +269,7 @@ class Engine:
         """Replay the log into the proposer, then continue the loop; a complete run (one
         with ``result.json``) is left as it is and its stored result returned."""
         assert self.rundir is not None
-        saved = self.rundir.read_result()
+        saved = self.rundir.complete_result()
         if saved is not None:
             return RunResult.from_json(saved)
         steps = self.rundir.steps(self.oracle.alphabet, repair=True)

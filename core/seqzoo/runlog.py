@@ -186,6 +186,19 @@ class RunDir:
     def write_result(self, result: dict[str, Any]) -> None:
         write_json_atomic(self.result_path, result)
 
+    def complete_result(self) -> dict[str, Any] | None:
+        """The stored result if the run is finished: it stopped for a reason other than its
+        budget, or spent the budget its config now asks (a raised budget reopens a run)."""
+        result = self.read_result()
+        if result is None:
+            return None
+        try:
+            budget = self.read_config()["config"]["budget"]
+        except (SeqzooError, KeyError, TypeError):
+            return result
+        done = result.get("stopped") != "budget" or result.get("evaluations", 0) >= budget
+        return result if done else None
+
     def read_result(self) -> dict[str, Any] | None:
         try:
             return json.loads(self.result_path.read_text())

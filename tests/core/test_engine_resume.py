@@ -83,3 +83,19 @@ def test_a_log_with_foreign_tokens_is_a_clean_error(tmp_path, full_run):
 
     with pytest.raises(SeqzooError, match="step 1 cannot be read back"):
         engine.resume(tmp_path)
+
+
+def test_a_complete_run_resumes_only_once_its_budget_is_raised(tmp_path):
+    import json
+
+    from seqzoo import engine
+
+    oracle = "hamming:num_states=4,dim=10"
+    engine.run(oracle, "random", 30, batch_size=10, out=tmp_path, stop_on_optimum=False)
+    before = (tmp_path / "evaluations.jsonl").read_bytes()
+    assert engine.resume(tmp_path).evaluations == 30
+    assert (tmp_path / "evaluations.jsonl").read_bytes() == before  # nothing to do
+    config = json.loads((tmp_path / "config.json").read_text())
+    config["config"]["budget"] = 50
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert engine.resume(tmp_path).evaluations == 50

@@ -60,7 +60,7 @@ def main(args) -> int:
             raise SeqzooError(f"--resume takes the settings from the run folder; drop {clash[0]}")
         if not Path(args.resume).is_dir():
             raise SeqzooError(f"{args.resume} is not a run folder")
-        saved = RunDir(args.resume).read_result()
+        saved = RunDir(args.resume).complete_result()
         if saved is not None:
             print(f"{args.resume} is already complete: nothing to do "
                   f"({saved.get('evaluations')} evaluations)", file=sys.stderr)
