@@ -12,13 +12,12 @@ extra and imported here only, lazily.
 from __future__ import annotations
 
 import html
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .analysis import Analysis
-from .plot import curves
+from .plot import quartiles
 from .tables import labels
 
 #: plotly's default qualitative colours, so a proposer's line and band share one.
@@ -45,12 +44,10 @@ def curve_figure(analysis: Analysis, oracle: str):
     what = "regret" if known else "best value"
     fig = go.Figure()
     for i, proposer in enumerate(analysis.grid.proposers):
-        at, ys = curves(analysis, oracle, proposer)
-        if not len(ys):
+        found = quartiles(analysis, oracle, proposer)
+        if found is None:
             continue
-        with warnings.catch_warnings():  # all-NaN columns before a first feasible value
-            warnings.simplefilter("ignore", RuntimeWarning)
-            q25, med, q75 = np.nanpercentile(ys, [25, 50, 75], axis=0)
+        at, q25, med, q75 = found
         colour, name = COLOURS[i % len(COLOURS)], short[proposer]
         common = dict(x=at.tolist(), legendgroup=name, line_shape="hv")
         fig.add_trace(go.Scatter(y=q75.tolist(), mode="lines", line=dict(width=0),

@@ -38,6 +38,19 @@ def curves(analysis: Analysis, oracle: str, proposer: str) -> tuple[np.ndarray, 
     return at, np.array(rows).reshape(len(rows), len(at))
 
 
+def quartiles(analysis: Analysis, oracle: str, proposer: str
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Evaluation grid and the 25th, 50th and 75th percentile curves over seeds (``None``
+    without a complete run): what ``regret.png`` and ``report.html`` draw."""
+    at, ys = curves(analysis, oracle, proposer)
+    if not len(ys):
+        return None
+    with warnings.catch_warnings():  # all-NaN columns before a first feasible value
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q25, med, q75 = np.nanpercentile(ys, [25, 50, 75], axis=0)
+    return at, q25, med, q75
+
+
 def plot(analysis: Analysis, path: Path) -> None:
     import matplotlib
 
@@ -49,12 +62,10 @@ def plot(analysis: Analysis, path: Path) -> None:
     for ax, oracle in zip(axes[0], oracles):
         known = any(r.optimum is not None for r in analysis.records if r.task.oracle == oracle)
         for proposer in analysis.grid.proposers:
-            at, ys = curves(analysis, oracle, proposer)
-            if not len(ys):
+            found = quartiles(analysis, oracle, proposer)
+            if found is None:
                 continue
-            with warnings.catch_warnings():  # all-NaN columns before a first feasible value
-                warnings.simplefilter("ignore", RuntimeWarning)
-                q25, med, q75 = np.nanpercentile(ys, [25, 50, 75], axis=0)
+            at, q25, med, q75 = found
             line, = ax.plot(at, med, label=short[proposer], drawstyle="steps-post")
             ax.fill_between(at, q25, q75, alpha=0.2, color=line.get_color(), step="post")
         ax.set_title(oracle, fontsize=10)
