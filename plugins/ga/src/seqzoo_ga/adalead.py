@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 from seqzoo import Problem
+from seqzoo.staging import Staged
 
 from .operators import mutate
-from .staging import Staged
 
 #: Fresh mutants drawn per rollout before it is given up as unable to find a new sequence.
 _NOVELTY_TRIES = 20

@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 from seqzoo import Problem
+from seqzoo.staging import Staged
 
 from .operators import mutate, quantile_survivors, ranked_survivors, uniform_crossover
-from .staging import Staged
 
 
 class GeneticAlgorithm:

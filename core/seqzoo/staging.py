@@ -1,4 +1,9 @@
-"""A bred batch handed out in slices: what both proposers serve between two selections."""
+"""A batch a proposer plans at once, handed out over several asks and scored over several tells.
+
+The engine asks for at most ``batch_size`` rows, and a resumed run replays only the tells
+that reached the log; a proposer that plans a larger batch (a generation, a wave, a BO
+batch) keeps it in a :class:`Staged` so both stay exact.
+"""
 
 from __future__ import annotations
 
