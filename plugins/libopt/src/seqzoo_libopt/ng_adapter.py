@@ -1,0 +1,151 @@
+"""nevergrad's discrete optimizers behind seqzoo's ask/tell.
+
+A sequence is nevergrad's ``Choice`` (or ``TransitionChoice``) over the ``V`` states with
+``L`` repetitions. nevergrad minimises, so it is told ``-value``; an infeasible sequence gets
+a finite loss past the worst feasible one (see :func:`~seqzoo_libopt.values.finite_values`).
+
+Step 0 reaches nevergrad as "told, not asked" candidates (the optimizers that support it use
+them; the others raise ``TellNotAskedNotSupportedError`` and those rows are skipped), and the
+parametrisation starts at the best of them, so the first candidates are near the warm start.
+nevergrad sizes its choices from ``problem.budget`` (less step 0) and ``num_workers``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from seqzoo import Problem
+
+from .values import Seen, check_batch, finite_values
+
+PARAMETRIZATIONS = ("choice", "transition")
+
+#: Candidates answered from memory in one ask before a seen sequence is evaluated again.
+_MAX_CACHED = 1000
+
+
+class Nevergrad:
+    """nevergrad's discrete optimizers (DiscreteOnePlusOne, NGOpt, ...), ask/tell adapter.
+
+    Options:
+        optimizer: a name from nevergrad's registry, e.g. DiscreteOnePlusOne,
+            PortfolioDiscreteOnePlusOne, DiscreteLenglerOnePlusOne, NGOpt.
+        parametrization: choice (unordered states, ng.p.Choice) or transition
+            (ng.p.TransitionChoice, states mutate to neighbours in index order).
+        num_workers: candidates nevergrad is asked for before any is told (the batch it
+            plans for); an ask returns at most this many.
+        reuse_seen: answer candidates that decode to a sequence already evaluated with its
+            known value instead of spending an oracle call on it.
+        infeasible_penalty: an infeasible sequence's loss is the worst feasible loss seen
+            plus this many times the feasible values' spread.
+    """
+
+    def __init__(self, problem: Problem, optimizer: str = "DiscreteOnePlusOne",
+                 parametrization: str = "choice", num_workers: int = 100,
+                 reuse_seen: bool = True, infeasible_penalty: float = 1.0):
+        if parametrization not in PARAMETRIZATIONS:
+            raise ValueError(f"parametrization must be one of {', '.join(PARAMETRIZATIONS)}, "
+                             f"got {parametrization!r}")
+        if num_workers < 1:
+            raise ValueError(f"num_workers must be at least 1, got {num_workers}")
+        if not infeasible_penalty >= 0:
+            raise ValueError(f"infeasible_penalty must be >= 0, got {infeasible_penalty}")
+        import nevergrad as ng
+
+        if optimizer not in ng.optimizers.registry:
+            near = [k for k in ng.optimizers.registry if "discrete" in k.lower()][:6]
+            raise ValueError(f"unknown nevergrad optimizer {optimizer!r}; e.g. "
+                             f"{', '.join(near)}, NGOpt")
+        self.ng, self.num_workers = ng, int(num_workers)
+        self.reuse, self.penalty = bool(reuse_seen), float(infeasible_penalty)
+        self.length, self.num_states = problem.length, problem.num_states
+        if parametrization == "choice":
+            # deterministic: a candidate is the argmax of its weights, so the sequence told
+            # back is the one nevergrad's data stands for (the default samples a softmax)
+            self.param = ng.p.Choice(range(self.num_states), repetitions=self.length,
+                                     deterministic=True)
+        else:
+            self.param = ng.p.TransitionChoice(range(self.num_states), repetitions=self.length)
+        self.param.random_state = np.random.RandomState(problem.rng().integers(2**31))
+        start_x, start_y = (problem.warm_start if problem.warm_start is not None
+                            else (problem.initial_solutions, None))
+        start_x = np.asarray(start_x, dtype=np.int64).reshape(-1, self.length)
+        best = start_x[int(np.argmax(start_y))] if start_y is not None else start_x[0]
+        self.param.value = tuple(int(s) for s in best)
+        budget = None if problem.budget is None else max(1, problem.budget - len(start_x))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.opt = ng.optimizers.registry[optimizer](
+                parametrization=self.param, budget=budget, num_workers=self.num_workers)
+        self.seen = Seen()
+        self.pending: list[tuple[np.ndarray, object]] = []
+        self.told_not_asked = 0
+
+    def _loss(self, y: np.ndarray) -> np.ndarray:
+        return -finite_values(y, self.penalty, self.seen.feasible_values())
+
+    def _tell(self, candidate, loss: float) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.opt.tell(candidate, float(loss))
+
+    def ask(self, n: int) -> np.ndarray:
+        if n < 1:
+            raise ValueError(f"ask needs n >= 1, got {n}")
+        if self.pending:  # asked before and never told (a resumed crash): hand them out again
+            return self._handout()[:n]
+        want, cached = min(n, self.num_workers), 0
+        keys: set[bytes] = set()
+        while len(self.pending) < want:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                candidate = self.opt.ask()
+            row = np.asarray(candidate.value, dtype=np.int64).reshape(self.length)
+            known = self.seen.get(row)
+            if self.reuse and known is not None and cached < _MAX_CACHED:
+                cached += 1
+                self._tell(candidate, self._loss(np.array([known]))[0])
+                continue
+            if row.tobytes() in keys and cached < _MAX_CACHED:
+                # a twin of a row already in this batch: nevergrad hears of it with the twin
+                cached += 1
+                self.pending.append((row, candidate))
+                continue
+            keys.add(row.tobytes())
+            self.pending.append((row, candidate))
+        return self._handout()
+
+    def _handout(self) -> np.ndarray:
+        """The pending rows, each once (twins ride along and learn their twin's value)."""
+        out, keys = [], set()
+        for row, _ in self.pending:
+            if row.tobytes() not in keys:
+                keys.add(row.tobytes())
+                out.append(row)
+        return np.stack(out)
+
+    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        x, y = check_batch(x, y)
+        self.seen.add(x, y)
+        if not self.pending:  # step 0: data nevergrad did not ask for
+            for row, loss in zip(x, self._loss(y)):
+                candidate = self.param.spawn_child(new_value=tuple(int(s) for s in row))
+                try:
+                    self._tell(candidate, loss)
+                    self.told_not_asked += 1
+                except self.ng.errors.TellNotAskedNotSupportedError:
+                    break
+            return
+        values = {row.tobytes(): v for row, v in zip(x, y)}
+        keep = []
+        for row, candidate in self.pending:
+            value = values.get(row.tobytes())
+            if value is None:
+                keep.append((row, candidate))
+                continue
+            self._tell(candidate, self._loss(np.array([value]))[0])
+        self.pending = keep
+
+    def result_extras(self) -> dict[str, int]:
+        return {"told_not_asked": self.told_not_asked}
