@@ -9,7 +9,7 @@ from one shared warm start.
 Runs one ``zoo compare`` grid (so the warm start is evaluated once per seed and shared, and
 the store refuses to reuse runs made with other settings or other code) of the ladder plus
 each ``--method``, then prints, per proposer, the median best value over the seeds (with its
-range) after each checkpoint's evaluations (read off the run logs: the warm start's rows
+range, or with ``--iqr`` its interquartile range) after each checkpoint's evaluations (read off the run logs: the warm start's rows
 count), the seeds solved, the median distinct evaluations after the warm start, their
 duplicate share and the median wall seconds. Runs stop early when they solve the function.
 
@@ -43,8 +43,11 @@ def best_after(log: Path, checkpoints: list[int]) -> list[float]:
     return [float(best[min(c, len(best)) - 1]) for c in checkpoints]
 
 
-def _cell(values: list[float]) -> str:
+def _cell(values: list[float], iqr: bool = False) -> str:
     med = statistics.median(values)
+    if iqr:  # the interquartile range, numpy's linear interpolation between order statistics
+        low, high = np.percentile(values, [25, 75])
+        return f"{med:.3f} [{low:.3f}-{high:.3f}]"
     return f"{med:.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
@@ -61,6 +64,8 @@ def main() -> None:
     parser.add_argument("--checkpoints", default=None,
                         help="evaluation counts to report (default: half the budget and all)")
     parser.add_argument("--out", default="runs/ladder")
+    parser.add_argument("--iqr", action="store_true",
+                        help="print the interquartile range [q1-q3] instead of (min-max)")
     parser.add_argument("--allow-mixed", action="store_true",
                         help="read back stored runs made by other code (zoo compare's option)")
     args = parser.parse_args()
@@ -91,7 +96,7 @@ def main() -> None:
         rows = [r for r in summary if r["proposer"] == proposer]
         bests = [best_after(tasks[(proposer, int(r["seed"]))] / "evaluations.jsonl",
                             checkpoints) for r in rows]
-        cells = [_cell([b[i] for b in bests]) for i in range(len(checkpoints))]
+        cells = [_cell([b[i] for b in bests], args.iqr) for i in range(len(checkpoints))]
         distinct = statistics.median(int(r["distinct_evaluations"]) for r in rows)
         asked = statistics.median(int(r["evaluations"]) - int(r["warm_start_evaluations"])
                                   for r in rows)
