@@ -9,9 +9,10 @@ from one shared warm start.
 Runs one ``zoo compare`` grid (so the warm start is evaluated once per seed and shared, and
 the store refuses to reuse runs made with other settings or other code) of the ladder plus
 each ``--method``, then prints, per proposer, the median best value over the seeds (with its
-range, or with ``--iqr`` its interquartile range) after each checkpoint's evaluations (read off the run logs: the warm start's rows
-count), the seeds solved, the median distinct evaluations after the warm start, their
-duplicate share and the median wall seconds. Runs stop early when they solve the function.
+range, or with ``--iqr`` its interquartile range) after each checkpoint's evaluations (read
+off the run logs: the warm start's rows count), the seeds solved, the median distinct
+evaluations after the warm start, their duplicate share and the median wall seconds. Runs
+stop early when they solve the function.
 
 The default seeds (10-14) are not the ones any default in this repository was tuned on
 (0-2), so the table reports held-out seeds.

@@ -1,11 +1,12 @@
 """Batch Bayesian optimisation for categorical sequences in a Hamming trust region (BoTorch).
 
 After CASMOPOLITAN (Wan et al. 2021, categorical part, ``localbo_cat.py``): a GP with a
-categorical overlap kernel over the ``L`` sites (the values of BoTorch's ``CategoricalKernel``,
-``exp(-mean_l [x_l != x'_l] / lengthscale_l)``, one lengthscale per site, times a scale;
-computed as one matrix product by :class:`~seqzoo_libopt.kernel.HammingKernel`), fitted to
-the data each round from the last fit's hyperparameters; candidates are drawn uniformly at random within Hamming
-distance ``length`` of the incumbent (the best sequence seen); a batch is chosen from them by
+categorical overlap kernel over the ``L`` sites (the values of BoTorch's
+``CategoricalKernel``, ``exp(-mean_l [x_l != x'_l] / lengthscale_l)``, one lengthscale per
+site, times a scale; computed as one matrix product by
+:class:`~seqzoo_libopt.kernel.HammingKernel`), fitted to the data each round from the last
+fit's hyperparameters; candidates are drawn uniformly at random within Hamming distance
+``length`` of the incumbent (the best sequence seen); a batch is chosen from them by
 Thompson sampling (one joint posterior draw per batch slot, its argmax, no repeats) or by
 top-``n`` log expected improvement. The trust region grows by ``multiplier`` after
 ``success_tolerance`` improving batches in a row, shrinks by it after ``failure_tolerance``
@@ -18,6 +19,7 @@ among equally near ones.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -51,7 +53,9 @@ class BatchBO:
         length_max: largest trust-region radius (capped at L).
         multiplier: factor by which the radius grows or shrinks.
         success_tolerance: improving batches in a row before the region grows.
-        failure_tolerance: batches without improvement in a row before it shrinks.
+        failure_tolerance: batches without improvement in a row before it shrinks; 0 is
+            TuRBO's batch rule, ceil(max(4, L) / batch size), which CASMOPOLITAN builds on
+            (1 for batches of 100 at L = 32).
         infeasible_penalty: an infeasible sequence is labelled the lowest feasible value
             minus this many times the feasible values' spread.
     """
@@ -60,7 +64,7 @@ class BatchBO:
                  acquisition: str = "ts", candidates: int = 1000, max_data: int = 500,
                  fit_steps: int = 50, length_init: int = 20, length_max: int = 30,
                  multiplier: float = 1.5, success_tolerance: int = 3,
-                 failure_tolerance: int = 40, infeasible_penalty: float = 1.0):
+                 failure_tolerance: int = 0, infeasible_penalty: float = 1.0):
         if acquisition not in ACQUISITIONS:
             raise ValueError(f"acquisition must be one of {', '.join(ACQUISITIONS)}, "
                              f"got {acquisition!r}")
@@ -71,7 +75,7 @@ class BatchBO:
                                  ("max_data", max_data, 2), ("fit_steps", fit_steps, 0),
                                  ("length_init", length_init, 1), ("length_max", length_max, 1),
                                  ("success_tolerance", success_tolerance, 1),
-                                 ("failure_tolerance", failure_tolerance, 1)):
+                                 ("failure_tolerance", failure_tolerance, 0)):
             if value < low:
                 raise ValueError(f"{name} must be at least {low}, got {value}")
         if not multiplier > 1:
@@ -98,6 +102,7 @@ class BatchBO:
         self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
         self.best_before = -np.inf
         self.hyper = None  # the last fit's kernel and noise hyperparameters
+        self.fit_failures = 0
 
     # -- candidates ----------------------------------------------------------------------------
     def _in_region(self, center: np.ndarray, count: int) -> np.ndarray:
@@ -150,9 +155,13 @@ class BatchBO:
 
         tx = torch.as_tensor(x, dtype=torch.float64)
         ty = torch.as_tensor(y, dtype=torch.float64).unsqueeze(-1)
-        model = SingleTaskGP(tx, ty, covar_module=ScaleKernel(
-            HammingKernel(self.num_states, ard_num_dims=self.length)),
-            outcome_transform=Standardize(m=1))
+
+        def build():
+            return SingleTaskGP(tx, ty, covar_module=ScaleKernel(
+                HammingKernel(self.num_states, ard_num_dims=self.length)),
+                outcome_transform=Standardize(m=1))
+
+        model = build()
         if self.hyper is not None:  # start from the last fit: the data changed by one batch
             model.covar_module.load_state_dict(self.hyper[0])
             model.likelihood.load_state_dict(self.hyper[1])
@@ -160,11 +169,15 @@ class BatchBO:
             # botorch's fitter (L-BFGS-B within the hyperparameters' bounds): plain Adam
             # steps the likelihood's unbounded noise below zero. Exact Cholesky up to
             # max_data: gpytorch's iterative solver past 800 points is slower here.
-            with warnings.catch_warnings(), \
-                    gpytorch.settings.max_cholesky_size(max(800, self.max_data)):
-                warnings.simplefilter("ignore")
-                fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model),
-                                 optimizer_kwargs={"options": {"maxiter": self.fit_steps}})
+            from botorch.exceptions.errors import ModelFittingError
+
+            try:
+                with gpytorch.settings.max_cholesky_size(max(800, self.max_data)):
+                    fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model),
+                                     optimizer_kwargs={"options": {"maxiter": self.fit_steps}})
+            except ModelFittingError:  # every attempt failed: the priors' values, afresh
+                model = build()
+                self.fit_failures += 1
         self.hyper = (model.covar_module.state_dict(), model.likelihood.state_dict())
         model.eval()
         return model
@@ -180,7 +193,15 @@ class BatchBO:
                 acq = LogExpectedImprovement(model, best_f=best_y)
                 score = acq(tc.unsqueeze(1)).numpy()
                 return pool[np.argsort(-score, kind="stable")[:n]]
-            draws = model.posterior(tc).rsample(torch.Size([n])).squeeze(-1).numpy()
+            from linear_operator.utils.errors import NotPSDError
+
+            posterior = model.posterior(tc)
+            try:
+                draws = posterior.rsample(torch.Size([n])).squeeze(-1).numpy()
+            except NotPSDError:  # near-identical candidates: draw each one's marginal instead
+                mean, std = posterior.mean.squeeze(-1), posterior.variance.clamp_min(0).sqrt()
+                draws = (mean + std.squeeze(-1) * torch.randn(n, len(pool),
+                                                              dtype=mean.dtype)).numpy()
         chosen: list[int] = []
         for draw in draws:  # one slot per joint draw: its argmax among those not chosen
             draw[chosen] = -np.inf
@@ -205,7 +226,9 @@ class BatchBO:
             pool = np.unique(self._uniform(max(self.candidates, n)), axis=0)
         if len(pool) <= n:
             return pool
-        with torch.random.fork_rng():
+        with torch.random.fork_rng(), warnings.catch_warnings():
+            # gpytorch's jitter and fitting warnings are handled here (fallbacks), not news
+            warnings.simplefilter("ignore")
             torch.manual_seed(int(self.rng.integers(2**31)))
             model = self._fit(x, y)
             return self._select(model, pool, n, float(y.max()))
@@ -220,7 +243,7 @@ class BatchBO:
             self.succ, self.fail = 0, self.fail + 1
         if self.succ == self.succtol:
             self.radius, self.succ = int(min(self.radius * self.multiplier, self.length_max)), 0
-        elif self.fail == self.failtol:
+        elif self.fail >= (self.failtol or math.ceil(max(4, self.length) / len(batch_y))):
             self.radius, self.fail = int(self.radius / self.multiplier), 0
             if self.radius < 1:
                 self.radius, self.restarts = self.length_init, self.restarts + 1
@@ -246,4 +269,5 @@ class BatchBO:
             self._adjust(self.staged.y)
 
     def result_extras(self) -> dict[str, int]:
-        return {"trust_region_radius": self.radius, "restarts": self.restarts}
+        return {"trust_region_radius": self.radius, "restarts": self.restarts,
+                "fit_failures": self.fit_failures}
