@@ -1,0 +1,131 @@
+"""PEX, Proximal Exploration (Ren et al. 2022, ICML): search outward from the wild type.
+
+Each round, after the paper's public code (``algorithm/pex.py``):
+
+1. Train the oracle model (:class:`~seqzoo_modelbased.ensemble.Ensemble`) on every label.
+2. The **proximal frontier** of the labelled rows: for each Hamming distance to the wild
+   type (the first initial solution), the best value at that distance, kept only where it
+   beats every value at a smaller distance (a Pareto front of value against distance).
+3. ``candidates`` mutants: a frontier sequence, drawn at random, with 1 to ``mutations``
+   random sites changed.
+4. The batch is filled front by front: the candidates' Pareto front of model score against
+   distance to the wild type, best score first, then the front of those left, and so on.
+   Near sequences with good scores go first; far ones only when they score better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from seqzoo import Problem
+from seqzoo.staging import Staged
+
+from .ensemble import Ensemble, finite_values
+
+
+def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """Indices front by front: each front maximises score and minimises distance."""
+    left = np.arange(len(score))
+    order: list[int] = []
+    while len(left):
+        by = left[np.lexsort((-score[left], distance[left]))]  # nearest first, best first
+        front, best = [], -np.inf
+        for i in by:
+            if score[i] > best:
+                front.append(i)
+                best = score[i]
+        order.extend(sorted(front, key=lambda i: -score[i]))
+        left = np.setdiff1d(left, front, assume_unique=True)
+    return np.asarray(order, dtype=np.int64)
+
+
+class PEX:
+    """PEX (Ren et al. 2022): model-ranked mutants of the proximal frontier around the wild type.
+
+    Options:
+        batch_size: new sequences sent to the oracle per round (the engine's default batch).
+        candidates: mutants of frontier sequences the model scores per round.
+        mutations: most sites changed in a mutant (at least one).
+        ensemble_size: CNNs in the oracle model.
+        model_epochs: epochs of each CNN's training per round.
+        max_data: most labelled rows the model is trained on (the best ones).
+    """
+
+    def __init__(self, problem: Problem, batch_size: int = 100, candidates: int = 2000,
+                 mutations: int = 2, ensemble_size: int = 3, model_epochs: int = 10,
+                 max_data: int = 5000):
+        for name, value, low in (("batch_size", batch_size, 1), ("candidates", candidates, 1),
+                                 ("mutations", mutations, 1), ("ensemble_size", ensemble_size, 1),
+                                 ("model_epochs", model_epochs, 1), ("max_data", max_data, 2)):
+            if value < low:
+                raise ValueError(f"{name} must be at least {low}, got {value}")
+        self.batch_size, self.candidates = batch_size, candidates
+        self.length, self.num_states = problem.length, problem.num_states
+        self.mutations = min(mutations, self.length)
+        self.wild_type = np.asarray(problem.initial_solutions, dtype=np.int64).reshape(
+            -1, self.length)[0]
+        self.rng = problem.rng()
+        self.model = Ensemble(self.num_states, size=ensemble_size, epochs=model_epochs,
+                              max_data=max_data, seed=int(self.rng.integers(2**31)))
+        self.xs: list[np.ndarray] = []
+        self.ys: list[np.ndarray] = []
+        self.seen: set[bytes] = set()
+        self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
+        self.rounds = 0
+
+    def frontier(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The proximal frontier of labelled rows (feasible ones when there are any)."""
+        y = finite_values(y)
+        distance = (x != self.wild_type).sum(axis=1)
+        order = np.lexsort((-y, distance))
+        keep, best = [], -np.inf
+        for i in order:
+            if y[i] > best:
+                keep.append(i)
+                best = y[i]
+        return x[keep]
+
+    def _mutants(self, parents: np.ndarray) -> np.ndarray:
+        rows = parents[self.rng.integers(0, len(parents), self.candidates)].copy()
+        counts = self.rng.integers(1, self.mutations + 1, self.candidates)
+        for row, count in zip(rows, counts):
+            sites = self.rng.choice(self.length, count, replace=False)
+            # a different state at each chosen site, so every mutant moves
+            row[sites] = (row[sites] + self.rng.integers(1, self.num_states, count)) \
+                % self.num_states
+        return rows
+
+    def _plan(self) -> np.ndarray:
+        x, y = np.concatenate(self.xs), np.concatenate(self.ys)
+        with torch.random.fork_rng():
+            torch.manual_seed(int(self.rng.integers(2**31)))
+            self.model.fit(x, y)
+        pool = np.unique(self._mutants(self.frontier(x, y)), axis=0)
+        pool = pool[[row.tobytes() not in self.seen for row in pool]]
+        if not len(pool):  # every mutant was seen: one random sequence keeps the run going
+            return self.rng.integers(0, self.num_states, (1, self.length))
+        score = self.model.predict(pool)[0]
+        distance = (pool != self.wild_type).sum(axis=1)
+        self.rounds += 1
+        return pool[pareto_order(score, distance)[: self.batch_size]]
+
+    def ask(self, n: int) -> np.ndarray:
+        if n < 1:
+            raise ValueError(f"ask needs n >= 1, got {n}")
+        if self.staged.done:
+            self.staged = Staged(self._plan())
+        return self.staged.take(n)
+
+    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float).reshape(-1)
+        if x.ndim != 2 or len(x) != len(y):
+            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes {x.shape} "
+                             f"and {y.shape}")
+        self.xs.append(x)
+        self.ys.append(y)
+        self.seen.update(row.tobytes() for row in x)
+        if self.staged.waiting:
+            self.staged.record(x, y)
+
+    def result_extras(self) -> dict[str, int]:
+        return {"rounds": self.rounds}
