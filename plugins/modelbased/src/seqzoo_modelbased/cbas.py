@@ -23,13 +23,13 @@ import math
 import numpy as np
 import torch
 from seqzoo import Problem
-from seqzoo.staging import Staged
 
 from .ensemble import Ensemble
+from .rounds import RoundProposer
 from .vae import VAE
 
 
-class _AdaptiveSampling:
+class _AdaptiveSampling(RoundProposer):
     """The shared round of CbAS and DbAS; ``weighting`` tells them apart."""
 
     weighting = "cbas"
@@ -54,13 +54,9 @@ class _AdaptiveSampling:
         self.generator = torch.Generator().manual_seed(seed)
         self.model = Ensemble(self.num_states, size=ensemble_size, epochs=model_epochs,
                               max_data=max_data, seed=seed + 1)
-        self.xs: list[np.ndarray] = []
-        self.ys: list[np.ndarray] = []
-        self.seen: set[bytes] = set()
         self.prior: VAE | None = None
         self.search: VAE | None = None
-        self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
-        self.rounds = 0
+        self._start_rounds()
 
     def _weights(self, x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
         gamma = np.quantile(mean, self.quantile)
@@ -75,7 +71,7 @@ class _AdaptiveSampling:
         return weights if weights.sum() > 0 else (mean >= gamma).astype(float)
 
     def _plan(self) -> np.ndarray:
-        x, y = np.concatenate(self.xs), np.concatenate(self.ys)
+        x, y = self.labelled()
         with torch.random.fork_rng():
             torch.manual_seed(int(self.rng.integers(2**31)))
             self.model.fit(x, y)
@@ -121,27 +117,6 @@ class _AdaptiveSampling:
         if not chosen:  # the whole space is seen: repeat one row rather than stop
             chosen = [self.rng.integers(0, self.num_states, self.length)]
         return np.asarray(chosen, dtype=np.int64)
-
-    def ask(self, n: int) -> np.ndarray:
-        if n < 1:
-            raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.staged.done:
-            self.staged = Staged(self._plan())
-        return self.staged.take(n)
-
-    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
-        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float).reshape(-1)
-        if x.ndim != 2 or len(x) != len(y):
-            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes {x.shape} "
-                             f"and {y.shape}")
-        self.xs.append(x)
-        self.ys.append(y)
-        self.seen.update(row.tobytes() for row in x)
-        if self.staged.waiting:
-            self.staged.record(x, y)
-
-    def result_extras(self) -> dict[str, int]:
-        return {"rounds": self.rounds}
 
 
 class CbAS(_AdaptiveSampling):

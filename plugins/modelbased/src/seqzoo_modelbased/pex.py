@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 from seqzoo import Problem
-from seqzoo.staging import Staged
 
 from .ensemble import Ensemble, finite_values
+from .rounds import RoundProposer
 
 
 def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
@@ -39,7 +39,7 @@ def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
     return np.asarray(order, dtype=np.int64)
 
 
-class PEX:
+class PEX(RoundProposer):
     """PEX (Ren et al. 2022): model-ranked mutants of the proximal frontier around the wild type.
 
     Options:
@@ -67,11 +67,7 @@ class PEX:
         self.rng = problem.rng()
         self.model = Ensemble(self.num_states, size=ensemble_size, epochs=model_epochs,
                               max_data=max_data, seed=int(self.rng.integers(2**31)))
-        self.xs: list[np.ndarray] = []
-        self.ys: list[np.ndarray] = []
-        self.seen: set[bytes] = set()
-        self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
-        self.rounds = 0
+        self._start_rounds()
 
     def frontier(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The proximal frontier of labelled rows (feasible ones when there are any)."""
@@ -96,7 +92,7 @@ class PEX:
         return rows
 
     def _plan(self) -> np.ndarray:
-        x, y = np.concatenate(self.xs), np.concatenate(self.ys)
+        x, y = self.labelled()
         with torch.random.fork_rng():
             torch.manual_seed(int(self.rng.integers(2**31)))
             self.model.fit(x, y)
@@ -108,24 +104,3 @@ class PEX:
         distance = (pool != self.wild_type).sum(axis=1)
         self.rounds += 1
         return pool[pareto_order(score, distance)[: self.batch_size]]
-
-    def ask(self, n: int) -> np.ndarray:
-        if n < 1:
-            raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.staged.done:
-            self.staged = Staged(self._plan())
-        return self.staged.take(n)
-
-    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
-        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float).reshape(-1)
-        if x.ndim != 2 or len(x) != len(y):
-            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes {x.shape} "
-                             f"and {y.shape}")
-        self.xs.append(x)
-        self.ys.append(y)
-        self.seen.update(row.tobytes() for row in x)
-        if self.staged.waiting:
-            self.staged.record(x, y)
-
-    def result_extras(self) -> dict[str, int]:
-        return {"rounds": self.rounds}
