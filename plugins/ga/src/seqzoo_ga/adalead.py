@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from seqzoo import Problem
 from seqzoo.staging import Staged
+from seqzoo.values import check_batch
 
 from .operators import mutate
 
@@ -178,10 +179,7 @@ class AdaLead:
         return self.wave.take(n)
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
-        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float).reshape(-1)
-        if x.ndim != 2 or len(x) != len(y):
-            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes "
-                             f"{x.shape} and {y.shape}")
+        x, y = check_batch(x, y)
         self._observe(x, y)
         if not self.wave.waiting:  # not asked for (the initial solutions): data only
             return

@@ -17,6 +17,7 @@ import math
 import numpy as np
 from seqzoo import Problem
 from seqzoo.staging import Staged
+from seqzoo.values import check_batch
 
 from .operators import mutate, quantile_survivors, ranked_survivors, uniform_crossover
 
@@ -109,12 +110,9 @@ class GeneticAlgorithm:
         return self.fresh.take(n)
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
-        x, y = np.asarray(x), np.asarray(y, dtype=float).reshape(-1)
-        if x.ndim != 2 or len(x) != len(y):
-            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes "
-                             f"{x.shape} and {y.shape}")
+        x, y = check_batch(x, y)
         if not self.fresh.waiting:  # nothing asked is waiting: these seed the population
-            self._seed(x.astype(np.int64), y)
+            self._seed(x, y)
             return
         if self.fresh.record(x, y):
             self.particles = np.concatenate([self.kept, self.fresh.x])

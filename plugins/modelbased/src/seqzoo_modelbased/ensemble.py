@@ -4,7 +4,7 @@ FLEXS's explorers and PEX's public code both rank candidates with an ensemble of
 convolutional regressors; here each member embeds the states, applies one convolution, pools
 over the sequence and reads out one number. Members differ by their initial weights and the
 order they see the data in. Labels are standardised; an infeasible label (``-inf``) becomes
-a finite value below every feasible one (:func:`finite_values`), so the model learns to
+a finite value below every feasible one (:func:`seqzoo.values.finite_values`), so the model learns to
 rank infeasible regions last.
 """
 
@@ -12,19 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from seqzoo.values import finite_values
 from torch import nn
-
-
-def finite_values(y: np.ndarray, penalty: float = 1.0) -> np.ndarray:
-    """``y`` with ``-inf`` replaced by the lowest feasible value minus ``penalty`` spreads."""
-    y = np.asarray(y, dtype=float)
-    ok = np.isfinite(y)
-    if ok.all():
-        return y.copy()
-    if not ok.any():
-        return np.zeros_like(y)
-    low, spread = y[ok].min(), np.ptp(y[ok])
-    return np.where(ok, y, low - penalty * (spread if spread > 0 else 1.0))
 
 
 class _CNN(nn.Module):

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 from seqzoo import Problem
+from seqzoo.values import finite_values
 
-from .ensemble import Ensemble, finite_values
+from .ensemble import Ensemble
 from .rounds import RoundProposer
 
 

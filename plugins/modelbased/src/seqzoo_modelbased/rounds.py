@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from seqzoo.staging import Staged
+from seqzoo.values import check_batch
 
 
 class RoundProposer:
@@ -37,10 +38,7 @@ class RoundProposer:
         return self.staged.take(n)
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
-        x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float).reshape(-1)
-        if x.ndim != 2 or len(x) != len(y):
-            raise ValueError(f"tell needs an (k, L) batch and k values, got shapes {x.shape} "
-                             f"and {y.shape}")
+        x, y = check_batch(x, y)
         self.xs.append(x)
         self.ys.append(y)
         self.seen.update(row.tobytes() for row in x)
