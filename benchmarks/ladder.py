@@ -69,6 +69,10 @@ def main() -> None:
                         help="print the interquartile range [q1-q3] instead of (min-max)")
     parser.add_argument("--allow-mixed", action="store_true",
                         help="read back stored runs made by other code (zoo compare's option)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="redo every run of the grid (zoo compare's option)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="runs at once (zoo compare's option; default 1)")
     args = parser.parse_args()
     checkpoints = sorted(int(c) for c in (args.checkpoints or
                                           f"{args.budget // 2},{args.budget}").split(","))
@@ -77,9 +81,9 @@ def main() -> None:
         grid = resolve(oracles=[args.oracle], proposers=proposers,
                        seeds=parse_seeds(args.seeds), budget=args.budget,
                        batch_size=args.batch_size, warm_start=args.warm_start,
-                       warm_start_budget=args.warm_start_budget)
+                       warm_start_budget=args.warm_start_budget, workers=args.workers)
         outcome = compare(grid, args.out, progress=False, say=print,
-                          allow_mixed=args.allow_mixed)
+                          allow_mixed=args.allow_mixed, overwrite=args.overwrite)
     except SeqzooError as exc:
         raise SystemExit(f"ladder.py: error: {exc}") from None
     with open(Path(args.out) / "summary.csv", newline="") as fh:
