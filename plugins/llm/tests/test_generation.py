@@ -99,3 +99,37 @@ def test_samples_of_one_prompt_share_its_prefill_without_changing_results(copier
     assert [g.text for o in shared for g in o] == [o[0].text for o in repeated]
     np.testing.assert_allclose([g.logprob for o in shared for g in o],
                                [o[0].logprob for o in repeated], rtol=1e-5)
+
+
+def _neox(tokenizer):
+    """A random GPT-NeoX (Pythia-style) model on the copier's tokenizer."""
+    from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
+
+    from seqzoo_llm.model import LanguageModel
+
+    config = GPTNeoXConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,
+                           num_attention_heads=2, intermediate_size=64,
+                           max_position_embeddings=64, pad_token_id=tokenizer.pad_token_id,
+                           eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(0)
+    return LanguageModel(GPTNeoXForCausalLM(config).eval(), tokenizer)
+
+
+@pytest.mark.parametrize("family", ["llama", "gpt_neox"])
+def test_shared_prompt_attention_gives_what_a_plain_cache_gives(copier, monkeypatch, family):
+    # Prompts of three lengths (left padding), seven samples each, rows that stop at
+    # different steps (finished rows are dropped mid-batch): the decode steps that read each
+    # prompt once must sample what the per-row static cache samples.
+    from seqzoo_llm import shared_prompt
+
+    lm = copier if family == "llama" else _neox(copier.tokenizer)
+    assert shared_prompt.supports(lm.model)
+    prompts = [format_prompt([1, 2]), format_prompt([3, 0, 2, 1]), format_prompt([2])]
+    options = dict(temperature=1.5, num_samples=7, max_new_tokens=20, seed=3, batch_size=16)
+    fast = generate(lm, prompts, **options)
+    monkeypatch.setattr(shared_prompt, "supports", lambda model: False)
+    plain = generate(lm, prompts, **options)
+    assert [g.text for o in fast for g in o] == [g.text for o in plain for g in o]
+    assert len({g.num_tokens for o in fast for g in o}) > 1
+    np.testing.assert_allclose([g.logprob for o in fast for g in o],
+                               [g.logprob for o in plain for g in o], rtol=1e-4, atol=1e-4)

@@ -2,7 +2,9 @@
 
 LLOME decodes tens of thousands of edits a round, so decoding is a hand-rolled loop over the
 KV cache rather than ``model.generate``: prompts are left-padded into one batch, each step
-feeds only the newest token, and a row stops at its first token containing ``]`` (or EOS).
+feeds only the newest token (attending to its prompt through one cache row shared by the
+prompt's samples, :mod:`seqzoo_llm.shared_prompt`), and a row stops at its first token
+containing ``]`` (or EOS).
 The loop ends when every row has stopped. Randomness comes from one ``torch.Generator``
 seeded with ``seed``, so the same call gives the same completions. With a
 ``constraint`` (:class:`~seqzoo_llm.constrained.FormatConstraint`) every step may only pick a
@@ -12,12 +14,15 @@ token that keeps the completion a well-formed list of the right length and range
 from __future__ import annotations
 
 import inspect
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Sequence
 
 import torch
-from transformers import StaticCache
+from transformers import DynamicCache, StaticCache
+from transformers.cache_utils import StaticLayer
 
+from . import shared_prompt
 from .scoring import encode_prompts
 from .text import STOP
 
@@ -100,10 +105,46 @@ def _stop_ids(tokenizer, vocab_size: int, device: torch.device) -> torch.Tensor:
     return mask.to(device)
 
 
+@contextmanager
+def _attention(config, name: str):
+    """Run the model with attention implementation ``name`` for the duration."""
+    before = config._attn_implementation
+    config._attn_implementation = name
+    try:
+        yield
+    finally:
+        config._attn_implementation = before
+
+
 def _cache_keyword(model: torch.nn.Module) -> str:
     """The forward keyword that takes the KV cache (``cache`` in newer transformers)."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+
+
+class _FilledLayer(StaticLayer):
+    """A preallocated cache layer that shows attention only the positions written so far.
+
+    A plain static layer hands attention its whole buffer, prompt plus every future step,
+    masked: each step then reads keys and values it cannot use.
+    """
+
+    def update(self, key_states, value_states, *args, **kwargs):
+        keys, values = super().update(key_states, value_states, *args, **kwargs)
+        filled = int(self.cumulative_length)
+        return keys[:, :, :filled], values[:, :, :filled]
+
+    def get_mask_sizes(self, query_length: int) -> tuple[int, int]:
+        return int(self.get_seq_length()) + query_length, 0
+
+
+def _cache(config, length: int) -> StaticCache:
+    """A static cache of ``length`` positions whose full-attention layers show only what is
+    filled."""
+    cache = StaticCache(config=config, max_cache_len=length)
+    cache.layers = [_FilledLayer(max_cache_len=length) if type(layer) is StaticLayer else layer
+                    for layer in cache.layers]
+    return cache
 
 
 def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: float,
@@ -112,9 +153,11 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
     """Decode one batch whose row ``i`` continues ``prompts[expand[i]]``; per row the new
     tokens up to the stop, their log-prob, warped log-prob and count.
 
-    Each distinct prompt is read once and its cache entry then copied to all its rows: with
-    ``num_samples`` completions per prompt, reading the prompt would otherwise cost about as
-    much as writing the completion.
+    Each distinct prompt is read once. Where the model allows it
+    (:func:`seqzoo_llm.shared_prompt.supports`) its cache entry then stays one row that the
+    decode steps of all its samples read together; otherwise it is copied to each of them.
+    With ``num_samples`` completions per prompt, reading the prompt for each would cost
+    about as much as writing the completion.
     """
     device, pad = lm.device, lm.tokenizer.pad_token_id
     width = max(len(p) for p in prompts)
@@ -125,12 +168,23 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
         attention[row, width - len(ids):] = 1  # generated positions are always attended
     input_ids, attention = input_ids.to(device), attention.to(device)
     position = (attention[:, :width].cumsum(-1) - 1).clamp(min=0)
-    # A preallocated cache: a growing one re-copies every key and value at every step.
     key = _cache_keyword(lm.model)
-    cache = StaticCache(config=lm.model.config, max_cache_len=width + max_new_tokens)
+    base = lm.model.get_base_model() if hasattr(lm.model, "get_base_model") else lm.model
+    shared = shared_prompt.supports(base)
+    # The shared-prompt path keeps the prompts' cache one row per prompt; otherwise a
+    # preallocated cache (a growing one re-copies every key and value at every step) gets
+    # each prompt's entry copied to all its rows.
+    cache = DynamicCache(config=base.config) if shared else _cache(lm.model.config,
+                                                                   width + max_new_tokens)
     out = lm.model(input_ids=input_ids, attention_mask=attention[:, :width],
                    position_ids=position, use_cache=True, logits_to_keep=1, **{key: cache})
-    cache.reorder_cache(expand)
+    if shared:
+        cache = shared_prompt.SharedPromptCache(cache, expand, attention[:, :width] == 0,
+                                                max_new_tokens)
+        step_options = {key: cache, "shared_prompt": cache}
+    else:
+        cache.reorder_cache(expand)
+        step_options = {key: cache}
     logits, position = out.logits[expand, -1].float(), position[expand, -1:]
     attention = attention[expand]
     size = len(expand)
@@ -167,13 +221,22 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
             # Drop finished rows once a quarter of the batch is done: stragglers (long
             # high-temperature samples) then no longer pay for the whole batch.
             keep = live.nonzero().squeeze(-1)
-            cache.reorder_cache(keep)
+            if shared:
+                cache.keep(keep)
+            else:
+                cache.reorder_cache(keep)
             rows, live, token = rows[keep], live[keep], token[keep]
             state = state[keep] if state is not None else None
             position, attention = position[keep], attention[keep]
         position = position + 1
-        out = lm.model(input_ids=token[:, None], attention_mask=attention[:, : width + step + 1],
-                       position_ids=position, use_cache=True, **{key: cache})
+        if shared:
+            with _attention(base.config, shared_prompt.NAME):
+                out = lm.model(input_ids=token[:, None], position_ids=position, use_cache=True,
+                               **step_options)
+        else:
+            out = lm.model(input_ids=token[:, None],
+                           attention_mask=attention[:, : width + step + 1],
+                           position_ids=position, use_cache=True, **step_options)
         logits = out.logits[:, -1].float()
     lengths = count.cpu().tolist()
     generated = generated.cpu()
