@@ -20,7 +20,6 @@ from typing import Sequence
 
 import torch
 from transformers import DynamicCache, StaticCache
-from transformers.cache_utils import StaticLayer
 
 from . import shared_prompt
 from .scoring import encode_prompts
@@ -122,31 +121,6 @@ def _cache_keyword(model: torch.nn.Module) -> str:
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
 
-class _FilledLayer(StaticLayer):
-    """A preallocated cache layer that shows attention only the positions written so far.
-
-    A plain static layer hands attention its whole buffer, prompt plus every future step,
-    masked: each step then reads keys and values it cannot use.
-    """
-
-    def update(self, key_states, value_states, *args, **kwargs):
-        keys, values = super().update(key_states, value_states, *args, **kwargs)
-        filled = int(self.cumulative_length)
-        return keys[:, :, :filled], values[:, :, :filled]
-
-    def get_mask_sizes(self, query_length: int) -> tuple[int, int]:
-        return int(self.get_seq_length()) + query_length, 0
-
-
-def _cache(config, length: int) -> StaticCache:
-    """A static cache of ``length`` positions whose full-attention layers show only what is
-    filled."""
-    cache = StaticCache(config=config, max_cache_len=length)
-    cache.layers = [_FilledLayer(max_cache_len=length) if type(layer) is StaticLayer else layer
-                    for layer in cache.layers]
-    return cache
-
-
 def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: float,
             max_new_tokens: int, generator: torch.Generator, constraint=None
             ) -> tuple[list[list[int]], list[float], list[float], list[int]]:
@@ -174,8 +148,8 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
     # The shared-prompt path keeps the prompts' cache one row per prompt; otherwise a
     # preallocated cache (a growing one re-copies every key and value at every step) gets
     # each prompt's entry copied to all its rows.
-    cache = DynamicCache(config=base.config) if shared else _cache(lm.model.config,
-                                                                   width + max_new_tokens)
+    cache = (DynamicCache(config=base.config) if shared else
+             StaticCache(config=lm.model.config, max_cache_len=width + max_new_tokens))
     out = lm.model(input_ids=input_ids, attention_mask=attention[:, :width],
                    position_ids=position, use_cache=True, logits_to_keep=1, **{key: cache})
     if shared:
