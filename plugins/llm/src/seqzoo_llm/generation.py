@@ -47,7 +47,7 @@ class Generation:
     warped_logprob: float = float("nan")
 
 
-@torch.no_grad()
+@torch.inference_mode()  # lighter than no_grad: no version counters on the step tensors
 def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int,
              max_new_tokens: int, seed: int, batch_size: int = 256,
              constraint=None) -> list[list[Generation]]:
