@@ -133,3 +133,23 @@ def test_shared_prompt_attention_gives_what_a_plain_cache_gives(copier, monkeypa
     assert len({g.num_tokens for o in fast for g in o}) > 1
     np.testing.assert_allclose([g.logprob for o in fast for g in o],
                                [g.logprob for o in plain for g in o], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("batch_size", [256, 8])
+def test_requests_decoded_side_by_side_give_what_each_gives_alone(copier, batch_size):
+    # Greedy and sampled requests over shared and distinct prompts, some of them several
+    # batches long (batch_size 8): one forward pass per step serves them all, yet each
+    # request draws its own random numbers in its own order.
+    from seqzoo_llm.generation import Request, generate_many
+
+    prompts = [format_prompt([1, 2]), format_prompt([3, 0, 2, 1]), format_prompt([2])]
+    requests = [Request(prompts, 0.0, 1, 7), Request(prompts, 1.0, 5, 8),
+                Request(prompts[:2], 2.5, 3, 9), Request(PROMPTS, 0.7, 4, 10)]
+    together = generate_many(copier, requests, max_new_tokens=20, batch_size=batch_size)
+    for request, got in zip(requests, together):
+        alone = generate(copier, request.prompts, temperature=request.temperature,
+                         num_samples=request.num_samples, max_new_tokens=20,
+                         seed=request.seed, batch_size=batch_size)
+        assert [g.text for o in got for g in o] == [g.text for o in alone for g in o]
+        np.testing.assert_allclose([g.logprob for o in got for g in o],
+                                   [g.logprob for o in alone for g in o], rtol=1e-4, atol=1e-4)

@@ -25,7 +25,7 @@ from . import shared_prompt
 from .scoring import encode_prompts
 from .text import STOP
 
-__all__ = ["Generation", "generate"]
+__all__ = ["Generation", "Request", "generate", "generate_many"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,17 @@ class Generation:
     warped_logprob: float = float("nan")
 
 
-@torch.inference_mode()  # lighter than no_grad: no version counters on the step tensors
+@dataclass(frozen=True)
+class Request:
+    """One call's worth of decoding: ``num_samples`` completions of each of ``prompts`` at
+    ``temperature`` (one when it is 0: greedy), random numbers from ``seed``."""
+
+    prompts: Sequence[str]
+    temperature: float
+    num_samples: int
+    seed: int
+
+
 def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int,
              max_new_tokens: int, seed: int, batch_size: int = 256,
              constraint=None) -> list[list[Generation]]:
@@ -59,36 +69,60 @@ def generate(lm, prompts: Sequence[str], *, temperature: float, num_samples: int
     ``lm`` is a :class:`seqzoo_llm.model.LanguageModel`. Rows are decoded ``batch_size`` at a
     time; the result for a given seed also depends on ``batch_size``.
     """
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0 (0 means greedy), got {temperature}")
-    if num_samples < 1 or max_new_tokens < 1 or batch_size < 1:
-        raise ValueError(f"num_samples, max_new_tokens and batch_size must be >= 1, got "
-                         f"{num_samples}, {max_new_tokens}, {batch_size}")
-    per_prompt = 1 if temperature == 0 else num_samples
-    encoded = encode_prompts(lm.tokenizer, prompts)
-    # Rows sorted by prompt length so that each batch needs little padding.
-    rows = sorted(((len(encoded[p]), p) for p in range(len(prompts)) for _ in range(per_prompt)))
+    return generate_many(lm, [Request(prompts, temperature, num_samples, seed)],
+                         max_new_tokens=max_new_tokens, batch_size=batch_size,
+                         constraint=constraint)[0]
+
+
+@torch.inference_mode()  # lighter than no_grad: no version counters on the step tensors
+def generate_many(lm, requests: Sequence[Request], *, max_new_tokens: int,
+                  batch_size: int = 256, constraint=None) -> list[list[list[Generation]]]:
+    """What :func:`generate` returns for each request, decoded side by side.
+
+    Each request draws from its own generator exactly as :func:`generate` would, so the
+    results are those of one call per request; but the requests' batches run through the
+    model together (the first batch of every request, then the second, ...), so a step
+    costs one forward pass for all of them instead of one each.
+    """
+    for r in requests:
+        if r.temperature < 0:
+            raise ValueError(f"temperature must be >= 0 (0 means greedy), got {r.temperature}")
+        if r.num_samples < 1 or max_new_tokens < 1 or batch_size < 1:
+            raise ValueError(f"num_samples, max_new_tokens and batch_size must be >= 1, got "
+                             f"{r.num_samples}, {max_new_tokens}, {batch_size}")
     device, was_training = lm.device, lm.model.training
-    generator = torch.Generator(device=device).manual_seed(seed)
-    results: list[list[Generation]] = [[] for _ in prompts]
+    encoded = [encode_prompts(lm.tokenizer, r.prompts) for r in requests]
+    chunks = []  # per request, its batches of prompt indices
+    for r, enc in zip(requests, encoded):
+        per_prompt = 1 if r.temperature == 0 else r.num_samples
+        # Rows sorted by prompt length so that each batch needs little padding.
+        rows = sorted((len(enc[p]), p) for p in range(len(r.prompts)) for _ in range(per_prompt))
+        chunks.append([[p for _, p in rows[i: i + batch_size]]
+                       for i in range(0, len(rows), batch_size)])
+    generators = [torch.Generator(device=device).manual_seed(r.seed) for r in requests]
+    results: list[list[list[Generation]]] = [[[] for _ in r.prompts] for r in requests]
+    eos = lm.tokenizer.eos_token_id
     lm.model.eval()
     try:
-        for start in range(0, len(rows), batch_size):
-            chunk = [p for _, p in rows[start: start + batch_size]]
-            unique = list(dict.fromkeys(chunk))
-            slot = {p: i for i, p in enumerate(unique)}
-            expand = torch.tensor([slot[p] for p in chunk], device=device)
-            tokens, logps, warped, counts = _decode(lm, [encoded[p] for p in unique], expand,
-                                                    temperature, max_new_tokens, generator,
-                                                    constraint)
+        for wave in range(max((len(c) for c in chunks), default=0)):
+            members = [k for k in range(len(requests)) if wave < len(chunks[k])]
+            ids = {}  # the wave's distinct prompts (as token tuples) -> slot
+            groups = []
+            for k in members:
+                slots = [ids.setdefault(tuple(encoded[k][p]), len(ids))
+                         for p in chunks[k][wave]]
+                groups.append((torch.tensor(slots, device=device), requests[k].temperature,
+                               generators[k]))
+            tokens, logps, warped, counts = _decode(lm, [list(t) for t in ids], groups,
+                                                    max_new_tokens, constraint)
             # Special tokens stay visible (a stray "<pad>" makes a completion unparsable, as
             # it should) except a final EOS, which only marks the end.
-            eos = lm.tokenizer.eos_token_id
             texts = lm.tokenizer.batch_decode([t[:-1] if t and t[-1] == eos else t
                                                for t in tokens], skip_special_tokens=False)
-            for p, text, logp, wlogp, count in zip(chunk, texts, logps, warped, counts):
+            owners = [(k, p) for k in members for p in chunks[k][wave]]
+            for (k, p), text, logp, wlogp, count in zip(owners, texts, logps, warped, counts):
                 head, stop, _ = text.partition(STOP)
-                results[p].append(Generation(head + stop, logp, count, wlogp))
+                results[k][p].append(Generation(head + stop, logp, count, wlogp))
     finally:
         lm.model.train(was_training)
     return results
@@ -121,17 +155,20 @@ def _cache_keyword(model: torch.nn.Module) -> str:
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
 
-def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: float,
-            max_new_tokens: int, generator: torch.Generator, constraint=None
+def _decode(lm, prompts: list[list[int]], groups, max_new_tokens: int, constraint=None
             ) -> tuple[list[list[int]], list[float], list[float], list[int]]:
-    """Decode one batch whose row ``i`` continues ``prompts[expand[i]]``; per row the new
-    tokens up to the stop, their log-prob, warped log-prob and count.
+    """Decode the rows of ``groups`` side by side; per row (groups in order) the new tokens
+    up to the stop, their log-prob, warped log-prob and count.
+
+    ``groups[g] = (expand, temperature, generator)``: the group's row ``i`` continues
+    ``prompts[expand[i]]``. A group is what one batch of :func:`generate` decodes, and it
+    stays so: its rows sample with its generator, in its order, and it drops its finished
+    rows or stops exactly when that batch would, so its random numbers, and hence its
+    completions, are those of decoding it alone. Only the forward passes are shared.
 
     Each distinct prompt is read once. Where the model allows it
     (:func:`seqzoo_llm.shared_prompt.supports`) its cache entry then stays one row that the
     decode steps of all its samples read together; otherwise it is copied to each of them.
-    With ``num_samples`` completions per prompt, reading the prompt for each would cost
-    about as much as writing the completion.
     """
     device, pad = lm.device, lm.tokenizer.pad_token_id
     width = max(len(p) for p in prompts)
@@ -152,6 +189,7 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
              StaticCache(config=lm.model.config, max_cache_len=width + max_new_tokens))
     out = lm.model(input_ids=input_ids, attention_mask=attention[:, :width],
                    position_ids=position, use_cache=True, logits_to_keep=1, **{key: cache})
+    expand = torch.cat([e for e, _, _ in groups])
     if shared:
         cache = shared_prompt.SharedPromptCache(cache, expand, attention[:, :width] == 0,
                                                 max_new_tokens)
@@ -170,16 +208,30 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
     count = torch.zeros(size, dtype=torch.long, device=device)
     rows = torch.arange(size, device=device)  # the output row of each batch row
     live = torch.ones(size, dtype=torch.bool, device=device)
+    # the batch rows of each group still decoding: [start, end) and its sampling settings
+    spans = []
+    for e, temperature, generator in groups:
+        start = spans[-1][1] if spans else 0
+        spans.append((start, start + len(e), temperature, generator))
     for step in range(max_new_tokens):
         logp = torch.log_softmax(logits, dim=-1)
-        scaled = logits if temperature == 0 else logits / temperature
-        if state is not None:
-            scaled = scaled.masked_fill(~constraint.allowed(state), float("-inf"))
-        wlogp = torch.log_softmax(scaled, dim=-1)
-        if temperature == 0:
-            token = scaled.argmax(-1)
-        else:
-            token = torch.multinomial(wlogp.exp(), 1, generator=generator).squeeze(-1)
+        allowed = constraint.allowed(state) if state is not None else None
+        picked, wlogps = [], []
+        for start, end, temperature, generator in spans:
+            scaled = logits[start:end]
+            if temperature != 0:
+                scaled = scaled / temperature
+            if allowed is not None:
+                scaled = scaled.masked_fill(~allowed[start:end], float("-inf"))
+            wlogp = torch.log_softmax(scaled, dim=-1)
+            if temperature == 0:
+                picked.append(scaled.argmax(-1))
+            else:
+                picked.append(torch.multinomial(wlogp.exp(), 1, generator=generator)
+                              .squeeze(-1))
+            wlogps.append(wlogp)
+        token = torch.cat(picked)
+        wlogp = torch.cat(wlogps)
         if state is not None:
             state = constraint.advance(state, token)
         mine = rows[live]
@@ -188,13 +240,28 @@ def _decode(lm, prompts: list[list[int]], expand: torch.Tensor, temperature: flo
         warped[mine] += wlogp[live].gather(-1, token[live, None]).squeeze(-1).double()
         count[mine] += 1
         live &= ~stop[token]
-        alive = int(live.sum())
-        if alive == 0 or step + 1 == max_new_tokens:
+        # Each group ends when its rows all have, and drops its finished rows once a quarter
+        # of them are done: stragglers (long high-temperature samples) then no longer pay
+        # for the whole batch.
+        keep, kept_spans, changed = [], [], False
+        for start, end, temperature, generator in spans:
+            alive = int(live[start:end].sum())
+            if alive == 0 or step + 1 == max_new_tokens:
+                changed = True
+                continue
+            if alive <= 0.75 * (end - start):
+                part = live[start:end].nonzero().squeeze(-1) + start
+                changed = True
+            else:
+                part = torch.arange(start, end, device=device)
+            first = kept_spans[-1][1] if kept_spans else 0
+            kept_spans.append((first, first + len(part), temperature, generator))
+            keep.append(part)
+        if not keep:
             break
-        if alive <= 0.75 * len(live):
-            # Drop finished rows once a quarter of the batch is done: stragglers (long
-            # high-temperature samples) then no longer pay for the whole batch.
-            keep = live.nonzero().squeeze(-1)
+        spans = kept_spans
+        if changed:
+            keep = torch.cat(keep)
             if shared:
                 cache.keep(keep)
             else:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..generation import generate
+from ..generation import Request, generate_many
 from ..model import LanguageModel, load_model
 from ..text import format_prompt, format_target
 from .presets import Settings
@@ -52,12 +52,19 @@ class ModelBackend:
     def complete(self, prompts: np.ndarray, temperature: float, num_samples: int,
                  seed: int) -> list[list[tuple[str, float, int, float]]]:
         """Completions of the edit prompts for ``prompts`` (see :data:`.editing.Complete`)."""
-        texts = [format_prompt(row.tolist()) for row in prompts]
-        out = generate(self.lm, texts, temperature=temperature, num_samples=num_samples,
-                       max_new_tokens=self.max_new_tokens, seed=seed,
-                       constraint=self._constraint())
-        return [[(g.text, g.logprob, g.num_tokens, g.warped_logprob) for g in per]
-                for per in out]
+        return self.complete_many([(prompts, temperature, num_samples, seed)])[0]
+
+    def complete_many(self, requests: Sequence[tuple[np.ndarray, float, int, int]]
+                      ) -> list[list[list[tuple[str, float, int, float]]]]:
+        """:meth:`complete` for each request, decoded side by side
+        (see :data:`.editing.CompleteMany`)."""
+        out = generate_many(
+            self.lm, [Request([format_prompt(row.tolist()) for row in prompts], temperature,
+                              num_samples, seed)
+                      for prompts, temperature, num_samples, seed in requests],
+            max_new_tokens=self.max_new_tokens, constraint=self._constraint())
+        return [[[(g.text, g.logprob, g.num_tokens, g.warped_logprob) for g in per]
+                 for per in request] for request in out]
 
     def _constraint(self):
         """The format constraint for the current tokenizer (built once), or ``None``."""

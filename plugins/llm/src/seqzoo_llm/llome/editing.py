@@ -28,6 +28,15 @@ from .parse import REASONS, VALID, parse_many
 #: greedy (one sample). ``logprob`` is at temperature 1, ``warped_logprob`` under the
 #: distribution sampled from.
 Complete = Callable[[np.ndarray, float, int, int], list[list[tuple[str, float, int]]]]
+#: ``complete_many(requests)`` -> what ``complete(*request)`` returns, for each request
+#: ``(prompts, temperature, num_samples, seed)``. A backend that decodes the requests side
+#: by side (:func:`seqzoo_llm.generation.generate_many`) returns the same, faster.
+CompleteMany = Callable[[Sequence[tuple[np.ndarray, float, int, int]]],
+                        list[list[list[tuple[str, float, int]]]]]
+
+
+def _one_by_one(complete: Complete) -> CompleteMany:
+    return lambda requests: [complete(*request) for request in requests]
 
 
 @dataclass
@@ -72,8 +81,12 @@ class Candidates:
 
 def edit(seeds: np.ndarray, complete: Complete, *, iterations: int,
          temperatures: Sequence[float], samples: int, num_states: int,
-         seed: int) -> Candidates:
-    """Run ``iterations`` edit iterations from every seed (see the module docstring)."""
+         seed: int, complete_many: CompleteMany | None = None) -> Candidates:
+    """Run ``iterations`` edit iterations from every seed (see the module docstring).
+
+    The settings of one iteration (greedy and each temperature) share their inputs and go to
+    ``complete_many`` together when it is given."""
+    many = complete_many or _one_by_one(complete)
     length = seeds.shape[1]
     current = seeds.copy()
     used = [{row.tobytes()} for row in seeds]
@@ -82,8 +95,9 @@ def edit(seeds: np.ndarray, complete: Complete, *, iterations: int,
     reasons: Counter = Counter({r: 0 for r in REASONS})
     settings = [(0.0, 1)] + [(float(t), samples) for t in temperatures]
     for it in range(iterations):
-        for k, (temp, num) in enumerate(settings):
-            outputs = complete(current, temp, num, seed + 1000 * it + k)
+        every = many([(current, temp, num, seed + 1000 * it + k)
+                      for k, (temp, num) in enumerate(settings)])
+        for (temp, _), outputs in zip(settings, every):
             texts = [o[0] for per in outputs for o in per]
             owner = np.repeat(np.arange(len(current)), [len(per) for per in outputs])
             scores = np.array([o[1] / max(o[2], 1) for per in outputs for o in per])
@@ -110,38 +124,42 @@ def edit(seeds: np.ndarray, complete: Complete, *, iterations: int,
 
 def edit_separate(seeds: np.ndarray, complete: Complete, *, iterations: int,
                   temperatures: Sequence[float], samples: int, num_states: int,
-                  seed: int) -> Candidates:
+                  seed: int, complete_many: CompleteMany | None = None) -> Candidates:
     """The reference's editing: greedy decoding and each temperature run their own
     trajectories from every seed, ``iterations`` iterations each.
 
     A trajectory's next input is its output with the highest length-normalised *warped*
     log-likelihood (the distribution it was sampled from) among every valid output it has
     written so far, so it may stay on its current input; before any valid output it stays
-    on the seed. Candidates are scored by that same warped likelihood.
+    on the seed. Candidates are scored by that same warped likelihood. The settings'
+    trajectories are independent, so one iteration of all of them goes to ``complete_many``
+    together when it is given.
     """
-    length, parts = seeds.shape[1], []
+    many = complete_many or _one_by_one(complete)
+    length = seeds.shape[1]
     settings = [(0.0, 1)] + [(float(t), samples) for t in temperatures]
-    for k, (temp, num) in enumerate(settings):
-        current = seeds.copy()
-        best = np.full(len(seeds), -np.inf)  # best warped score per trajectory so far
-        found: list[tuple[np.ndarray, np.ndarray, int, float]] = []
-        reasons: Counter = Counter({r: 0 for r in REASONS})
-        for it in range(iterations):
-            outputs = complete(current, temp, num, seed + 1000 * it + k)
+    current = [seeds.copy() for _ in settings]
+    best = [np.full(len(seeds), -np.inf) for _ in settings]  # best warped score so far
+    found: list[list[tuple[np.ndarray, np.ndarray, int, float]]] = [[] for _ in settings]
+    reasons = [Counter({r: 0 for r in REASONS}) for _ in settings]
+    for it in range(iterations):
+        every = many([(current[k], temp, num, seed + 1000 * it + k)
+                      for k, (temp, num) in enumerate(settings)])
+        for k, outputs in enumerate(every):
             texts = [o[0] for per in outputs for o in per]
-            owner = np.repeat(np.arange(len(current)), [len(per) for per in outputs])
+            owner = np.repeat(np.arange(len(current[k])), [len(per) for per in outputs])
             scores = np.array([_warped(o) / max(o[2], 1) for per in outputs for o in per])
             states, why = parse_many(texts, length, num_states)
-            reasons.update(why.tolist())
-            nxt = current.copy()
+            reasons[k].update(why.tolist())
+            nxt = current[k].copy()
             for i in np.flatnonzero(why == VALID):
                 t = owner[i]
-                found.append((states[i], current[t].copy(), t, scores[i]))
-                if scores[i] > best[t]:
-                    best[t], nxt[t] = scores[i], states[i]
-            current = nxt
-        parts.append(_candidates(found, length, temp, reasons))
-    return Candidates.concat(parts)
+                found[k].append((states[i], current[k][t].copy(), t, scores[i]))
+                if scores[i] > best[k][t]:
+                    best[k][t], nxt[t] = scores[i], states[i]
+            current[k] = nxt
+    return Candidates.concat([_candidates(found[k], length, temp, reasons[k])
+                              for k, (temp, _) in enumerate(settings)])
 
 
 def _warped(output: tuple) -> float:

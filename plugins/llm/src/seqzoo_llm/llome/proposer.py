@@ -432,7 +432,8 @@ class Llome:
             passes.append(run(seeds, self.backend.complete, iterations=s.edit_iterations,
                                temperatures=temps, samples=s.samples_per_temperature,
                                num_states=self.problem.num_states,
-                               seed=self._seed(r, 10 + len(passes))))
+                               seed=self._seed(r, 10 + len(passes)),
+                               complete_many=getattr(self.backend, "complete_many", None)))
             if Candidates.concat(passes).distinct(seen) >= wanted:
                 break
         return Candidates.concat(passes)
