@@ -236,8 +236,8 @@ def _decode(lm, prompts: list[list[int]], groups, max_new_tokens: int, constrain
             state = constraint.advance(state, token)
         mine = rows[live]
         generated[mine, step] = token[live]
-        total[mine] += logp[live].gather(-1, token[live, None]).squeeze(-1).double()
-        warped[mine] += wlogp[live].gather(-1, token[live, None]).squeeze(-1).double()
+        total[mine] += logp.gather(-1, token[:, None]).squeeze(-1)[live].double()
+        warped[mine] += wlogp.gather(-1, token[:, None]).squeeze(-1)[live].double()
         count[mine] += 1
         live &= ~stop[token]
         # Each group ends when its rows all have, and drops its finished rows once a quarter
