@@ -34,9 +34,22 @@ from seqzoo.compare.grid import parse_seeds
 from seqzoo.compare.store import Store
 
 ORACLE = "ehrlich:preset=f2"
+#: The reference code's loop choices (``preset=reference`` sets them at the paper's sizes;
+#: here they go on the ``--preset`` sizes, so that only the choices differ).
+REFERENCE_LOOP = ("seeds=round,trajectories=separate,dpo_pairs=all,checkpoints=best,"
+                  "lr_schedule=linear,weight_decay=0")
 METHODS = {"llome-marge": "llome:preset={preset},objective=marge",
            "llome-dpo": "llome:preset={preset},objective=dpo",
-           "llome-sft": "llome:preset={preset},objective=sft"}
+           "llome-sft": "llome:preset={preset},objective=sft",
+           # the ablations of the reference pipeline (issue: LLOME part 3)
+           "llome-marge-reference-loop": "llome:preset={preset},objective=marge," + REFERENCE_LOOP,
+           "llome-marge-batch1x32": "llome:preset={preset},objective=marge,train_batch_size=1,"
+                                    "grad_accum=32",
+           "llome-marge-batch32": "llome:preset={preset},objective=marge,train_batch_size=32,"
+                                  "grad_accum=1",
+           "llome-marge-constrained": "llome:preset={preset},objective=marge,constrained=true"}
+#: The default methods (the ablations are opt-in with ``--methods``).
+DEFAULT_METHODS = ("llome-marge", "llome-dpo", "llome-sft")
 
 
 def rounds(out: Path) -> list[dict]:
@@ -58,7 +71,8 @@ def main() -> None:
     parser.add_argument("--seeds", default="10,11,12")
     parser.add_argument("--budget", type=int, default=30000)
     parser.add_argument("--warm-start-budget", type=int, default=10000)
-    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--methods", default=",".join(DEFAULT_METHODS),
+                        help=f"comma-separated, of: {', '.join(METHODS)}")
     parser.add_argument("--preset", default="cpu")
     parser.add_argument("--out", default="runs/llome_vs_ga")
     args = parser.parse_args()
