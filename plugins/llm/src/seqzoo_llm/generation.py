@@ -80,9 +80,10 @@ def generate_many(lm, requests: Sequence[Request], *, max_new_tokens: int,
     """What :func:`generate` returns for each request, decoded side by side.
 
     Each request draws from its own generator exactly as :func:`generate` would, so the
-    results are those of one call per request; but the requests' batches run through the
-    model together (the first batch of every request, then the second, ...), so a step
-    costs one forward pass for all of them instead of one each.
+    results are those of one call per request, up to the order of floating-point sums (the
+    batch is larger; a sampled token very rarely flips); but the requests' batches run
+    through the model together (the first batch of every request, then the second, ...),
+    so a step costs one forward pass for all of them instead of one each.
     """
     for r in requests:
         if r.temperature < 0:
@@ -163,8 +164,9 @@ def _decode(lm, prompts: list[list[int]], groups, max_new_tokens: int, constrain
     ``groups[g] = (expand, temperature, generator)``: the group's row ``i`` continues
     ``prompts[expand[i]]``. A group is what one batch of :func:`generate` decodes, and it
     stays so: its rows sample with its generator, in its order, and it drops its finished
-    rows or stops exactly when that batch would, so its random numbers, and hence its
-    completions, are those of decoding it alone. Only the forward passes are shared.
+    rows or stops exactly when that batch would, so its random numbers are those of
+    decoding it alone, and so are its completions up to float rounding. Only the forward
+    passes are shared.
 
     Each distinct prompt is read once. Where the model allows it
     (:func:`seqzoo_llm.shared_prompt.supports`) its cache entry then stays one row that the
