@@ -150,9 +150,13 @@ def _attention(config, name: str):
         config._attn_implementation = before
 
 
-def _cache_keyword(model: torch.nn.Module) -> str:
+def _base_model(model: torch.nn.Module) -> torch.nn.Module:
+    """The transformers model under a peft wrapper (or the model itself)."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def _cache_keyword(base: torch.nn.Module) -> str:
     """The forward keyword that takes the KV cache (``cache`` in newer transformers)."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
 
@@ -181,8 +185,8 @@ def _decode(lm, prompts: list[list[int]], groups, max_new_tokens: int, constrain
         attention[row, width - len(ids):] = 1  # generated positions are always attended
     input_ids, attention = input_ids.to(device), attention.to(device)
     position = (attention[:, :width].cumsum(-1) - 1).clamp(min=0)
-    key = _cache_keyword(lm.model)
-    base = lm.model.get_base_model() if hasattr(lm.model, "get_base_model") else lm.model
+    base = _base_model(lm.model)
+    key = _cache_keyword(base)
     shared = shared_prompt.supports(base)
     # The shared-prompt path keeps the prompts' cache one row per prompt; otherwise a
     # preallocated cache (a growing one re-copies every key and value at every step) gets
