@@ -3,7 +3,7 @@ oracle evaluations on f2, every method from the same GA warm start.
 
     nice python benchmarks/llome_vs_ga.py [--seeds 10,11,12] [--budget 30000]
         [--warm-start-budget 10000] [--methods llome-marge,llome-dpo,llome-sft]
-        [--preset cpu] [--out runs/llome_vs_ga] [--workers 1]
+        [--preset cpu] [--out runs/llome_vs_ga] [--workers 1] [--allow-mixed]
 
 One ``zoo compare`` grid on ``ehrlich:preset=f2``: the GA (1,000 particles, the papers'
 settings) runs once per seed for ``--warm-start-budget`` evaluations from the initial
@@ -76,6 +76,8 @@ def main() -> None:
     parser.add_argument("--preset", default="cpu")
     parser.add_argument("--out", default="runs/llome_vs_ga")
     parser.add_argument("--workers", type=int, default=1, help="runs at once")
+    parser.add_argument("--allow-mixed", action="store_true",
+                        help="read back stored runs made by other code (see ladder.py)")
     args = parser.parse_args()
 
     methods = args.methods.split(",")
@@ -87,7 +89,7 @@ def main() -> None:
             "--seeds", args.seeds, "--budget", str(args.budget), "--warm-start", "ga",
             "--warm-start-budget", str(args.warm_start_budget),
             "--checkpoints", f"{args.budget // 2},{args.budget}", "--out", args.out,
-            "--workers", str(args.workers)]
+            "--workers", str(args.workers)] + (["--allow-mixed"] if args.allow_mixed else [])
     for spec in specs.values():
         argv += ["--method", spec]
     subprocess.run(argv, check=True)
