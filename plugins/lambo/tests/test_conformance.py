@@ -14,6 +14,11 @@ def test_conforms(name):
     check_proposer(name, options={"batch_size": 8, "epochs": 1, "ensemble_size": 2}, budget=30)
 
 
+def test_paper_preset_conforms():
+    check_proposer("lambo2", options={"preset": "paper", "batch_size": 8, "guided_steps": 2,
+                                      "width": 16, "epochs": 1, "ensemble_size": 2}, budget=30)
+
+
 def test_factories_module_is_light():
     """``zoo list`` imports the factories to read their options: that must not load torch."""
     from seqzoo.testing.plugins import heavy_imports

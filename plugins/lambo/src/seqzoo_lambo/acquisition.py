@@ -6,6 +6,12 @@ improvement over the best observed value ``best`` is ``sigma * h((mu - best) / s
 gradient vanishes, so we work with ``log h`` computed stably (the LogEI form of Ament et al.
 2023): candidates that are all predicted to be worse still get a useful ranking and gradient.
 Adding ``log P(feasible)`` makes it constrained EI, so predicted-infeasible edits lose.
+
+:class:`QLogNEI` is the acquisition of ``lambo2:preset=paper``: cortex's ``GraphNEI`` for one
+objective, on BoTorch. Each ensemble member is a Monte Carlo sample of the objective; member
+``m``'s incumbent is its own best prediction over the round's baseline (the starting
+sequences), and the acquisition is the mean over members of BoTorch's qLogEI sample term,
+the fat-tailed smooth ``log max(f_m(x) - best_m, 0)``.
 """
 
 from __future__ import annotations
@@ -43,3 +49,24 @@ def log_ei(values: torch.Tensor, best: float) -> torch.Tensor:
 def acquisition(values: torch.Tensor, log_feasible: torch.Tensor, best: float) -> torch.Tensor:
     """Constrained log-EI: ``log EI + log P(feasible)``, one number per sequence."""
     return log_ei(values, best) + log_feasible
+
+
+class QLogNEI:
+    """Noisy log-EI over an ensemble, as cortex's ``GraphNEI`` computes it with BoTorch."""
+
+    def __init__(self, baseline_values: torch.Tensor):
+        """``baseline_values``: ``(n_baseline, ensemble)`` predictions for the baseline rows."""
+        # imported here: BoTorch takes a second to import and only this preset needs it
+        from botorch.acquisition.logei import qLogExpectedImprovement
+        from botorch.acquisition.objective import IdentityMCObjective
+
+        self.members = [qLogExpectedImprovement(model=None, best_f=best,
+                                                objective=IdentityMCObjective())
+                        for best in baseline_values.detach().amax(dim=0)]
+
+    def __call__(self, values: torch.Tensor) -> torch.Tensor:
+        """``(n, ensemble)`` predictions -> ``(n,)`` acquisition values."""
+        # _sample_forward is the per-sample term cortex calls; q = 1 design per row
+        terms = [fn._sample_forward(values[:, m, None]).squeeze(-1)
+                 for m, fn in enumerate(self.members)]
+        return torch.stack(terms).mean(dim=0)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from seqzoo import Problem
 
+from .presets import DEFAULT_PRESET, PRESETS, signature
+
 _COMMON_OPTIONS = """
         batch_size: proposals per round (one ``ask``)
         num_mutations_per_step: edit positions masked and infilled in each starting sequence
@@ -19,22 +21,24 @@ _COMMON_OPTIONS = """
         kernel: convolution kernel size (odd, so the length is kept)
         epochs: training epochs per round (warm-started from the previous round)
         max_train_steps: cap on optimizer steps per round, so a round's cost stays flat
+            (0: no cap)
         train_batch_size: sequences per training batch
         lr: Adam learning rate of the network
         saliency_temperature: softmax temperature of the edit-position saliency
         accelerator: Lightning accelerator for training (auto, cpu, gpu)"""
 
 
-def lambo2(problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
-           max_guidance_updates: int = 8, guidance_step_size: float = 0.5,
-           kl_weight: float = 0.5, restarts: int = 2, pool_size: int = 16,
-           ensemble_size: int = 4, width: int = 32, layers: int = 3, kernel: int = 5,
-           epochs: int = 2, max_train_steps: int = 40, train_batch_size: int = 128,
-           lr: float = 1e-3, saliency_temperature: float = 2.0, accelerator: str = "auto"):
-    options = dict(locals())
+def lambo2(problem: Problem, **options):
+    from .presets import resolve
+
+    settings = resolve(options.pop("preset", DEFAULT_PRESET), options)
     from .proposer import Lambo2
 
-    return Lambo2(**options)
+    return Lambo2(problem, settings)
+
+
+lambo2.__signature__ = signature()
+lambo2.presets = tuple(PRESETS)  # type: ignore[attr-defined]  # shown by ``zoo list``
 
 
 def lambo2_lite(problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
@@ -45,15 +49,38 @@ def lambo2_lite(problem: Problem, batch_size: int = 200, num_mutations_per_step:
     options = dict(locals())
     from .proposer import Lambo2Lite
 
-    return Lambo2Lite(**options)
+    return Lambo2Lite(options.pop("problem"), **options)
 
 
 lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisition (Gruver et al. 2023).
 
+    Every option but ``preset`` takes the preset's value unless given; defaults show
+    ``default``'s value and, in brackets, ``paper``'s where it differs. ``default``: this
+    project's CPU-sized LaMBO-2 with its three additions (the pair-feasibility classifier,
+    forced edits, the soft-token objective). ``paper``: cortex's LaMBO-2 loop at the LLOME
+    paper's sizes, none of the additions (see the plugin README).
+
     Options:
+        preset: ``default`` or ``paper``
+        loop: ``project`` (one guided infill per restart from the best distinct sequences,
+            novel proposals only) or ``cortex`` (poli-baselines' round: ``guided_steps``
+            cortex steps on farthest-first starts, final rows proposed as they are)
+        guided_steps: cortex steps per round, step t masking a 1/sqrt(1+t) share of the edit
+            positions (``loop=cortex`` only)
         max_guidance_updates: Adam steps on the hidden-state perturbation per guided infill
         guidance_step_size: Adam learning rate of the perturbation
         kl_weight: weight of the KL term toward the unguided denoiser (0 <= kl_weight < 1)
+        guidance: ``soft_tokens`` (re-encode the guided token probabilities; an addition)
+            or ``trunk`` (read the perturbed hidden states, as cortex)
+        acquisition: ``log_ei`` (analytic log-EI of the ensemble mean and spread) or
+            ``qlognei`` (BoTorch qLogEI per ensemble member over the starts, averaged:
+            cortex's GraphNEI)
+        feasibility_classifier: learn adjacent-pair feasibility and use it in the
+            acquisition and acceptance (an addition; cortex ran with no constraint)
+        forced_edits: an infill must change the token it masks (an addition)
+        lr_schedule: ``constant`` or ``cosine`` (2 warm-up epochs, per epoch, as cortex)
+        saliency_norm: ``std`` (standardise the saliency per row) or ``l1`` (divide by its
+            absolute sum, as cortex)
 {_COMMON_OPTIONS}
     """
 lambo2_lite.__doc__ = f"""LaMBO-2 ablation: masked-LM infill at salient positions, ranked by the acquisition.

@@ -11,9 +11,11 @@
   an infill and keep it if the model predicts it improves on the row's current sequence and
   is feasible.
 
-Infills never put back the token they replace (see :func:`_alternatives`). The acquisition
-of a partly decoded infill is evaluated on soft tokens (the guided token
-probabilities at the masked positions), which makes it differentiable in ``delta``.
+With ``forced`` (``forced_edits``, the default preset) infills never put back the token they
+replace (see :func:`_alternatives`). The acquisition of a partly decoded infill is evaluated
+on soft tokens (the guided token probabilities at the masked positions, re-encoded:
+``guidance=soft_tokens``) or read off the perturbed hidden states themselves
+(``guidance=trunk``, cortex's choice); either way it is differentiable in ``delta``.
 """
 
 from __future__ import annotations
@@ -24,37 +26,62 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from .acquisition import acquisition, log_ei
+from .acquisition import QLogNEI, log_ei
 from .network import Lambo2Net
 
 
 @dataclass(frozen=True)
 class Scorer:
-    """The acquisition of sequences under one trained model and incumbent."""
+    """The acquisition of sequences under one trained model and incumbent.
+
+    ``nei`` (when given) replaces log-EI over ``best`` by cortex's ensemble qLogNEI;
+    ``classifier=False`` drops the feasibility classifier from the acquisition and from
+    :meth:`feasible` (every row counts as feasible, as in cortex with no constraint).
+    """
 
     net: Lambo2Net
     best: float
+    classifier: bool = True
+    nei: QLogNEI | None = None
+
+    def objective(self, hidden: torch.Tensor) -> torch.Tensor:
+        """The value part of the acquisition, read off hidden states ``(n, L, width)``."""
+        values = self.net.values(hidden)
+        return self.nei(values) if self.nei is not None else log_ei(values, self.best)
+
+    def from_hidden(self, hidden: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+        """Acquisition of hidden states, with the classifier's term on ``tokens``."""
+        if not self.classifier:
+            return self.objective(hidden)
+        return self.objective(hidden) + self.net.log_feasible(tokens)
 
     def __call__(self, tokens: torch.Tensor) -> torch.Tensor:
         """Acquisition of ids ``(n, L)`` or soft tokens ``(n, L, V)``."""
-        hidden = self.net.encode(tokens)
-        return acquisition(self.net.values(hidden), self.net.log_feasible(tokens), self.best)
+        return self.from_hidden(self.net.encode(tokens), tokens)
 
     @torch.no_grad()
     def feasible(self, x: torch.Tensor) -> torch.Tensor:
         """Whether the classifier says each row is more likely feasible than not."""
+        if not self.classifier:
+            return torch.ones(len(x), dtype=torch.bool)
         return self.net.log_feasible(x) > -math.log(2)
 
 
 def salient_positions(score: Scorer, x: torch.Tensor, num: int, temperature: float,
-                      generator: torch.Generator) -> torch.Tensor:
-    """A boolean ``(n, L)`` mask with ``num`` edit positions per row, sampled by saliency."""
+                      generator: torch.Generator, norm: str = "std") -> torch.Tensor:
+    """A boolean ``(n, L)`` mask with ``num`` edit positions per row, sampled by saliency.
+
+    ``norm``: the scores are standardised per row (``std``) or divided by the sum of their
+    absolute values (``l1``, cortex's ``_coordinate_selection``) before the softmax.
+    """
     net = score.net
     emb = net.embed_tokens(x).detach().requires_grad_(True)
-    values = net.values(net.encode_embeddings(emb))
-    grad, = torch.autograd.grad(log_ei(values, score.best).sum(), emb)
+    grad, = torch.autograd.grad(score.objective(net.encode_embeddings(emb)).sum(), emb)
     gain = (grad * (net.embed.weight[net.mask_id] - emb)).sum(-1).detach()
-    gain = (gain - gain.mean(-1, keepdim=True)) / gain.std(-1, keepdim=True).clamp_min(1e-8)
+    if norm == "l1":
+        gain = gain / (gain.abs().sum(-1, keepdim=True) + 1e-6)
+    else:
+        gain = (gain - gain.mean(-1, keepdim=True)) / gain.std(-1, keepdim=True).clamp_min(1e-8)
     probs = torch.softmax(gain / temperature, dim=-1)
     picks = torch.multinomial(probs, min(num, x.shape[1]), replacement=False,
                               generator=generator)
@@ -71,7 +98,12 @@ def _alternatives(logits: torch.Tensor, current: torch.Tensor) -> torch.Tensor:
     return F.log_softmax(logits.scatter(-1, current[..., None], -1e9), dim=-1)
 
 
-def _sample(logp: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def token_logp(logits: torch.Tensor, current: torch.Tensor, forced: bool) -> torch.Tensor:
+    """The infill distribution: :func:`_alternatives` when edits are forced, else the LM's."""
+    return _alternatives(logits, current) if forced else F.log_softmax(logits, dim=-1)
+
+
+def sample_tokens(logp: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     probs = logp.exp()
     flat = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=generator)
     return flat.reshape(probs.shape[:-1])
@@ -79,10 +111,10 @@ def _sample(logp: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
 @torch.no_grad()
 def unguided_infill(net: Lambo2Net, x: torch.Tensor, mask: torch.Tensor,
-                    generator: torch.Generator) -> torch.Tensor:
+                    generator: torch.Generator, forced: bool = True) -> torch.Tensor:
     """Sample the masked positions of each row from the denoiser in one shot."""
     logits = net.logits(net.encode(torch.where(mask, net.mask_id, x)))
-    return torch.where(mask, _sample(_alternatives(logits, x), generator), x)
+    return torch.where(mask, sample_tokens(token_logp(logits, x, forced), generator), x)
 
 
 @dataclass(frozen=True)
@@ -94,31 +126,37 @@ class GuidedResult:
 
 
 def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: int,
-                  step_size: float, kl_weight: float,
-                  generator: torch.Generator) -> GuidedResult:
-    """LaMBO-2 guided infill of the masked positions of ``x`` (see the module docstring)."""
+                  step_size: float, kl_weight: float, generator: torch.Generator,
+                  guidance: str = "soft_tokens", forced: bool = True) -> GuidedResult:
+    """LaMBO-2 guided infill of the masked positions of ``x`` (see the module docstring).
+
+    ``guidance="trunk"`` reads the acquisition's value part off the perturbed hidden states
+    themselves (cortex's trunk guidance) instead of re-encoding the soft tokens.
+    """
     net = score.net
     with torch.no_grad():
         hidden0 = net.encode(torch.where(mask, net.mask_id, x))
-        base_logp = _alternatives(net.logits(hidden0), x)
-        unguided = torch.where(mask, _sample(base_logp, generator), x)
+        base_logp = token_logp(net.logits(hidden0), x, forced)
+        unguided = torch.where(mask, sample_tokens(base_logp, generator), x)
         best_x, best_acq = x.clone(), score(x)
     onehot = F.one_hot(x, net.num_states).float()
     delta = torch.zeros_like(hidden0, requires_grad=True)
     optimizer = torch.optim.Adam([delta], lr=step_size)
     edit = mask[..., None]
     for _ in range(steps):
-        logp = _alternatives(net.logits(hidden0 + delta * edit), x)
+        hidden = hidden0 + delta * edit
+        logp = token_logp(net.logits(hidden), x, forced)
         probs = logp.exp()
-        acq = score(torch.where(edit, probs, onehot))
+        soft = torch.where(edit, probs, onehot)
+        acq = score.from_hidden(hidden, soft) if guidance == "trunk" else score(soft)
         kl = ((probs * (logp - base_logp)).sum(-1) * mask).sum() / mask.sum().clamp_min(1)
         loss = (1.0 - kl_weight) * -acq.mean() + kl_weight * kl
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         with torch.no_grad():
-            logp = _alternatives(net.logits(hidden0 + delta * edit), x)
-            sample = torch.where(mask, _sample(logp, generator), x)
+            logp = token_logp(net.logits(hidden0 + delta * edit), x, forced)
+            sample = torch.where(mask, sample_tokens(logp, generator), x)
             sample_acq = score(sample)
             accept = (sample_acq > best_acq) & score.feasible(sample)
             best_x = torch.where(accept[:, None], sample, best_x)

@@ -11,19 +11,25 @@ A round (one ``ask``):
 5. propose the candidates predicted to improve and to be feasible, best acquisition first,
    topping the batch up with the best-ranked other novel infills so a round fills its batch.
 
-Nothing already observed is proposed again.
+Nothing already observed is proposed again. ``lambo2:loop=cortex`` (the ``paper`` preset)
+runs cortex's round instead (:meth:`Lambo2.ask_cortex`, :mod:`.cortex_loop`).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import torch
 
 from seqzoo import Problem
 
+from . import cortex_loop
+from .acquisition import QLogNEI
 from .data import Dataset
 from .infill import Scorer, guided_infill, salient_positions, unguided_infill
 from .network import Lambo2Net
+from .presets import Settings
 from .selection import farthest_first, top_unique
 from .training import fit
 
@@ -35,32 +41,22 @@ _ROUNDS = 100_003
 class Lambo2Lite:
     """LaMBO-2 ablation: masked-LM infill at salient positions, ranked by the acquisition."""
 
-    def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
-                 restarts: int = 2, pool_size: int = 16, ensemble_size: int = 4,
-                 width: int = 32, layers: int = 3, kernel: int = 5, epochs: int = 2,
-                 max_train_steps: int = 40, train_batch_size: int = 128, lr: float = 1e-3,
-                 saliency_temperature: float = 2.0, accelerator: str = "auto"):
-        positive = dict(batch_size=batch_size, num_mutations_per_step=num_mutations_per_step,
-                        restarts=restarts, pool_size=pool_size, ensemble_size=ensemble_size,
-                        width=width, layers=layers, kernel=kernel, epochs=epochs,
-                        max_train_steps=max_train_steps, train_batch_size=train_batch_size)
-        for key, value in positive.items():
-            if value < 1:
-                raise ValueError(f"{key} must be >= 1, got {value}")
-        if kernel % 2 == 0:
-            raise ValueError(f"kernel must be odd so convolutions keep the length, got {kernel}")
-        if lr <= 0 or saliency_temperature <= 0:
-            raise ValueError(f"lr and saliency_temperature must be > 0, got {lr} and "
-                             f"{saliency_temperature}")
-        self.problem, self.batch_size = problem, batch_size
-        self.num_mutations = min(num_mutations_per_step, problem.length)
-        self.restarts, self.pool_size = restarts, pool_size
-        self.epochs, self.max_train_steps = epochs, max_train_steps
-        self.train_batch_size, self.lr = train_batch_size, lr
-        self.saliency_temperature, self.accelerator = saliency_temperature, accelerator
+    def __init__(self, problem: Problem, settings: Settings | None = None, **options):
+        """``settings`` (the ``default`` preset if not given) with ``options`` overriding its
+        fields; the guidance fields are ``lambo2``'s and ignored here."""
+        s = replace(settings or Settings(), **options).validate()
+        self.problem, self.settings, self.batch_size = problem, s, s.batch_size
+        self.num_mutations = min(s.num_mutations_per_step, problem.length)
+        self.restarts, self.pool_size = s.restarts, s.pool_size
+        self.epochs, self.max_train_steps = s.epochs, s.max_train_steps
+        self.train_batch_size, self.lr = s.train_batch_size, s.lr
+        self.saliency_temperature, self.accelerator = s.saliency_temperature, s.accelerator
+        self.classifier, self.forced, self.saliency_norm = (s.feasibility_classifier,
+                                                            s.forced_edits, s.saliency_norm)
+        self.lr_schedule, self.acquisition = s.lr_schedule, s.acquisition
         torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
-        self.net = Lambo2Net(problem.num_states, problem.length, width, layers, kernel,
-                             ensemble_size).eval().requires_grad_(False)
+        self.net = Lambo2Net(problem.num_states, problem.length, s.width, s.layers, s.kernel,
+                             s.ensemble_size).eval().requires_grad_(False)
         self.x = np.empty((0, problem.length), dtype=np.int64)
         self.y = np.empty(0)
         self.seen: set[bytes] = set()
@@ -74,12 +70,13 @@ class Lambo2Lite:
         self.seen.update(row.tobytes() for row in x)
 
     def restore(self, history: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Resume from a run log: restores the observed data and the round counter, so the
-        next ask trains on everything logged and draws from the next round's random streams.
+        """Resume from a run log: restores what was observed (every logged batch, warm start
+        included) and the round counter, so the next ask trains on all of it and draws from
+        the next round's random streams.
 
-        The network is not restored: it restarts from its initialisation, whereas in an
-        uninterrupted run it carries its weights from round to round. A resumed run is a
-        valid continuation, not a bit-identical one.
+        Not restored: the network's weights. A resumed run retrains from the initialisation,
+        whereas an uninterrupted one warm-starts each round from the previous round's weights,
+        so a resumed run is a valid continuation of the same method, not the same run.
         """
         for x, y in history:
             self.tell(x, y)
@@ -87,12 +84,14 @@ class Lambo2Lite:
 
     def ask(self, n: int) -> np.ndarray:
         self.round += 1
-        score = self.train()
+        best = self.train()
         gen = torch.Generator().manual_seed(int(self.stream(_PROPOSE).integers(2**62)))
         x = torch.as_tensor(self.starting_points(n))
+        score = self.scorer(best, x)
         preferred, others = [], []
         for _ in range(self.restarts):  # edit again only while too few novel candidates
-            mask = salient_positions(score, x, self.num_mutations, self.saliency_temperature, gen)
+            mask = salient_positions(score, x, self.num_mutations, self.saliency_temperature, gen,
+                                     self.saliency_norm)
             better, rest = self.infill(score, x, mask, gen)
             preferred.append(better)
             others.append(rest)
@@ -106,12 +105,22 @@ class Lambo2Lite:
         """This round's generator for one purpose, independent of all other rounds and purposes."""
         return self.problem.rng(purpose * _ROUNDS + self.round)
 
-    def train(self) -> Scorer:
+    def train(self) -> float:
+        """Retrain the network on everything observed; returns the best (transformed) value."""
         data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA))
         fit(self.net, data, epochs=self.epochs, max_steps=self.max_train_steps,
             batch_size=self.train_batch_size, lr=self.lr,
-            seed=int(self.stream(_TRAIN).integers(2**31)), accelerator=self.accelerator)
-        return Scorer(self.net, data.best)
+            seed=int(self.stream(_TRAIN).integers(2**31)), accelerator=self.accelerator,
+            classifier=self.classifier, schedule=self.lr_schedule)
+        return data.best
+
+    def scorer(self, best: float, baseline: torch.Tensor) -> Scorer:
+        """The round's acquisition; qLogNEI's incumbents are its predictions on ``baseline``."""
+        nei = None
+        if self.acquisition == "qlognei":
+            with torch.no_grad():
+                nei = QLogNEI(self.net.values(self.net.encode(baseline)))
+        return Scorer(self.net, best, self.classifier, nei)
 
     def starting_points(self, n: int) -> np.ndarray:
         """``n`` rows cycling through the ``pool_size`` best distinct feasible sequences.
@@ -127,7 +136,7 @@ class Lambo2Lite:
     def infill(self, score: Scorer, x: torch.Tensor, mask: torch.Tensor,
                gen: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Candidates predicted to improve and be feasible, and the other infills."""
-        sample = unguided_infill(self.net, x, mask, gen)
+        sample = unguided_infill(self.net, x, mask, gen, self.forced)
         with torch.no_grad():
             better = (score(sample) > score(x)) & score.feasible(sample)
         return sample[better].numpy(), sample[~better].numpy()
@@ -163,27 +172,52 @@ class Lambo2Lite:
 
 
 class Lambo2(Lambo2Lite):
-    """LaMBO-2: guided discrete diffusion with an ensemble acquisition (Gruver et al. 2023)."""
+    """LaMBO-2: guided discrete diffusion with an ensemble acquisition (Gruver et al. 2023).
 
-    def __init__(self, problem: Problem, batch_size: int = 200, num_mutations_per_step: int = 2,
-                 max_guidance_updates: int = 8, guidance_step_size: float = 0.5,
-                 kl_weight: float = 0.5, restarts: int = 2, pool_size: int = 16,
-                 ensemble_size: int = 4, width: int = 32, layers: int = 3, kernel: int = 5,
-                 epochs: int = 2, max_train_steps: int = 40, train_batch_size: int = 128,
-                 lr: float = 1e-3, saliency_temperature: float = 2.0, accelerator: str = "auto"):
-        if max_guidance_updates < 1 or guidance_step_size <= 0 or not 0 <= kl_weight < 1:
-            raise ValueError(
-                f"need max_guidance_updates >= 1, guidance_step_size > 0 and 0 <= kl_weight < 1;"
-                f" got {max_guidance_updates}, {guidance_step_size}, {kl_weight}")
-        super().__init__(problem, batch_size, num_mutations_per_step, restarts, pool_size,
-                         ensemble_size, width, layers, kernel, epochs, max_train_steps,
-                         train_batch_size, lr, saliency_temperature, accelerator)
-        self.steps, self.step_size, self.kl_weight = (max_guidance_updates, guidance_step_size,
-                                                      kl_weight)
+    Built from :class:`~.presets.Settings` (the factory resolves ``preset`` and the options).
+    """
+
+    def __init__(self, problem: Problem, settings: Settings | None = None, **options):
+        super().__init__(problem, settings, **options)
+        s = self.settings
+        self.steps, self.step_size, self.kl_weight = (s.max_guidance_updates,
+                                                      s.guidance_step_size, s.kl_weight)
+
+    def ask(self, n: int) -> np.ndarray:
+        return self.ask_cortex(n) if self.settings.loop == "cortex" else super().ask(n)
+
+    def ask_cortex(self, n: int) -> np.ndarray:
+        """poli-baselines' LaMBO-2 round: retrain, pick ``n`` starts by farthest-first traversal
+        of the best ``2n`` rows, run ``guided_steps`` cortex steps on them, propose the final
+        rows as they are (repeats and already-seen rows included, as the paper's runs did)."""
+        self.round += 1
+        best = self.train()
+        gen = torch.Generator().manual_seed(int(self.stream(_PROPOSE).integers(2**62)))
+        x = torch.as_tensor(self.cortex_starts(n))
+        s = self.settings
+        options = cortex_loop.StepOptions(
+            num_mutations=self.num_mutations, updates=s.max_guidance_updates,
+            step_size=s.guidance_step_size, kl_weight=s.kl_weight, guidance=s.guidance,
+            forced=s.forced_edits, saliency_temperature=s.saliency_temperature,
+            saliency_norm=s.saliency_norm)
+        out = cortex_loop.run(self.scorer(best, x), x, steps=s.guided_steps, options=options,
+                              generator=gen)
+        return out.numpy()
+
+    def cortex_starts(self, n: int) -> np.ndarray:
+        """``n`` rows by farthest-first traversal (Hamming) of the ``2n`` best observations,
+        best first, repeats kept (poli-baselines' ``get_candidate_points_from_history``)."""
+        if not len(self.x):
+            pool = np.asarray(self.problem.initial_solutions, dtype=np.int64)
+        else:
+            pool = self.x[np.argsort(-self.y, kind="stable")[:2 * n]]
+        chosen = pool[farthest_first(pool, n)]
+        return chosen[np.arange(n) % len(chosen)]
 
     def infill(self, score: Scorer, x: torch.Tensor, mask: torch.Tensor,
                gen: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
         result = guided_infill(score, x, mask, steps=self.steps, step_size=self.step_size,
-                               kl_weight=self.kl_weight, generator=gen)
+                               kl_weight=self.kl_weight, generator=gen,
+                               guidance=self.settings.guidance, forced=self.forced)
         return (result.x[result.improved].numpy(),
                 np.concatenate([result.unguided.numpy(), result.x[~result.improved].numpy()]))

@@ -13,7 +13,9 @@ The network is warm-started from the previous round, so a few epochs a round suf
 from __future__ import annotations
 
 import logging
+import math
 import warnings
+from functools import partial
 
 import pytorch_lightning as pl
 import torch
@@ -26,14 +28,18 @@ from .network import Lambo2Net
 MASK_RATE = (0.05, 0.3)
 #: The feasibility table is a lookup, not a deep net: it needs big steps to learn in a round.
 FEASIBILITY_LR = 0.05
+#: Warm-up epochs of the cosine schedule (cortex's ``num_warmup_steps: 2``).
+COSINE_WARMUP = 2
 
 
 class Lambo2Task(pl.LightningModule):
     """The training objective around a :class:`Lambo2Net` (which it does not own)."""
 
-    def __init__(self, net: Lambo2Net, lr: float):
+    def __init__(self, net: Lambo2Net, lr: float, classifier: bool = True,
+                 schedule: str = "constant", epochs: int = 1):
         super().__init__()
-        self.net, self.lr = net, lr
+        self.net, self.lr, self.classifier = net, lr, classifier
+        self.schedule, self.epochs = schedule, epochs
 
     def training_step(self, batch, batch_idx):
         x, target, feasible, weights = batch
@@ -50,6 +56,8 @@ class Lambo2Task(pl.LightningModule):
         w = weights * feasible[:, None]
         err = (net.values(hidden) - target[:, None]) ** 2
         regress = (w * err).sum() / w.sum().clamp_min(1.0)
+        if not self.classifier:
+            return {"denoise": denoise, "regress": regress}
         log_p = net.log_feasible(x)
         log_not_p = torch.log(-torch.expm1(log_p.clamp(max=-1e-6)))
         classify = -(feasible * log_p + (1 - feasible) * log_not_p).mean()
@@ -59,8 +67,23 @@ class Lambo2Task(pl.LightningModule):
         table = list(self.net.feasibility.parameters())
         ids = {id(p) for p in table}
         rest = [p for p in self.net.parameters() if id(p) not in ids]
-        return torch.optim.Adam([{"params": rest, "lr": self.lr},
-                                 {"params": table, "lr": FEASIBILITY_LR}])
+        groups = [{"params": rest, "lr": self.lr}]
+        if self.classifier:
+            groups.append({"params": table, "lr": FEASIBILITY_LR})
+        optimizer = torch.optim.Adam(groups)
+        if self.schedule == "constant":
+            return optimizer
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(cosine, epochs=self.epochs))
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
+
+
+def cosine(epoch: int, epochs: int, warmup: int = COSINE_WARMUP) -> float:
+    """The learning-rate factor of cortex's schedule (transformers' cosine with warmup, stepped
+    once per epoch): linear from 0 over ``warmup`` epochs, then a half cosine down to 0."""
+    if epoch < warmup:
+        return epoch / warmup
+    progress = (epoch - warmup) / max(1, epochs - warmup)
+    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
 def quiet_lightning() -> None:
@@ -70,8 +93,10 @@ def quiet_lightning() -> None:
 
 
 def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
-        lr: float, seed: int, accelerator: str = "auto") -> None:
-    """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer.
+        lr: float, seed: int, accelerator: str = "auto", classifier: bool = True,
+        schedule: str = "constant") -> None:
+    """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer
+    (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained.
 
     The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
     absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
@@ -80,7 +105,7 @@ def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_siz
     torch.manual_seed(seed)
     loader = torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size, shuffle=True,
                                          generator=torch.Generator().manual_seed(seed))
-    trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps, accelerator=accelerator, devices=1,
+    trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps or -1, accelerator=accelerator, devices=1,
                          enable_progress_bar=False, enable_model_summary=False, logger=False,
                          enable_checkpointing=False, deterministic=True)
     net.requires_grad_(True).train()
@@ -88,6 +113,6 @@ def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_siz
         # on a CPU a worker-less loader is the fast choice, not a problem to warn about
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
-        trainer.fit(Lambo2Task(net, lr), loader)
+        trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs), loader)
     # proposing only differentiates with respect to inputs, never the weights
     net.cpu().eval().requires_grad_(False)

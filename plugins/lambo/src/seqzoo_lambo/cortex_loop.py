@@ -1,0 +1,119 @@
+"""LaMBO-2's inner loop as cortex runs it (``cortex.optim.generative.LaMBO.step``).
+
+A round starts from ``n`` sequences and runs ``steps`` guided steps on all of them. Step ``t``:
+
+1. picks ``num_mutations`` edit positions per row by first-order occlusion saliency of the
+   acquisition (``resample_edit_positions``), and masks each with probability
+   ``1 / sqrt(1 + t)``: early steps rewrite many positions, late ones few;
+2. samples the masked positions from the denoiser and considers that sample;
+3. ``updates`` times: one Adam step (betas (0.09, 0.0999)) on a perturbation of the hidden
+   states at the masked positions, minimising ``kl_weight * KL(guided || unguided) -
+   (1 - kl_weight) * acquisition``, then samples the masked positions again and considers it.
+
+A considered sample replaces its row when its score -- ``(1 - kl_weight) * acquisition +
+kl_weight * pseudo-log-likelihood`` -- is at least the row's (``>=``, so equal-scoring moves
+drift through plateaus; strictly greater with ``accept_ties=False``) and it is feasible (always,
+without the classifier). At a round's first step a row's score counts as ``-inf``
+(``exclude_initial_solution``): the first sample always moves it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from .infill import Scorer, salient_positions, sample_tokens, token_logp
+
+#: cortex's Adam betas for the guidance perturbation.
+GUIDANCE_BETAS = (0.09, 0.0999)
+#: cortex clamps the unguided probabilities before taking the KL divergence to them.
+MIN_BASE_PROB = 1e-6
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    num_mutations: int
+    updates: int
+    step_size: float
+    kl_weight: float
+    guidance: str  # "trunk" or "soft_tokens"
+    forced: bool
+    saliency_temperature: float
+    saliency_norm: str
+    accept_ties: bool = True
+
+
+def corrupt_fraction(step: int) -> float:
+    return 1.0 / math.sqrt(1 + step)
+
+
+@torch.no_grad()
+def pseudo_log_likelihood(score: Scorer, x: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    """``(n,)`` mean over positions of ``log p(x_i | x without i)`` under the denoiser."""
+    net, (n, length) = score.net, x.shape
+    total = torch.zeros(n)
+    for i in range(length):
+        masked = x.clone()
+        masked[:, i] = net.mask_id
+        for lo in range(0, n, chunk):
+            logp = torch.log_softmax(net.logits(net.encode(masked[lo:lo + chunk]))[:, i], -1)
+            total[lo:lo + chunk] += logp.gather(-1, x[lo:lo + chunk, i, None]).squeeze(-1)
+    return total / length
+
+
+def run(score: Scorer, x: torch.Tensor, *, steps: int, options: StepOptions,
+        generator: torch.Generator) -> torch.Tensor:
+    """``steps`` guided steps from the rows of ``x``; returns the final rows."""
+    current = torch.full((len(x),), -math.inf)
+    for t in range(steps):
+        allowed = salient_positions(score, x, options.num_mutations,
+                                    options.saliency_temperature, generator, options.saliency_norm)
+        draw = torch.rand(x.shape, generator=generator, dtype=torch.float64)
+        x, current = step(score, x, current, allowed & (draw < corrupt_fraction(t)), options,
+                          generator)
+    return x
+
+
+def step(score: Scorer, x: torch.Tensor, current: torch.Tensor, mask: torch.Tensor,
+         options: StepOptions, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """One guided step on the masked positions; returns the rows and their scores."""
+    net, kl_weight, start = score.net, options.kl_weight, x
+    with torch.no_grad():
+        hidden0 = net.encode(torch.where(mask, net.mask_id, x))
+        base_logp = token_logp(net.logits(hidden0), start, options.forced)
+        base_probs = base_logp.exp().clamp_min(MIN_BASE_PROB)
+        base_probs = base_probs / base_probs.sum(-1, keepdim=True)
+
+    def consider(hidden, x, current):
+        with torch.no_grad():
+            logp = token_logp(net.logits(hidden), start, options.forced)
+            sample = torch.where(mask, sample_tokens(logp, generator), x)
+            value = (1 - kl_weight) * score(sample)
+            if kl_weight > 0:
+                value = value + kl_weight * pseudo_log_likelihood(score, sample)
+            better = value >= current if options.accept_ties else value > current
+            accept = better & score.feasible(sample)
+            return (torch.where(accept[:, None], sample, x),
+                    torch.where(accept, value, current))
+
+    x, current = consider(hidden0, x, current)
+    delta = torch.zeros_like(hidden0, requires_grad=True)
+    optimizer = torch.optim.Adam([delta], lr=options.step_size, betas=GUIDANCE_BETAS)
+    edit = mask[..., None]
+    onehot = torch.nn.functional.one_hot(start, net.num_states).float()
+    count = mask.sum().clamp_min(1)
+    for _ in range(options.updates):
+        hidden = hidden0 + delta * edit
+        logp = token_logp(net.logits(hidden), start, options.forced)
+        probs = logp.exp()
+        soft = torch.where(edit, probs, onehot)
+        acq = score.from_hidden(hidden, soft) if options.guidance == "trunk" else score(soft)
+        kl = ((probs * (logp - base_probs.log())).sum(-1) * mask).sum() / count
+        loss = kl_weight * kl - (1 - kl_weight) * acq.mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        x, current = consider((hidden0 + delta * edit).detach(), x, current)
+    return x, current
