@@ -1,10 +1,10 @@
 """Where a round of ``lambo2`` and of ``llome:preset=cpu`` spends its time, by phase.
 
-    python benchmarks/profile_rounds.py [--proposer lambo2|llome|both] [--seed 0]
+    python benchmarks/profile_rounds.py [--proposer lambo2|lambo2-paper|llome|both] [--seed 0]
 
 Each proposer runs under ``cProfile`` on ``ehrlich:preset=f2`` from a shared GA warm start
-(2,000 evaluations) for one round of asking (lambo2: 5 asks of 200; llome: one round of
-1,000 labels) on one thread. Printed: the cumulative seconds of each phase -- the methods
+(2,000 evaluations) for one round of asking (lambo2: 5 asks of 200; lambo2:preset=paper:
+one ask of 2,000; llome: one round of 1,000 labels) on one thread. Printed: the cumulative seconds of each phase -- the methods
 that make up a round, named in ``PHASES`` -- and what is left (bookkeeping, the engine, the
 oracle), then the 12 costliest functions by their own time.
 """
@@ -26,12 +26,15 @@ PHASES = {
                ("edit positions (saliency)", ("seqzoo_lambo/infill.py",
                                               "salient_positions")),
                ("ranking the candidates", ("seqzoo_lambo/proposer.py", "pick"))],
+    "lambo2-paper": [("training", ("seqzoo_lambo/proposer.py", "train")),
+                     ("64 guided steps", ("seqzoo_lambo/cortex_loop.py", "run"))],
     "llome": [("training", ("seqzoo_llm/trainers.py", "fit")),
               ("generation (edits)", ("seqzoo_llm/llome/proposer.py", "_edit")),
               ("checkpoint guard", ("seqzoo_llm/llome/proposer.py", "_guard_text")),
               ("training data", ("seqzoo_llm/llome/proposer.py", "_examples"))],
 }
 SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200),
+         "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000),
          "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000)}
 
 
@@ -63,7 +66,8 @@ def profile(name: str, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--proposer", choices=("lambo2", "llome", "both"), default="both")
+    parser.add_argument("--proposer", choices=("lambo2", "lambo2-paper", "llome", "both"),
+                        default="both")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     for name in (("lambo2", "llome") if args.proposer == "both" else (args.proposer,)):
