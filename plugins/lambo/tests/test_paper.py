@@ -162,3 +162,38 @@ def test_a_paper_round_proposes_its_batch_and_is_seeded():
     first = run_once()
     assert first.shape == (16, 8) and first.min() >= 0 and first.max() < 5
     np.testing.assert_array_equal(first, run_once())
+
+
+def test_exclude_initial_solution_makes_the_first_sample_replace_every_row():
+    score, x = _scorer()
+    flat = FlatScorer(score.net, 0.0, False, None)
+    options = cortex_loop.StepOptions(**{**OPTIONS.__dict__, "accept_ties": False,
+                                         "num_mutations": 8})
+    for exclude in (True, False):
+        out = cortex_loop.run(flat, x, steps=1, options=options, exclude_initial=exclude,
+                              generator=torch.Generator().manual_seed(6))
+        assert (out != x).any() == exclude
+
+
+@pytest.mark.parametrize("retrain_from", ["previous", "first"])
+def test_each_round_trains_from_the_weights_retrain_from_names(monkeypatch, retrain_from):
+    import seqzoo_lambo.proposer as module
+
+    starts = []
+
+    def fake_fit(net, data, **kwargs):
+        starts.append(float(net.lm_head.bias[0]))
+        with torch.no_grad():
+            net.lm_head.bias += 1.0
+
+    monkeypatch.setattr(module, "fit", fake_fit)
+    oracle = Hamming(num_states=4, dim=6, max_step=3, random_seed=0)
+    problem = Problem(oracle.alphabet, 6, oracle.initial_solutions(), seed=0)
+    proposer = Lambo2(problem, retrain_from=retrain_from, width=8, layers=1)
+    proposer.tell(np.zeros((1, 6), dtype=np.int64), np.array([1.0]))
+    for _ in range(3):
+        proposer.train()
+    first = starts[0]
+    expected = [first, first + 1, first + 2] if retrain_from == "previous" else \
+        [first, first + 1, first + 1]
+    assert starts == pytest.approx(expected)

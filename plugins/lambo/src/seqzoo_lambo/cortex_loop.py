@@ -13,8 +13,8 @@ A round starts from ``n`` sequences and runs ``steps`` guided steps on all of th
 A considered sample replaces its row when its score -- ``(1 - kl_weight) * acquisition +
 kl_weight * pseudo-log-likelihood`` -- is at least the row's (``>=``, so equal-scoring moves
 drift through plateaus; strictly greater with ``accept_ties=False``) and it is feasible (always,
-without the classifier). At a round's first step a row's score counts as ``-inf``
-(``exclude_initial_solution``): the first sample always moves it.
+without the classifier). A round starts from each row's own score, or from ``-inf`` with
+``exclude_initial_solution`` (the first sample then always moves it).
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ def pseudo_log_likelihood(score: Scorer, x: torch.Tensor, chunk: int = 4096) -> 
 
 
 def run(score: Scorer, x: torch.Tensor, *, steps: int, options: StepOptions,
-        generator: torch.Generator) -> torch.Tensor:
+        generator: torch.Generator, exclude_initial: bool = False) -> torch.Tensor:
     """``steps`` guided steps from the rows of ``x``; returns the final rows."""
-    current = torch.full((len(x),), -math.inf)
+    current = torch.full((len(x),), -math.inf) if exclude_initial else value(score, x, options)
     for t in range(steps):
         allowed = salient_positions(score, x, options.num_mutations,
                                     options.saliency_temperature, generator, options.saliency_norm)
@@ -74,6 +74,15 @@ def run(score: Scorer, x: torch.Tensor, *, steps: int, options: StepOptions,
         x, current = step(score, x, current, allowed & (draw < corrupt_fraction(t)), options,
                           generator)
     return x
+
+
+@torch.no_grad()
+def value(score: Scorer, x: torch.Tensor, options: StepOptions) -> torch.Tensor:
+    """What acceptance compares: ``(1 - kl_weight) * acquisition + kl_weight * PLL``."""
+    out = (1 - options.kl_weight) * score(x)
+    if options.kl_weight > 0:
+        out = out + options.kl_weight * pseudo_log_likelihood(score, x)
+    return out
 
 
 def step(score: Scorer, x: torch.Tensor, current: torch.Tensor, mask: torch.Tensor,
@@ -90,13 +99,11 @@ def step(score: Scorer, x: torch.Tensor, current: torch.Tensor, mask: torch.Tens
         with torch.no_grad():
             logp = token_logp(net.logits(hidden), start, options.forced)
             sample = torch.where(mask, sample_tokens(logp, generator), x)
-            value = (1 - kl_weight) * score(sample)
-            if kl_weight > 0:
-                value = value + kl_weight * pseudo_log_likelihood(score, sample)
-            better = value >= current if options.accept_ties else value > current
+            scored = value(score, sample, options)
+            better = scored >= current if options.accept_ties else scored > current
             accept = better & score.feasible(sample)
             return (torch.where(accept[:, None], sample, x),
-                    torch.where(accept, value, current))
+                    torch.where(accept, scored, current))
 
     x, current = consider(hidden0, x, current)
     delta = torch.zeros_like(hidden0, requires_grad=True)

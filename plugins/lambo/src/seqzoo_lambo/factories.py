@@ -57,8 +57,8 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
     Every option but ``preset`` takes the preset's value unless given; defaults show
     ``default``'s value and, in brackets, ``paper``'s where it differs. ``default``: this
     project's CPU-sized LaMBO-2 with its three additions (the pair-feasibility classifier,
-    forced edits, the soft-token objective). ``paper``: cortex's LaMBO-2 loop at the LLOME
-    paper's sizes, none of the additions (see the plugin README).
+    forced edits, the soft-token objective). ``paper``: cortex's LaMBO-2 loop with the LLOME
+    paper's settings (bbo-bench), none of the additions (see the plugin README).
 
     Options:
         preset: ``default`` or ``paper``
@@ -67,6 +67,8 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
             cortex steps on farthest-first starts, final rows proposed as they are)
         guided_steps: cortex steps per round, step t masking a 1/sqrt(1+t) share of the edit
             positions (``loop=cortex`` only)
+        exclude_initial_solution: a round's first step counts each row's score as -inf, so
+            its first sample always replaces it (cortex's option; ``loop=cortex`` only)
         max_guidance_updates: Adam steps on the hidden-state perturbation per guided infill
         guidance_step_size: Adam learning rate of the perturbation
         kl_weight: weight of the KL term toward the unguided denoiser (0 <= kl_weight < 1)
@@ -79,6 +81,8 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
             acquisition and acceptance (an addition; cortex ran with no constraint)
         forced_edits: an infill must change the token it masks (an addition)
         lr_schedule: ``constant`` or ``cosine`` (2 warm-up epochs, per epoch, as cortex)
+        retrain_from: each round's training starts from the ``previous`` round's weights or
+            from the ``first`` round's (poli-baselines reloads its first checkpoint)
         saliency_norm: ``std`` (standardise the saliency per row) or ``l1`` (divide by its
             absolute sum, as cortex)
 {_COMMON_OPTIONS}

@@ -17,6 +17,7 @@ runs cortex's round instead (:meth:`Lambo2.ask_cortex`, :mod:`.cortex_loop`).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
@@ -54,6 +55,7 @@ class Lambo2Lite:
         self.classifier, self.forced, self.saliency_norm = (s.feasibility_classifier,
                                                             s.forced_edits, s.saliency_norm)
         self.lr_schedule, self.acquisition = s.lr_schedule, s.acquisition
+        self.first_weights: dict | None = None  # retrain_from=first: the first round's weights
         torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
         self.net = Lambo2Net(problem.num_states, problem.length, s.width, s.layers, s.kernel,
                              s.ensemble_size).eval().requires_grad_(False)
@@ -108,10 +110,14 @@ class Lambo2Lite:
     def train(self) -> float:
         """Retrain the network on everything observed; returns the best (transformed) value."""
         data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA))
+        if self.first_weights is not None:
+            self.net.load_state_dict(self.first_weights)
         fit(self.net, data, epochs=self.epochs, max_steps=self.max_train_steps,
             batch_size=self.train_batch_size, lr=self.lr,
             seed=int(self.stream(_TRAIN).integers(2**31)), accelerator=self.accelerator,
             classifier=self.classifier, schedule=self.lr_schedule)
+        if self.settings.retrain_from == "first" and self.first_weights is None:
+            self.first_weights = copy.deepcopy(self.net.state_dict())
         return data.best
 
     def scorer(self, best: float, baseline: torch.Tensor) -> Scorer:
@@ -201,7 +207,7 @@ class Lambo2(Lambo2Lite):
             forced=s.forced_edits, saliency_temperature=s.saliency_temperature,
             saliency_norm=s.saliency_norm)
         out = cortex_loop.run(self.scorer(best, x), x, steps=s.guided_steps, options=options,
-                              generator=gen)
+                              generator=gen, exclude_initial=s.exclude_initial_solution)
         return out.numpy()
 
     def cortex_starts(self, n: int) -> np.ndarray:
