@@ -19,8 +19,9 @@ cortex's round (``--epochs`` also its first training); a seqzoo spec gets them w
 ``{num_samples}``/``{num_steps}``/``{epochs}``, as the default spec does for the last two. Every run is kept under ``--out/seed-S``
 and read back, not redone, on a second call; a killed cortex run continues from its last
 round. It prints a markdown table: per method, the median best value (min-max over seeds)
-after each checkpoint's evaluations (the warm start's included), the seeds solved and the
-median wall seconds past the warm start; then the same for the regret (the optimum, 1.0 for
+after each checkpoint's evaluations (the warm start's included), the seeds solved, the
+median share of feasible evaluations after the warm start and the median wall seconds past
+the warm start; then the same for the regret (the optimum, 1.0 for
 f2, minus the best). ``--out/summary.json`` keeps the per-seed numbers.
 
 The cortex interpreter is ``--cortex-python``, else ``$SEQZOO_CORTEX_PYTHON``, else
@@ -153,21 +154,28 @@ def _cell(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
+def feasible_share(values: list[float], warm: int) -> float:
+    """The share of the evaluations after the warm start that were feasible."""
+    new = np.array(values[warm:], dtype=float)
+    return float(np.isfinite(new).mean()) if len(new) else float("nan")
+
+
 def table(results: dict[str, list[dict]], checkpoints: list[int], optimum: float,
-          regret: bool) -> str:
+          regret: bool, warm: int) -> str:
     word = "regret" if regret else "best"
     head = [f"{word}@{c}" for c in checkpoints]
-    lines = ["| method | " + " | ".join(head) + " | solved | wall s |",
-             "|---" * (len(head) + 3) + "|"]
+    lines = ["| method | " + " | ".join(head) + " | solved | feasible | wall s |",
+             "|---" * (len(head) + 4) + "|"]
     for method, runs in results.items():
         bests = [best_after(r["values"], checkpoints) for r in runs]
         cells = [_cell([optimum - b[i] if regret else b[i] for b in bests])
                  for i in range(len(checkpoints))]
         solved = sum(max(r["values"]) >= optimum for r in runs)
         wall = statistics.median(r["wall_seconds"] for r in runs)
+        feasible = statistics.median(feasible_share(r["values"], warm) for r in runs)
         label = method if method == CORTEX else f"`{method}`"
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {solved}/{len(runs)} | "
-                     f"{wall:.0f} |")
+                     f"{feasible:.0%} | {wall:.0f} |")
     return "\n".join(lines)
 
 
@@ -231,9 +239,10 @@ def main() -> None:
           f"{args.warm_start_proposer} of {args.warm_start_budget} evaluations, "
           f"{args.num_samples} proposals per round, {args.num_steps} cortex steps, seeds "
           f"{args.seeds} ({time.perf_counter() - start:.0f} s)\n")
-    print(table(results, checkpoints, optimum, regret=False))
+    warm = args.warm_start_budget
+    print(table(results, checkpoints, optimum, regret=False, warm=warm))
     print()
-    print(table(results, checkpoints, optimum, regret=True))
+    print(table(results, checkpoints, optimum, regret=True, warm=warm))
 
 
 if __name__ == "__main__":
