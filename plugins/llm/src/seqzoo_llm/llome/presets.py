@@ -30,8 +30,10 @@ and the micro-batches are the f2 configs' (SFT 2, MargE and DPO 1) with 32 accum
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
+
+from seqzoo.presets import resolve as _resolve
 
 from .guards import PAPER_COLLAPSE_STARTS, PAPER_COLLAPSE_THRESHOLDS
 
@@ -135,42 +137,10 @@ PRESETS: dict[str, Settings] = {
 }
 
 
-class FromPreset:
-    """The default of an option whose value the preset decides.
-
-    It prints as the default preset's value followed by the presets that differ, so
-    ``zoo list`` and the generated reference show real values instead of ``None``.
-    """
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        values = {p: getattr(settings, self.name) for p, settings in PRESETS.items()}
-        default = values.pop(DEFAULT_PRESET)
-        others = ", ".join(f"{p}: {_show(v)}" for p, v in values.items() if v != default)
-        return _show(default) + (f" ({others})" if others else "")
-
-    __str__ = __repr__
-
-
-def _show(value: Any) -> str:
-    return repr(list(value)) if isinstance(value, tuple) else repr(value)
-
-
 DEFAULT_PRESET = "paper"
 
 
 def resolve(preset: str, overrides: dict[str, Any]) -> Settings:
     """The preset's settings with every given override applied, validated (an option left
-    at its :class:`FromPreset` default, or ``None``, keeps the preset's value)."""
-    if preset not in PRESETS:
-        raise ValueError(f"unknown llome preset {preset!r} (expected one of "
-                         f"{', '.join(PRESETS)})")
-    names = {f.name for f in fields(Settings)}
-    unknown = sorted(set(overrides) - names)
-    if unknown:
-        raise ValueError(f"unknown llome option {unknown[0]!r}")
-    given = {k: tuple(v) if isinstance(v, list) else v
-             for k, v in overrides.items() if v is not None and not isinstance(v, FromPreset)}
-    return replace(PRESETS[preset], **given).validate()
+    at its default, or ``None``, keeps the preset's value)."""
+    return _resolve(PRESETS, preset, overrides, what="llome").validate()

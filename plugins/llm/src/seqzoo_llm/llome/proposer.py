@@ -31,20 +31,20 @@ from __future__ import annotations
 import inspect
 import shutil
 import time
-import typing
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from seqzoo import Problem
+from seqzoo.presets import signature
 
 from .diagnostics import ROUNDS_FILE, ROUND_KEYS, append_round, label_metrics, read_rounds, round_line
 from .editing import Candidates, edit, edit_separate, select_labels
 from .guards import Verdict, checkpoint_guard, collapse_temperatures
 from .pairs import edit_pairs, preference_triples, unique_labelled
 from .parse import VALID, parse_many
-from .presets import DEFAULT_PRESET, PRESETS, FromPreset, Settings, resolve
+from .presets import DEFAULT_PRESET, PRESETS, Settings, resolve
 
 #: The paper's GA settings for the warm start (population comes from ``ga_population``).
 GA_SETTINGS = {"mutation_prob": 0.005, "recombine_prob": 0.0882, "survival_quantile": 0.1}
@@ -494,18 +494,9 @@ class Llome:
 def _signature() -> inspect.Signature:
     """``Llome(problem, preset, **options)`` with one keyword per :class:`Settings` field, so
     ``zoo list`` and the option parser see every option with its type and preset default."""
-    hints = typing.get_type_hints(Settings)
-    params = [inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                annotation=Problem),
-              inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY,
-                                default=DEFAULT_PRESET, annotation=str)]
-    for f in fields(Settings):
-        hint = hints[f.name]
-        if typing.get_origin(hint) is tuple:  # given on the command line as a list
-            hint = list[typing.get_args(hint)[0]]
-        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
-                                        default=FromPreset(f.name), annotation=hint))
-    return inspect.Signature(params)
+    problem = inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=Problem)
+    return signature(Settings, PRESETS, DEFAULT_PRESET, (problem,))
 
 
 Llome.__signature__ = _signature()
