@@ -16,7 +16,8 @@ from seqzoo_lambo.infill import Scorer
 from seqzoo_lambo.network import Lambo2Net
 from seqzoo_lambo.presets import PRESETS, Settings, resolve
 from seqzoo_lambo.proposer import Lambo2
-from seqzoo_lambo.training import cosine
+from seqzoo_lambo.data import Dataset
+from seqzoo_lambo.training import COSINE_MASK_RATES, Lambo2Task, cosine
 
 
 def test_qlognei_is_the_mean_over_members_of_log_improvement():
@@ -41,6 +42,58 @@ def test_cosine_schedule_warms_up_then_decays_to_zero():
     assert factors[:3] == [0.0, 0.5, 1.0]
     assert all(a >= b for a, b in zip(factors[2:], factors[3:]))
     assert factors[16] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_cortex_mask_rates_span_the_unit_interval_mean_two_over_pi():
+    rates = COSINE_MASK_RATES
+    assert len(rates) == 1000
+    assert rates[0] > 0.999 and rates[-1] < 1e-3  # step 1 masks nearly all, the last nearly none
+    assert torch.all(rates[:-1] >= rates[1:])
+    # sqrt(alpha-bar) of the cosine schedule is about cos(pi t / 2): its mean is about 2 / pi
+    assert float(rates.mean()) == pytest.approx(2 / math.pi, abs=0.01)
+
+
+def _task(**kwargs) -> tuple[Lambo2Task, tuple[torch.Tensor, ...]]:
+    torch.manual_seed(0)
+    net = Lambo2Net(num_states=6, length=8, width=16, layers=1, kernel=3, ensemble_size=2)
+    x = np.random.default_rng(0).integers(6, size=(64, 8))
+    y = np.linspace(0.0, 1.0, 64)
+    data = Dataset.build(x, y, 2, np.random.default_rng(1))
+    return Lambo2Task(net, 1e-3, classifier=False, **kwargs), data.tensors().tensors
+
+
+def test_cosine_masking_draws_one_fraction_per_batch():
+    task, (x, *_) = _task(masking="cosine")
+    fractions = []
+    for seed in range(20):
+        torch.manual_seed(seed)
+        masked, rate = task.mask(x)
+        assert torch.all(rate == rate[0])  # one draw for the whole batch, as cortex's process
+        fractions.append(float(masked.float().mean()))
+    assert max(fractions) > 0.6 and min(fractions) < 0.3  # far wider than uniform's 5-30%
+
+
+def test_corrupt_regression_fits_masked_inputs_to_shrunk_targets(monkeypatch):
+    task, batch = _task(corrupt_regression=True)
+    target = batch[1]
+    seen = []
+    encode = task.net.encode
+
+    def spy(x):
+        seen.append(x)
+        return encode(x)
+
+    monkeypatch.setattr(task.net, "encode", spy)
+    monkeypatch.setattr(task, "mask", lambda x: (torch.ones_like(x, dtype=torch.bool),
+                                                 torch.full((len(x), 1), 1.0)))
+    losses = task.losses(*batch)
+    # regression read the fully masked input; its target shrank to the prior mean 0
+    assert torch.all(seen[1] == task.net.mask_id)
+    values = task.net.values(encode(seen[1]))
+    w = batch[3] * batch[2][:, None]
+    expected = (w * values ** 2).sum() / w.sum()
+    torch.testing.assert_close(losses["regress"], expected)
+    assert target.abs().sum() > 0  # the clean targets were not zero
 
 
 def _scorer(classifier: bool = False) -> tuple[Scorer, torch.Tensor]:

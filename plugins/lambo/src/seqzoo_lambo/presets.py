@@ -8,9 +8,12 @@ an adjacent-pair feasibility classifier in the acquisition and in acceptance
 
 ``paper`` is LaMBO-2 as the LLOME paper ran it: cortex's ``LaMBO`` inside poli-baselines'
 solver with prescient-design/bbo-bench's reproduction settings. Each round retrains the model
-16 epochs at lr 5e-3 on a cosine schedule from the weights first trained on the warm start
-(poli reloads that checkpoint every round), starts from the 2,000 sequences picked by
-farthest-first traversal from the best 4,000 rows, and runs 64 guided steps; step ``t``
+16 epochs at lr 5e-3 on a cosine schedule (Adam betas (0.9, 0.99)) from the weights first
+trained on the warm start (poli reloads that checkpoint every round); each batch masks a
+fraction of positions drawn from cortex's cosine corruption schedule, for the masked LM and
+for the regression heads (whose targets shrink toward the mean by that fraction). A round
+starts from the 2,000 sequences picked by farthest-first traversal from the best 4,000 rows,
+and runs 64 guided steps; step ``t``
 re-picks 16 edit positions by occlusion saliency and masks each with probability
 ``1/sqrt(1+t)``; 2 Adam updates (lr 0.05, betas (0.09, 0.0999)) of the trunk features at the
 masked positions raise BoTorch's qLogEI over the ensemble (cortex's GraphNEI); a sample
@@ -35,6 +38,7 @@ ACQUISITIONS = ("log_ei", "qlognei")
 SCHEDULES = ("constant", "cosine")
 RETRAIN = ("previous", "first")
 NORMS = ("std", "l1")
+MASKINGS = ("uniform", "cosine")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class Settings:
     train_batch_size: int = 128
     lr: float = 1e-3
     lr_schedule: str = "constant"
+    adam_beta2: float = 0.999
+    masking: str = "uniform"
+    corrupt_regression: bool = False
     retrain_from: str = "previous"
     saliency_temperature: float = 2.0
     saliency_norm: str = "std"
@@ -84,11 +91,13 @@ class Settings:
                              f"{self.kernel}")
         if self.lr <= 0 or self.saliency_temperature <= 0 or self.guidance_step_size <= 0:
             raise ValueError("lr, saliency_temperature and guidance_step_size must be > 0")
+        if not 0 < self.adam_beta2 < 1:
+            raise ValueError(f"adam_beta2 must be in (0, 1), got {self.adam_beta2}")
         if not 0 <= self.kl_weight < 1:
             raise ValueError(f"kl_weight must be in [0, 1), got {self.kl_weight}")
         for key, allowed in (("loop", LOOPS), ("guidance", GUIDANCE),
                              ("acquisition", ACQUISITIONS), ("lr_schedule", SCHEDULES),
-                             ("retrain_from", RETRAIN),
+                             ("retrain_from", RETRAIN), ("masking", MASKINGS),
                              ("saliency_norm", NORMS)):
             if getattr(self, key) not in allowed:
                 raise ValueError(f"{key} must be one of {', '.join(allowed)}, got "
@@ -103,7 +112,8 @@ PRESETS = {
                       guidance_step_size=0.05, kl_weight=0.0, guidance="trunk",
                       acquisition="qlognei", feasibility_classifier=False, forced_edits=False,
                       ensemble_size=8, width=128, layers=3, kernel=5, epochs=16,
-                      max_train_steps=0, lr=5e-3, lr_schedule="cosine", retrain_from="first",
+                      max_train_steps=0, lr=5e-3, lr_schedule="cosine", adam_beta2=0.99,
+                      masking="cosine", corrupt_regression=True, retrain_from="first",
                       saliency_temperature=1.0, saliency_norm="l1"),
 }
 DEFAULT_PRESET = "default"

@@ -115,7 +115,9 @@ class Lambo2Lite:
         fit(self.net, data, epochs=self.epochs, max_steps=self.max_train_steps,
             batch_size=self.train_batch_size, lr=self.lr,
             seed=int(self.stream(_TRAIN).integers(2**31)), accelerator=self.accelerator,
-            classifier=self.classifier, schedule=self.lr_schedule)
+            classifier=self.classifier, schedule=self.lr_schedule,
+            masking=self.settings.masking, corrupt_regression=self.settings.corrupt_regression,
+            beta2=self.settings.adam_beta2)
         if self.settings.retrain_from == "first" and self.first_weights is None:
             self.first_weights = copy.deepcopy(self.net.state_dict())
         return data.best

@@ -2,9 +2,16 @@
 
 * **Denoising** (masked LM): each feasible sequence gets a random fraction of its positions
   masked and the model predicts them back. Only feasible sequences teach the denoiser, so its
-  infills stay in the region the oracle accepts.
+  infills stay in the region the oracle accepts. The fraction is drawn per sequence from
+  5-30% (``masking="uniform"``) or, as cortex's ``MaskCorruptionProcess`` does, once per batch
+  from its cosine diffusion schedule (``masking="cosine"``: anywhere in (0, 1], 0.64 on
+  average).
 * **Regression**: each ensemble member fits the transformed values of the feasible sequences,
-  weighted by its own bootstrap counts (infeasible ``-inf`` values carry no magnitude).
+  weighted by its own bootstrap counts (infeasible ``-inf`` values carry no magnitude). With
+  ``corrupt_regression`` it reads masked inputs instead, as cortex's regression task does
+  (``corrupt_train_inputs``), and its target shrinks toward the prior mean 0 by the masked
+  fraction (cortex's label smoothing ``"corrupt_frac"``; our heads predict a mean only, so
+  only the mean of cortex's smoothed target applies).
 * **Feasibility**: a classifier on every observation, the only place ``-inf`` is learned.
 
 The network is warm-started from the previous round, so a few epochs a round suffice.
@@ -32,14 +39,40 @@ FEASIBILITY_LR = 0.05
 COSINE_WARMUP = 2
 
 
+def cosine_mask_rates(steps: int = 1000, max_beta: float = 0.999) -> torch.Tensor:
+    """cortex's masked fraction at each diffusion step ``t = 1..steps``: ``sqrt(alpha-bar_t)``
+    of the cosine schedule (Nichol & Dhariwal 2021) discretised into betas capped at
+    ``max_beta``, as cortex's ``CorruptionProcess`` builds it; step 1 masks nearly all, the
+    last nearly none."""
+    def alpha_bar(u: float) -> float:
+        return math.cos((u + 0.008) / 1.008 * math.pi / 2) ** 2
+    betas = torch.tensor([min(1 - alpha_bar((i + 1) / steps) / alpha_bar(i / steps), max_beta)
+                          for i in range(steps)], dtype=torch.float64)
+    return torch.cumprod(1 - betas, 0).sqrt().float()
+
+
+COSINE_MASK_RATES = cosine_mask_rates()
+
+
 class Lambo2Task(pl.LightningModule):
     """The training objective around a :class:`Lambo2Net` (which it does not own)."""
 
     def __init__(self, net: Lambo2Net, lr: float, classifier: bool = True,
-                 schedule: str = "constant", epochs: int = 1):
+                 schedule: str = "constant", epochs: int = 1, masking: str = "uniform",
+                 corrupt_regression: bool = False, beta2: float = 0.999):
         super().__init__()
         self.net, self.lr, self.classifier = net, lr, classifier
-        self.schedule, self.epochs = schedule, epochs
+        self.schedule, self.epochs, self.masking = schedule, epochs, masking
+        self.corrupt_regression, self.beta2 = corrupt_regression, beta2
+
+    def mask(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Which positions to mask, and each row's masked fraction."""
+        if self.masking == "cosine":
+            t = torch.randint(len(COSINE_MASK_RATES), (1,))
+            rate = COSINE_MASK_RATES[t].to(x.device).expand(len(x), 1)
+        else:
+            rate = torch.empty(len(x), 1, device=x.device).uniform_(*MASK_RATE)
+        return torch.rand(x.shape, device=x.device) < rate, rate
 
     def training_step(self, batch, batch_idx):
         x, target, feasible, weights = batch
@@ -47,12 +80,16 @@ class Lambo2Task(pl.LightningModule):
 
     def losses(self, x, target, feasible, weights) -> dict[str, torch.Tensor]:
         net = self.net
-        rate = torch.empty(len(x), 1, device=x.device).uniform_(*MASK_RATE)
-        masked = (torch.rand(x.shape, device=x.device) < rate) & (feasible[:, None] > 0)
+        masked = self.mask(x)[0] & (feasible[:, None] > 0)
         logits = net.logits(net.encode(torch.where(masked, net.mask_id, x)))
         denoise = (F.cross_entropy(logits[masked], x[masked]) if masked.any()
                    else logits.sum() * 0.0)
-        hidden = net.encode(x)
+        if self.corrupt_regression:  # its own batch draw, as cortex's tasks each draw theirs
+            masked, rate = self.mask(x)
+            hidden = net.encode(torch.where(masked, net.mask_id, x))
+            target = target * (1 - rate[:, 0])
+        else:
+            hidden = net.encode(x)
         w = weights * feasible[:, None]
         err = (net.values(hidden) - target[:, None]) ** 2
         regress = (w * err).sum() / w.sum().clamp_min(1.0)
@@ -70,7 +107,7 @@ class Lambo2Task(pl.LightningModule):
         groups = [{"params": rest, "lr": self.lr}]
         if self.classifier:
             groups.append({"params": table, "lr": FEASIBILITY_LR})
-        optimizer = torch.optim.Adam(groups)
+        optimizer = torch.optim.Adam(groups, betas=(0.9, self.beta2))
         if self.schedule == "constant":
             return optimizer
         schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(cosine, epochs=self.epochs))
@@ -94,9 +131,11 @@ def quiet_lightning() -> None:
 
 def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
         lr: float, seed: int, accelerator: str = "auto", classifier: bool = True,
-        schedule: str = "constant") -> None:
+        schedule: str = "constant", masking: str = "uniform", corrupt_regression: bool = False,
+        beta2: float = 0.999) -> None:
     """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer
-    (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained.
+    (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained;
+    ``masking``, ``corrupt_regression`` and ``beta2`` (Adam's) are :class:`Lambo2Task`'s.
 
     The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
     absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
@@ -113,6 +152,7 @@ def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_siz
         # on a CPU a worker-less loader is the fast choice, not a problem to warn about
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
-        trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs), loader)
+        trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs, masking,
+                               corrupt_regression, beta2), loader)
     # proposing only differentiates with respect to inputs, never the weights
     net.cpu().eval().requires_grad_(False)
