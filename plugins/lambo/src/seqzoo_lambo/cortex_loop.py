@@ -117,8 +117,10 @@ def step(score: Scorer, x: torch.Tensor, current: torch.Tensor, mask: torch.Tens
         probs = logp.exp()
         soft = torch.where(edit, probs, onehot)
         acq = score.from_hidden(hidden, soft) if options.guidance == "trunk" else score(soft)
-        kl = ((probs * (logp - base_probs.log())).sum(-1) * mask).sum() / count
-        loss = kl_weight * kl - (1 - kl_weight) * acq.mean()
+        loss = -(1 - kl_weight) * acq.mean()
+        if kl_weight > 0:  # paper's kl_weight is 0: skip the divergence it would multiply by 0
+            kl = ((probs * (logp - base_probs.log())).sum(-1) * mask).sum() / count
+            loss = loss + kl_weight * kl
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

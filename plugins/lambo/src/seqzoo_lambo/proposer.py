@@ -48,13 +48,6 @@ class Lambo2Lite:
         s = replace(settings or Settings(), **options).validate()
         self.problem, self.settings, self.batch_size = problem, s, s.batch_size
         self.num_mutations = min(s.num_mutations_per_step, problem.length)
-        self.restarts, self.pool_size = s.restarts, s.pool_size
-        self.epochs, self.max_train_steps = s.epochs, s.max_train_steps
-        self.train_batch_size, self.lr = s.train_batch_size, s.lr
-        self.saliency_temperature, self.accelerator = s.saliency_temperature, s.accelerator
-        self.classifier, self.forced, self.saliency_norm = (s.feasibility_classifier,
-                                                            s.forced_edits, s.saliency_norm)
-        self.lr_schedule, self.acquisition = s.lr_schedule, s.acquisition
         self.first_weights: dict | None = None  # retrain_from=first: the first round's weights
         torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
         self.net = Lambo2Net(problem.num_states, problem.length, s.width, s.layers, s.kernel,
@@ -91,9 +84,10 @@ class Lambo2Lite:
         x = torch.as_tensor(self.starting_points(n))
         score = self.scorer(best, x)
         preferred, others = [], []
-        for _ in range(self.restarts):  # edit again only while too few novel candidates
-            mask = salient_positions(score, x, self.num_mutations, self.saliency_temperature, gen,
-                                     self.saliency_norm)
+        s = self.settings
+        for _ in range(s.restarts):  # edit again only while too few novel candidates
+            mask = salient_positions(score, x, self.num_mutations, s.saliency_temperature, gen,
+                                     s.saliency_norm)
             better, rest = self.infill(score, x, mask, gen)
             preferred.append(better)
             others.append(rest)
@@ -112,30 +106,30 @@ class Lambo2Lite:
         data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA))
         if self.first_weights is not None:
             self.net.load_state_dict(self.first_weights)
-        fit(self.net, data, epochs=self.epochs, max_steps=self.max_train_steps,
-            batch_size=self.train_batch_size, lr=self.lr,
-            seed=int(self.stream(_TRAIN).integers(2**31)), accelerator=self.accelerator,
-            classifier=self.classifier, schedule=self.lr_schedule,
-            masking=self.settings.masking, corrupt_regression=self.settings.corrupt_regression,
-            beta2=self.settings.adam_beta2)
-        if self.settings.retrain_from == "first" and self.first_weights is None:
+        s = self.settings
+        fit(self.net, data, epochs=s.epochs, max_steps=s.max_train_steps,
+            batch_size=s.train_batch_size, lr=s.lr, seed=int(self.stream(_TRAIN).integers(2**31)),
+            accelerator=s.accelerator, classifier=s.feasibility_classifier,
+            schedule=s.lr_schedule, masking=s.masking, corrupt_regression=s.corrupt_regression,
+            beta2=s.adam_beta2)
+        if s.retrain_from == "first" and self.first_weights is None:
             self.first_weights = copy.deepcopy(self.net.state_dict())
         return data.best
 
     def scorer(self, best: float, baseline: torch.Tensor) -> Scorer:
         """The round's acquisition; qLogNEI's incumbents are its predictions on ``baseline``."""
         nei = None
-        if self.acquisition == "qlognei":
+        if self.settings.acquisition == "qlognei":
             with torch.no_grad():
                 nei = QLogNEI(self.net.values(self.net.encode(baseline)))
-        return Scorer(self.net, best, self.classifier, nei)
+        return Scorer(self.net, best, self.settings.feasibility_classifier, nei)
 
     def starting_points(self, n: int) -> np.ndarray:
         """``n`` rows cycling through the ``pool_size`` best distinct feasible sequences.
 
         The rows come in farthest-first order, so a small batch still starts from varied points.
         """
-        pool = top_unique(self.x, self.y, self.pool_size)
+        pool = top_unique(self.x, self.y, self.settings.pool_size)
         if not len(pool):  # nothing feasible yet: start from what the oracle gave
             pool = np.asarray(self.problem.initial_solutions, dtype=np.int64)
         chosen = pool[farthest_first(pool, n)]
@@ -144,7 +138,7 @@ class Lambo2Lite:
     def infill(self, score: Scorer, x: torch.Tensor, mask: torch.Tensor,
                gen: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Candidates predicted to improve and be feasible, and the other infills."""
-        sample = unguided_infill(self.net, x, mask, gen, self.forced)
+        sample = unguided_infill(self.net, x, mask, gen, self.settings.forced_edits)
         with torch.no_grad():
             better = (score(sample) > score(x)) & score.feasible(sample)
         return sample[better].numpy(), sample[~better].numpy()
@@ -185,12 +179,6 @@ class Lambo2(Lambo2Lite):
     Built from :class:`~.presets.Settings` (the factory resolves ``preset`` and the options).
     """
 
-    def __init__(self, problem: Problem, settings: Settings | None = None, **options):
-        super().__init__(problem, settings, **options)
-        s = self.settings
-        self.steps, self.step_size, self.kl_weight = (s.max_guidance_updates,
-                                                      s.guidance_step_size, s.kl_weight)
-
     def ask(self, n: int) -> np.ndarray:
         return self.ask_cortex(n) if self.settings.loop == "cortex" else super().ask(n)
 
@@ -224,8 +212,9 @@ class Lambo2(Lambo2Lite):
 
     def infill(self, score: Scorer, x: torch.Tensor, mask: torch.Tensor,
                gen: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
-        result = guided_infill(score, x, mask, steps=self.steps, step_size=self.step_size,
-                               kl_weight=self.kl_weight, generator=gen,
-                               guidance=self.settings.guidance, forced=self.forced)
+        s = self.settings
+        result = guided_infill(score, x, mask, steps=s.max_guidance_updates,
+                               step_size=s.guidance_step_size, kl_weight=s.kl_weight,
+                               generator=gen, guidance=s.guidance, forced=s.forced_edits)
         return (result.x[result.improved].numpy(),
                 np.concatenate([result.unguided.numpy(), result.x[~result.improved].numpy()]))
