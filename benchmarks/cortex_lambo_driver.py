@@ -206,11 +206,22 @@ class CortexLambo:
         return x[top][farthest_first(list(x[top]), y[top], n)]
 
     def propose(self, model, n: int) -> np.ndarray:
+        optimizer = self.optimizer(model, self.candidates(n))
+        for _ in range(self.args.num_steps):
+            optimizer.step()
+        return self.states(optimizer.get_best_solutions()[DOMAIN].values)
+
+    def states(self, rows) -> np.ndarray:
+        """cortex's space-separated strings back to ``(n, L)`` states."""
+        index = {c: i for i, c in enumerate(self.alphabet)}
+        return np.array([[index[c] for c in row.split(" ")] for row in rows], dtype=np.int64)
+
+    def optimizer(self, model, starts: np.ndarray):
+        """cortex's ``LaMBO`` over ``starts`` with the round's GraphNEI, as poli builds it."""
         from cortex.acquisition import GraphNEI, get_graph_nei_runtime_kwargs
         from cortex.optim.generative import LaMBO
 
         a = self.args
-        starts = self.candidates(n)
         runtime = get_graph_nei_runtime_kwargs(model, starts, objectives=["generic_task"],
                                                constraints=None, scaling=None)
         acquisition = GraphNEI(objectives=["generic_task"], constraints=None, scaling=None,
@@ -220,20 +231,15 @@ class CortexLambo:
         tokenizer.corruption_vocab_excluded.add("-")  # fixed length: gaps never in or out
         tokenizer.sampling_vocab_excluded.add("-")
         tok_idxs = transform(starts)
-        optimizer = LaMBO(
+        return LaMBO(
             params=tok_idxs, is_mutable=tokenizer.get_corruptible_mask(tok_idxs), model=model,
-            objective=acquisition, max_num_solutions=n,
+            objective=acquisition, max_num_solutions=len(starts),
             num_mutations_per_step=a.num_mutations_per_step,
             max_guidance_updates=a.max_guidance_updates, guidance_step_size=a.guidance_step_size,
             guidance_layer="trunk", kl_weight=a.kl_weight, feature_attr_temp=1.0,
             constraint_fn=None, domain_name=DOMAIN,
             exclude_initial_solution=a.exclude_initial_solution,
             resample_edit_positions=a.resample_edit_positions)
-        for _ in range(a.num_steps):
-            optimizer.step()
-        rows = optimizer.get_best_solutions()[DOMAIN].values
-        index = {c: i for i, c in enumerate(self.alphabet)}
-        return np.array([[index[c] for c in row.split(" ")] for row in rows], dtype=np.int64)
 
 
 def _finite(value: float) -> float | None:
@@ -347,7 +353,7 @@ def _versions() -> dict[str, str]:
                                     "transformers")}
 
 
-def main() -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm-start", required=True, help=".npz with x (n, L) and y (n,)")
     parser.add_argument("--seed", type=int, required=True)
@@ -386,11 +392,16 @@ def main() -> None:
     parser.add_argument("--stop-on-optimum", action=argparse.BooleanOptionalAction,
                         default=True)
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.max_len is None:
         from seqzoo.engine import build_oracle
 
         args.max_len = int(build_oracle(args.oracle).length)
+    return args
+
+
+def main() -> None:
+    args = arguments()
     with (contextlib.redirect_stdout(sys.stderr),  # LaMBO prints every tensor it makes
           tempfile.TemporaryDirectory(prefix="cortex-lambo-") as workdir):
         result = run(args, workdir)
