@@ -96,6 +96,40 @@ def test_corrupt_regression_fits_masked_inputs_to_shrunk_targets(monkeypatch):
     assert target.abs().sum() > 0  # the clean targets were not zero
 
 
+def test_per_head_updates_step_once_per_head_and_follow_the_schedule(monkeypatch):
+    from seqzoo_lambo import training
+
+    torch.manual_seed(0)
+    net = Lambo2Net(num_states=6, length=8, width=16, layers=1, kernel=3, ensemble_size=3)
+    x = np.random.default_rng(0).integers(6, size=(64, 8))
+    data = Dataset.build(x, np.linspace(0.0, 1.0, 64), 3, np.random.default_rng(1))
+    steps, rates = [], []
+    step = torch.optim.Adam.step
+
+    def counted(self, *args, **kwargs):
+        steps.append(1)
+        rates.append(self.param_groups[0]["lr"])
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", counted)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    training.fit(net, data, epochs=3, max_steps=0, batch_size=32, lr=1e-2, seed=0,
+                 accelerator="cpu", classifier=False, schedule="cosine", updates="per_head")
+    # 2 batches an epoch, 3 epochs; each batch one step per head: the LM and 3 members
+    assert len(steps) == 2 * 3 * 4
+    assert rates[:8] == [0.0] * 8 and rates[8] == pytest.approx(5e-3)  # warm-up, per epoch
+    assert any(not torch.equal(before[k], v) for k, v in net.state_dict().items())
+
+
+def test_paper_preset_trains_as_cortex_does():
+    paper = PRESETS["paper"]
+    assert (paper.masking, paper.corrupt_regression, paper.train_updates, paper.adam_beta2) == \
+        ("cosine", True, "per_head", 0.99)
+    default = PRESETS["default"]
+    assert (default.masking, default.corrupt_regression, default.train_updates) == \
+        ("uniform", False, "joint")
+
+
 def _scorer(classifier: bool = False) -> tuple[Scorer, torch.Tensor]:
     torch.manual_seed(0)
     net = Lambo2Net(num_states=6, length=8, width=16, layers=1, kernel=3,

@@ -81,6 +81,13 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
             acquisition and acceptance (an addition; cortex ran with no constraint)
         forced_edits: an infill must change the token it masks (an addition)
         lr_schedule: ``constant`` or ``cosine`` (2 warm-up epochs, per epoch, as cortex)
+        adam_beta2: Adam's second-moment decay in training (cortex: 0.99)
+        masking: masked-LM corruption: ``uniform`` (5-30% of each sequence) or ``cosine``
+            (one fraction a batch from cortex's cosine diffusion schedule, mean 0.64)
+        corrupt_regression: the regression heads read masked inputs and fit targets shrunk
+            toward the mean by the masked fraction (cortex's ``corrupt_train_inputs``)
+        train_updates: ``joint`` (one step a batch on the summed losses) or ``per_head``
+            (each head its own loss and Adam step a batch, in random order, as cortex)
         retrain_from: each round's training starts from the ``previous`` round's weights or
             from the ``first`` round's (poli-baselines reloads its first checkpoint)
         saliency_norm: ``std`` (standardise the saliency per row) or ``l1`` (divide by its

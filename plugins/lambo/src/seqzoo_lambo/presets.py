@@ -11,7 +11,8 @@ solver with prescient-design/bbo-bench's reproduction settings. Each round retra
 16 epochs at lr 5e-3 on a cosine schedule (Adam betas (0.9, 0.99)) from the weights first
 trained on the warm start (poli reloads that checkpoint every round); each batch masks a
 fraction of positions drawn from cortex's cosine corruption schedule, for the masked LM and
-for the regression heads (whose targets shrink toward the mean by that fraction). A round
+for the regression heads (whose targets shrink toward the mean by that fraction), and each
+head takes its own Adam step on it, in random order, as cortex's tree steps per leaf. A round
 starts from the 2,000 sequences picked by farthest-first traversal from the best 4,000 rows,
 and runs 64 guided steps; step ``t``
 re-picks 16 edit positions by occlusion saliency and masks each with probability
@@ -39,6 +40,7 @@ SCHEDULES = ("constant", "cosine")
 RETRAIN = ("previous", "first")
 NORMS = ("std", "l1")
 MASKINGS = ("uniform", "cosine")
+UPDATES = ("joint", "per_head")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Settings:
     adam_beta2: float = 0.999
     masking: str = "uniform"
     corrupt_regression: bool = False
+    train_updates: str = "joint"
     retrain_from: str = "previous"
     saliency_temperature: float = 2.0
     saliency_norm: str = "std"
@@ -98,6 +101,7 @@ class Settings:
         for key, allowed in (("loop", LOOPS), ("guidance", GUIDANCE),
                              ("acquisition", ACQUISITIONS), ("lr_schedule", SCHEDULES),
                              ("retrain_from", RETRAIN), ("masking", MASKINGS),
+                             ("train_updates", UPDATES),
                              ("saliency_norm", NORMS)):
             if getattr(self, key) not in allowed:
                 raise ValueError(f"{key} must be one of {', '.join(allowed)}, got "
@@ -113,7 +117,8 @@ PRESETS = {
                       acquisition="qlognei", feasibility_classifier=False, forced_edits=False,
                       ensemble_size=8, width=128, layers=3, kernel=5, epochs=16,
                       max_train_steps=0, lr=5e-3, lr_schedule="cosine", adam_beta2=0.99,
-                      masking="cosine", corrupt_regression=True, retrain_from="first",
+                      masking="cosine", corrupt_regression=True, train_updates="per_head",
+                      retrain_from="first",
                       saliency_temperature=1.0, saliency_norm="l1"),
 }
 DEFAULT_PRESET = "default"

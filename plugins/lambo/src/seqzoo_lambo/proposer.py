@@ -111,7 +111,7 @@ class Lambo2Lite:
             batch_size=s.train_batch_size, lr=s.lr, seed=int(self.stream(_TRAIN).integers(2**31)),
             accelerator=s.accelerator, classifier=s.feasibility_classifier,
             schedule=s.lr_schedule, masking=s.masking, corrupt_regression=s.corrupt_regression,
-            beta2=s.adam_beta2)
+            beta2=s.adam_beta2, updates=s.train_updates)
         if s.retrain_from == "first" and self.first_weights is None:
             self.first_weights = copy.deepcopy(self.net.state_dict())
         return data.best

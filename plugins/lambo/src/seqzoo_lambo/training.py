@@ -59,11 +59,14 @@ class Lambo2Task(pl.LightningModule):
 
     def __init__(self, net: Lambo2Net, lr: float, classifier: bool = True,
                  schedule: str = "constant", epochs: int = 1, masking: str = "uniform",
-                 corrupt_regression: bool = False, beta2: float = 0.999):
+                 corrupt_regression: bool = False, beta2: float = 0.999,
+                 updates: str = "joint"):
         super().__init__()
         self.net, self.lr, self.classifier = net, lr, classifier
         self.schedule, self.epochs, self.masking = schedule, epochs, masking
         self.corrupt_regression, self.beta2 = corrupt_regression, beta2
+        # "per_head": cortex's NeuralTree steps the optimizer once per leaf, so we step by hand
+        self.automatic_optimization = updates == "joint"
 
     def mask(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Which positions to mask, and each row's masked fraction."""
@@ -76,14 +79,45 @@ class Lambo2Task(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         x, target, feasible, weights = batch
-        return sum(self.losses(x, target, feasible, weights).values())
+        if self.automatic_optimization:
+            return sum(self.losses(x, target, feasible, weights).values())
+        # cortex's order: every head (leaf) its own forward, loss and Adam step, shuffled
+        heads = ["denoise", *range(self.net.ensemble_size)] + (["classify"] if self.classifier
+                                                               else [])
+        optimizer = self.optimizers()
+        for i in torch.randperm(len(heads)).tolist():
+            head = heads[i]
+            optimizer.zero_grad()
+            if head == "denoise":
+                loss = self.denoise_loss(x, feasible)
+            elif head == "classify":
+                loss = self.classify_loss(x, feasible)
+            else:
+                loss = self.regress_loss(x, target, feasible, weights, member=head)
+            self.manual_backward(loss)
+            optimizer.step()
+
+    def on_train_epoch_end(self):
+        if not self.automatic_optimization and self.lr_schedulers() is not None:
+            self.lr_schedulers().step()
 
     def losses(self, x, target, feasible, weights) -> dict[str, torch.Tensor]:
+        out = {"denoise": self.denoise_loss(x, feasible),
+               "regress": self.regress_loss(x, target, feasible, weights)}
+        if self.classifier:
+            out["classify"] = self.classify_loss(x, feasible)
+        return out
+
+    def denoise_loss(self, x, feasible) -> torch.Tensor:
         net = self.net
         masked = self.mask(x)[0] & (feasible[:, None] > 0)
         logits = net.logits(net.encode(torch.where(masked, net.mask_id, x)))
-        denoise = (F.cross_entropy(logits[masked], x[masked]) if masked.any()
-                   else logits.sum() * 0.0)
+        return F.cross_entropy(logits[masked], x[masked]) if masked.any() else logits.sum() * 0.0
+
+    def regress_loss(self, x, target, feasible, weights, member: int | None = None
+                     ) -> torch.Tensor:
+        """Every member's weighted squared error, or one ``member``'s."""
+        net = self.net
         if self.corrupt_regression:  # its own batch draw, as cortex's tasks each draw theirs
             masked, rate = self.mask(x)
             hidden = net.encode(torch.where(masked, net.mask_id, x))
@@ -91,14 +125,17 @@ class Lambo2Task(pl.LightningModule):
         else:
             hidden = net.encode(x)
         w = weights * feasible[:, None]
-        err = (net.values(hidden) - target[:, None]) ** 2
-        regress = (w * err).sum() / w.sum().clamp_min(1.0)
-        if not self.classifier:
-            return {"denoise": denoise, "regress": regress}
-        log_p = net.log_feasible(x)
+        if member is None:
+            values = net.values(hidden)
+        else:
+            values, w = net.value_heads[member](hidden), w[:, member:member + 1]
+        err = (values - target[:, None]) ** 2
+        return (w * err).sum() / w.sum().clamp_min(1.0)
+
+    def classify_loss(self, x, feasible) -> torch.Tensor:
+        log_p = self.net.log_feasible(x)
         log_not_p = torch.log(-torch.expm1(log_p.clamp(max=-1e-6)))
-        classify = -(feasible * log_p + (1 - feasible) * log_not_p).mean()
-        return {"denoise": denoise, "regress": regress, "classify": classify}
+        return -(feasible * log_p + (1 - feasible) * log_not_p).mean()
 
     def configure_optimizers(self):
         table = list(self.net.feasibility.parameters())
@@ -132,10 +169,11 @@ def quiet_lightning() -> None:
 def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
         lr: float, seed: int, accelerator: str = "auto", classifier: bool = True,
         schedule: str = "constant", masking: str = "uniform", corrupt_regression: bool = False,
-        beta2: float = 0.999) -> None:
+        beta2: float = 0.999, updates: str = "joint") -> None:
     """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer
     (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained;
-    ``masking``, ``corrupt_regression`` and ``beta2`` (Adam's) are :class:`Lambo2Task`'s.
+    ``masking``, ``corrupt_regression``, ``beta2`` (Adam's) and ``updates`` are
+    :class:`Lambo2Task`'s.
 
     The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
     absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
@@ -153,6 +191,6 @@ def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_siz
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
         trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs, masking,
-                               corrupt_regression, beta2), loader)
+                               corrupt_regression, beta2, updates), loader)
     # proposing only differentiates with respect to inputs, never the weights
     net.cpu().eval().requires_grad_(False)
