@@ -173,7 +173,8 @@ def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_siz
     """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer
     (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained;
     ``masking``, ``corrupt_regression``, ``beta2`` (Adam's) and ``updates`` are
-    :class:`Lambo2Task`'s.
+    :class:`Lambo2Task`'s; with ``updates="per_head"`` every head's step counts toward
+    ``max_steps``.
 
     The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
     absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
