@@ -1,4 +1,9 @@
-"""One round of training with Lightning: denoising, regression and feasibility in one loss.
+"""One round of training with Lightning: denoising, regression and feasibility.
+
+The three losses are summed into one Adam step a batch (``updates="joint"``), or, as cortex's
+``NeuralTree`` trains, each head -- the LM and every ensemble member -- takes its own step
+on its own loss, in random order (``updates="per_head"``): the shared encoder then moves
+mostly for the regression, and the denoiser learns slowly.
 
 * **Denoising** (masked LM): each feasible sequence gets a random fraction of its positions
   masked and the model predicts them back. Only feasible sequences teach the denoiser, so its
