@@ -56,6 +56,14 @@ def resolve(presets: dict[str, T], preset: str, overrides: dict[str, Any], *, wh
     return dataclasses.replace(base, **given)
 
 
+def check_choices(settings: Any, choices: dict[str, tuple[str, ...]]) -> None:
+    """Raise ``ValueError`` for the first option whose value is not among its ``choices``."""
+    for name, allowed in choices.items():
+        if getattr(settings, name) not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, got "
+                             f"{getattr(settings, name)!r}")
+
+
 def signature(settings: type, presets: dict[str, Any], default: str,
               first: tuple[inspect.Parameter, ...] = ()) -> inspect.Signature:
     """``(*first, *, preset, <one keyword per field of settings>)`` with typed defaults."""

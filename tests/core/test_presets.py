@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from seqzoo.presets import FromPreset, resolve, signature
+from seqzoo.presets import FromPreset, check_choices, resolve, signature
 from seqzoo.spec import build
 
 
@@ -46,3 +46,9 @@ def test_the_signature_lets_the_option_parser_convert_each_field():
     factory.__signature__ = signature(Knobs, PRESETS, "small")
     made = build(factory, {"preset": "big", "rates": "0.3", "name": "z"}, what="knobs")
     assert made == Knobs(size=1000, rates=(0.3,), name="z")
+
+
+def test_check_choices_names_the_option_and_its_allowed_values():
+    check_choices(Knobs(), {"name": ("a", "b")})
+    with pytest.raises(ValueError, match="name must be one of b, c, got 'a'"):
+        check_choices(Knobs(), {"name": ("b", "c")})

@@ -30,17 +30,15 @@ import inspect
 from dataclasses import dataclass
 
 from seqzoo import Problem
+from seqzoo.presets import check_choices
 from seqzoo.presets import resolve as _resolve
 from seqzoo.presets import signature as _signature
 
-LOOPS = ("project", "cortex")
-GUIDANCE = ("soft_tokens", "trunk")
-ACQUISITIONS = ("log_ei", "qlognei")
-SCHEDULES = ("constant", "cosine")
-RETRAIN = ("previous", "first")
-NORMS = ("std", "l1")
-MASKINGS = ("uniform", "cosine")
-UPDATES = ("joint", "per_head")
+#: The options that take one of a few names, and those names.
+CHOICES = {"loop": ("project", "cortex"), "guidance": ("soft_tokens", "trunk"),
+           "acquisition": ("log_ei", "qlognei"), "lr_schedule": ("constant", "cosine"),
+           "retrain_from": ("previous", "first"), "masking": ("uniform", "cosine"),
+           "train_updates": ("joint", "per_head"), "saliency_norm": ("std", "l1")}
 
 
 @dataclass(frozen=True)
@@ -98,14 +96,7 @@ class Settings:
             raise ValueError(f"adam_beta2 must be in (0, 1), got {self.adam_beta2}")
         if not 0 <= self.kl_weight < 1:
             raise ValueError(f"kl_weight must be in [0, 1), got {self.kl_weight}")
-        for key, allowed in (("loop", LOOPS), ("guidance", GUIDANCE),
-                             ("acquisition", ACQUISITIONS), ("lr_schedule", SCHEDULES),
-                             ("retrain_from", RETRAIN), ("masking", MASKINGS),
-                             ("train_updates", UPDATES),
-                             ("saliency_norm", NORMS)):
-            if getattr(self, key) not in allowed:
-                raise ValueError(f"{key} must be one of {', '.join(allowed)}, got "
-                                 f"{getattr(self, key)!r}")
+        check_choices(self, CHOICES)
         return self
 
 

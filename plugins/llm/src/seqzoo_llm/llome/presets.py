@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from seqzoo.presets import check_choices
 from seqzoo.presets import resolve as _resolve
 
 from .guards import PAPER_COLLAPSE_STARTS, PAPER_COLLAPSE_THRESHOLDS
@@ -107,10 +108,7 @@ class Settings:
             raise ValueError("collapse_thresholds and collapse_starts must have equal lengths")
         if self.optimizer not in ("adamw", "adamw8bit"):
             raise ValueError(f"optimizer must be 'adamw' or 'adamw8bit', got {self.optimizer!r}")
-        for name, allowed in CHOICES.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}, "
-                                 f"got {getattr(self, name)!r}")
+        check_choices(self, CHOICES)
         if self.weight_decay < 0:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
         for name in ("max_train_examples", "train_batch_size", "sft_train_batch_size",
