@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from seqzoo_lambo.acquisition import log_ei, log_h
-from seqzoo_lambo.data import normal_scores
+from seqzoo_lambo.data import Dataset, normal_scores
 from seqzoo_lambo.selection import farthest_first, top_unique
 
 
@@ -17,6 +17,17 @@ def test_normal_scores_keep_order_and_ties():
     z = normal_scores(np.array([0.0, 0.0, 1.0, 0.5, 0.5, 2.0]))
     assert z[0] == z[1] and z[3] == z[4]
     assert z[0] < z[3] < z[2] < z[5]
+
+
+def test_standardized_targets_keep_the_values_spacing_and_zero_the_infeasible():
+    y = np.array([0.0, -np.inf, 1.0, 3.0])
+    data = Dataset.build(np.zeros((4, 2), dtype=np.int64), y, 2, np.random.default_rng(0),
+                         targets="standardize")
+    feasible = np.array([0.0, 1.0, 3.0])
+    expected = (feasible - feasible.mean()) / feasible.std()
+    np.testing.assert_allclose(data.target.numpy()[[0, 2, 3]], expected, rtol=1e-6)
+    assert data.target[1] == 0 and data.feasible.tolist() == [1, 0, 1, 1]
+    assert data.best == pytest.approx(expected.max())
 
 
 @pytest.mark.parametrize("z", [-40.0, -12.0, -3.0, -1.0, 0.0, 1.5, 8.0])

@@ -25,6 +25,12 @@ def normal_scores(y: np.ndarray) -> np.ndarray:
     return torch.special.ndtri(torch.as_tensor(quantiles)).numpy()
 
 
+def standardize(y: np.ndarray) -> np.ndarray:
+    """``(y - mean) / std``, a constant column left at 0."""
+    std = y.std()
+    return (y - y.mean()) / std if std > 0 else np.zeros_like(y)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Every observation, ready for one round of training."""
@@ -37,11 +43,15 @@ class Dataset:
 
     @classmethod
     def build(cls, x: np.ndarray, y: np.ndarray, ensemble_size: int,
-              rng: np.random.Generator) -> "Dataset":
+              rng: np.random.Generator, targets: str = "normal_scores") -> "Dataset":
+        """``targets``: the feasible values as ``normal_scores`` of their ranks, or
+        ``standardize``d (minus their mean, over their standard deviation: cortex's
+        ``DDPStandardize``)."""
         feasible = np.isfinite(y)
         target = np.zeros(len(y))
         if feasible.any():
-            target[feasible] = normal_scores(y[feasible])
+            target[feasible] = (normal_scores(y[feasible]) if targets == "normal_scores"
+                                else standardize(y[feasible]))
         best = float(target[feasible].max()) if feasible.any() else 0.0
         # Poisson(1) counts approximate a bootstrap resample per member without copying data
         weights = rng.poisson(1.0, size=(len(y), ensemble_size)).astype(np.float32)

@@ -88,6 +88,8 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
             toward the mean by the masked fraction (cortex's ``corrupt_train_inputs``)
         train_updates: ``joint`` (one step a batch on the summed losses) or ``per_head``
             (each head its own loss and Adam step a batch, in random order, as cortex)
+        targets: regression targets: ``normal_scores`` of the values' ranks or the values
+            ``standardize``d (cortex's DDPStandardize)
         retrain_from: each round's training starts from the ``previous`` round's weights or
             from the ``first`` round's (poli-baselines reloads its first checkpoint)
         saliency_norm: ``std`` (standardise the saliency per row) or ``l1`` (divide by its

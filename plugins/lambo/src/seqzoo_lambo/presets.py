@@ -38,7 +38,8 @@ from seqzoo.presets import signature as _signature
 CHOICES = {"loop": ("project", "cortex"), "guidance": ("soft_tokens", "trunk"),
            "acquisition": ("log_ei", "qlognei"), "lr_schedule": ("constant", "cosine"),
            "retrain_from": ("previous", "first"), "masking": ("uniform", "cosine"),
-           "train_updates": ("joint", "per_head"), "saliency_norm": ("std", "l1")}
+           "train_updates": ("joint", "per_head"), "saliency_norm": ("std", "l1"),
+           "targets": ("normal_scores", "standardize")}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Settings:
     masking: str = "uniform"
     corrupt_regression: bool = False
     train_updates: str = "joint"
+    targets: str = "normal_scores"
     retrain_from: str = "previous"
     saliency_temperature: float = 2.0
     saliency_norm: str = "std"

@@ -103,7 +103,8 @@ class Lambo2Lite:
 
     def train(self) -> float:
         """Retrain the network on everything observed; returns the best (transformed) value."""
-        data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA))
+        data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA),
+                             self.settings.targets)
         if self.first_weights is not None:
             self.net.load_state_dict(self.first_weights)
         s = self.settings
