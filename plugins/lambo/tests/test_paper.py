@@ -123,8 +123,9 @@ def test_per_head_updates_step_once_per_head_and_follow_the_schedule(monkeypatch
 
 def test_paper_preset_trains_as_cortex_does():
     paper = PRESETS["paper"]
-    assert (paper.masking, paper.corrupt_regression, paper.train_updates, paper.adam_beta2) == \
-        ("cosine", True, "per_head", 0.99)
+    assert (paper.masking, paper.corrupt_regression, paper.train_updates, paper.adam_beta2,
+            paper.targets) == \
+        ("cosine", True, "per_head", 0.99, "standardize")
     default = PRESETS["default"]
     assert (default.masking, default.corrupt_regression, default.train_updates) == \
         ("uniform", False, "joint")

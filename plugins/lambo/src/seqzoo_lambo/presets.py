@@ -11,8 +11,9 @@ solver with prescient-design/bbo-bench's reproduction settings. Each round retra
 16 epochs at lr 5e-3 on a cosine schedule (Adam betas (0.9, 0.99)) from the weights first
 trained on the warm start (poli reloads that checkpoint every round); each batch masks a
 fraction of positions drawn from cortex's cosine corruption schedule, for the masked LM and
-for the regression heads (whose targets shrink toward the mean by that fraction), and each
-head takes its own Adam step on it, in random order, as cortex's tree steps per leaf. A round
+for the regression heads (whose standardized targets shrink toward the mean by that
+fraction), and each head takes its own Adam step on it, in random order, as cortex's tree
+steps per leaf. A round
 starts from the 2,000 sequences picked by farthest-first traversal from the best 4,000 rows,
 and runs 64 guided steps; step ``t``
 re-picks 16 edit positions by occlusion saliency and masks each with probability
@@ -111,7 +112,7 @@ PRESETS = {
                       ensemble_size=8, width=128, layers=3, kernel=5, epochs=16,
                       max_train_steps=0, lr=5e-3, lr_schedule="cosine", adam_beta2=0.99,
                       masking="cosine", corrupt_regression=True, train_updates="per_head",
-                      retrain_from="first",
+                      targets="standardize", retrain_from="first",
                       saliency_temperature=1.0, saliency_norm="l1"),
 }
 DEFAULT_PRESET = "default"
