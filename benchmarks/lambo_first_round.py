@@ -63,9 +63,12 @@ def seqzoo_side(spec: str, warm: Path, seed: int, args: argparse.Namespace) -> d
     proposer = build_proposer(spec, problem)
     proposer.tell(x0, y0)
     steps: list[dict] = []
+    first_rows: list = []
     run_step = cortex_loop.step
 
     def recorded(score, x, current, mask, options, generator):
+        if not steps:  # the round's starts, as the loop received them
+            first_rows.append(x.clone())
         out, value = run_step(score, x, current, mask, options, generator)
         steps.append({"masked": float(mask.sum(-1).float().mean()),
                       "replaced": float((out != x).any(-1).float().mean()), "rows": out.clone()})
@@ -76,8 +79,8 @@ def seqzoo_side(spec: str, warm: Path, seed: int, args: argparse.Namespace) -> d
         proposals = proposer.ask(args.num_samples)
     finally:
         cortex_loop.step = run_step
-    starts = proposer.cortex_starts(args.num_samples)
-    net, x = proposer.net, torch.as_tensor(starts)
+    x, net = first_rows[0], proposer.net
+    starts = x.numpy()
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         masked = torch.rand(x.shape, generator=gen) < 0.5

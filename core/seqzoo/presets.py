@@ -15,6 +15,8 @@ import inspect
 import typing
 from typing import Any, TypeVar
 
+from .protocol import Problem
+
 T = TypeVar("T")
 
 
@@ -62,6 +64,11 @@ def check_choices(settings: Any, choices: dict[str, tuple[str, ...]]) -> None:
         if getattr(settings, name) not in allowed:
             raise ValueError(f"{name} must be one of {', '.join(allowed)}, got "
                              f"{getattr(settings, name)!r}")
+
+
+#: The first parameter of every proposer factory, for ``signature``'s ``first``.
+PROBLEM = inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                            annotation=Problem)
 
 
 def signature(settings: type, presets: dict[str, Any], default: str,

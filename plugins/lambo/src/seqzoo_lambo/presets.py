@@ -13,12 +13,11 @@ trained on the warm start (poli reloads that checkpoint every round); each batch
 fraction of positions drawn from cortex's cosine corruption schedule, for the masked LM and
 for the regression heads (whose standardized targets shrink toward the mean by that
 fraction), and each head takes its own Adam step on it, in random order, as cortex's tree
-steps per leaf. A round
-starts from the 2,000 sequences picked by farthest-first traversal from the best 4,000 rows,
-and runs 64 guided steps; step ``t``
-re-picks 16 edit positions by occlusion saliency and masks each with probability
-``1/sqrt(1+t)``; 2 Adam updates (lr 0.05, betas (0.09, 0.0999)) of the trunk features at the
-masked positions raise BoTorch's qLogEI over the ensemble (cortex's GraphNEI); a sample
+steps per leaf. A round starts from the 2,000 sequences picked by farthest-first traversal
+from the best 4,000 rows, and runs 64 guided steps; step ``t`` re-picks 16 edit positions
+by occlusion saliency and masks each with probability ``1/sqrt(1+t)``; 2 Adam updates (lr
+0.05, betas (0.09, 0.0999)) of the trunk features at the masked positions raise BoTorch's
+qLogEI over the ensemble (cortex's GraphNEI); a sample
 replaces a row when its acquisition is at least the row's (``>=``); the 2,000 final rows are
 the proposals. None of the three additions; the network at bbo-bench's size (width 128,
 kernel 5, 8 ensemble heads). bbo-bench swept 16 and 24 mutations and step sizes 0.01 and
@@ -30,8 +29,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 
-from seqzoo import Problem
-from seqzoo.presets import check_choices
+from seqzoo.presets import PROBLEM, check_choices
 from seqzoo.presets import resolve as _resolve
 from seqzoo.presets import signature as _signature
 
@@ -123,6 +121,4 @@ def resolve(preset: str, options: dict) -> Settings:
 
 
 def signature() -> inspect.Signature:
-    problem = inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                annotation=Problem)
-    return _signature(Settings, PRESETS, DEFAULT_PRESET, (problem,))
+    return _signature(Settings, PRESETS, DEFAULT_PRESET, (PROBLEM,))

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from seqzoo import Problem
-from seqzoo.presets import signature
+from seqzoo.presets import PROBLEM, signature
 
 from .diagnostics import ROUNDS_FILE, ROUND_KEYS, append_round, label_metrics, read_rounds, round_line
 from .editing import Candidates, edit, edit_separate, select_labels
@@ -494,9 +494,7 @@ class Llome:
 def _signature() -> inspect.Signature:
     """``Llome(problem, preset, **options)`` with one keyword per :class:`Settings` field, so
     ``zoo list`` and the option parser see every option with its type and preset default."""
-    problem = inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                annotation=Problem)
-    return signature(Settings, PRESETS, DEFAULT_PRESET, (problem,))
+    return signature(Settings, PRESETS, DEFAULT_PRESET, (PROBLEM,))
 
 
 Llome.__signature__ = _signature()
