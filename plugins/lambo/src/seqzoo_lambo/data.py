@@ -62,3 +62,17 @@ class Dataset:
 
     def tensors(self) -> torch.utils.data.TensorDataset:
         return torch.utils.data.TensorDataset(self.x, self.target, self.feasible, self.weights)
+
+    def task_sets(self) -> dict[str, torch.utils.data.TensorDataset]:
+        """Each task's rows, as cortex's LaMBO-2 gives them to its data modules: the denoiser
+        the distinct feasible sequences, the regression the feasible rows (repeats kept), the
+        classifier every row."""
+        rows = torch.nonzero(self.feasible > 0).squeeze(-1)
+        _, first = np.unique(self.x[rows].numpy(), axis=0, return_index=True)
+        distinct = rows[torch.as_tensor(np.sort(first), dtype=torch.long)]
+
+        def subset(index: torch.Tensor) -> torch.utils.data.TensorDataset:
+            return torch.utils.data.TensorDataset(self.x[index], self.target[index],
+                                                  self.feasible[index], self.weights[index])
+
+        return {"denoise": subset(distinct), "regress": subset(rows), "classify": self.tensors()}

@@ -85,15 +85,24 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
         masking: masked-LM corruption: ``uniform`` (5-30% of each sequence) or ``cosine``
             (one fraction a batch from cortex's cosine diffusion schedule, mean 0.64)
         corrupt_regression: the regression heads read masked inputs and fit targets shrunk
-            toward the mean by the masked fraction (cortex's ``corrupt_train_inputs``)
+            toward the mean by the masked fraction (cortex's ``corrupt_train_inputs``; with
+            ``network=cortex`` the whole smoothed Gaussian label)
         train_updates: ``joint`` (one step a batch on the summed losses) or ``per_head``
             (each head its own loss and Adam step a batch, in random order, as cortex)
+        loaders: ``shared`` (every head trains on one loader's batches of every row) or
+            ``per_task`` (as cortex: the denoiser on the distinct feasible sequences, the
+            regression on the feasible rows, each its own loader; an epoch ends with the
+            shortest)
         targets: regression targets: ``normal_scores`` of the values' ranks or the values
             ``standardize``d (cortex's DDPStandardize)
         retrain_from: each round's training starts from the ``previous`` round's weights or
             from the ``first`` round's (poli-baselines reloads its first checkpoint)
         saliency_norm: ``std`` (standardise the saliency per row) or ``l1`` (divide by its
             absolute sum, as cortex)
+        network: ``project`` (this plugin's CNN: learned positions, one shared encoder,
+            max- and mean-pooled squared-error heads) or ``cortex`` (cortex's root, branches
+            and Gaussian leaves as bbo-bench sizes them; ``width`` is the root's inner
+            width, ``layers`` its blocks)
 {_COMMON_OPTIONS}
     """
 lambo2_lite.__doc__ = f"""LaMBO-2 ablation: masked-LM infill at salient positions, ranked by the acquisition.

@@ -27,7 +27,7 @@ import torch
 from torch.nn import functional as F
 
 from .acquisition import QLogNEI, log_ei
-from .network import Lambo2Net
+from .cortex_network import Network
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Scorer:
     :meth:`feasible` (every row counts as feasible, as in cortex with no constraint).
     """
 
-    net: Lambo2Net
+    net: Network
     best: float
     classifier: bool = True
     nei: QLogNEI | None = None
@@ -77,7 +77,7 @@ def salient_positions(score: Scorer, x: torch.Tensor, num: int, temperature: flo
     net = score.net
     emb = net.embed_tokens(x).detach().requires_grad_(True)
     grad, = torch.autograd.grad(score.objective(net.encode_embeddings(emb)).sum(), emb)
-    gain = (grad * (net.embed.weight[net.mask_id] - emb)).sum(-1).detach()
+    gain = (grad * (net.mask_embedding() - emb)).sum(-1).detach()
     if norm == "l1":
         gain = gain / (gain.abs().sum(-1, keepdim=True) + 1e-6)
     else:
@@ -110,7 +110,7 @@ def sample_tokens(logp: torch.Tensor, generator: torch.Generator) -> torch.Tenso
 
 
 @torch.no_grad()
-def unguided_infill(net: Lambo2Net, x: torch.Tensor, mask: torch.Tensor,
+def unguided_infill(net: Network, x: torch.Tensor, mask: torch.Tensor,
                     generator: torch.Generator, forced: bool = True) -> torch.Tensor:
     """Sample the masked positions of each row from the denoiser in one shot."""
     logits = net.logits(net.encode(torch.where(mask, net.mask_id, x)))

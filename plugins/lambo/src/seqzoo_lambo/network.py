@@ -92,6 +92,9 @@ class Lambo2Net(nn.Module):
     def mask_id(self) -> int:
         return self.num_states
 
+    def mask_embedding(self) -> torch.Tensor:
+        return self.embed.weight[self.mask_id]
+
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Embeddings of ids ``(n, L)`` or of soft tokens ``(n, L, V)`` (expected embedding)."""
         if tokens.dtype.is_floating_point:

@@ -19,8 +19,10 @@ by occlusion saliency and masks each with probability ``1/sqrt(1+t)``; 2 Adam up
 0.05, betas (0.09, 0.0999)) of the trunk features at the masked positions raise BoTorch's
 qLogEI over the ensemble (cortex's GraphNEI); a sample
 replaces a row when its acquisition is at least the row's (``>=``); the 2,000 final rows are
-the proposals. None of the three additions; the network at bbo-bench's size (width 128,
-kernel 5, 8 ensemble heads). bbo-bench swept 16 and 24 mutations and step sizes 0.01 and
+the proposals. None of the three additions; cortex's network (``network=cortex``: a root of
+two residual blocks 32 -> 128 -> 32 over rescaled embeddings and sine positions, a linear
+denoiser, one branch and Gaussian leaf per ensemble member) at bbo-bench's sizes (width 128,
+kernel 5, 8 members). bbo-bench swept 16 and 24 mutations and step sizes 0.01 and
 0.05; ``paper`` takes 16 and 0.05.
 """
 
@@ -38,7 +40,8 @@ CHOICES = {"loop": ("project", "cortex"), "guidance": ("soft_tokens", "trunk"),
            "acquisition": ("log_ei", "qlognei"), "lr_schedule": ("constant", "cosine"),
            "retrain_from": ("previous", "first"), "masking": ("uniform", "cosine"),
            "train_updates": ("joint", "per_head"), "saliency_norm": ("std", "l1"),
-           "targets": ("normal_scores", "standardize")}
+           "targets": ("normal_scores", "standardize"), "network": ("project", "cortex"),
+           "loaders": ("shared", "per_task")}
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Settings:
     restarts: int = 2
     pool_size: int = 16
     ensemble_size: int = 4
+    network: str = "project"
     width: int = 32
     layers: int = 3
     kernel: int = 5
@@ -72,6 +76,7 @@ class Settings:
     masking: str = "uniform"
     corrupt_regression: bool = False
     train_updates: str = "joint"
+    loaders: str = "shared"
     targets: str = "normal_scores"
     retrain_from: str = "previous"
     saliency_temperature: float = 2.0
@@ -107,11 +112,11 @@ PRESETS = {
                       num_mutations_per_step=16, max_guidance_updates=2,
                       guidance_step_size=0.05, kl_weight=0.0, guidance="trunk",
                       acquisition="qlognei", feasibility_classifier=False, forced_edits=False,
-                      ensemble_size=8, width=128, layers=3, kernel=5, epochs=16,
-                      max_train_steps=0, lr=5e-3, lr_schedule="cosine", adam_beta2=0.99,
-                      masking="cosine", corrupt_regression=True, train_updates="per_head",
-                      targets="standardize", retrain_from="first",
-                      saliency_temperature=1.0, saliency_norm="l1"),
+                      ensemble_size=8, network="cortex", width=128, layers=2, kernel=5,
+                      epochs=16, max_train_steps=0, lr=5e-3, lr_schedule="cosine",
+                      adam_beta2=0.99, masking="cosine", corrupt_regression=True,
+                      train_updates="per_head", loaders="per_task", targets="standardize",
+                      retrain_from="first", saliency_temperature=1.0, saliency_norm="l1"),
 }
 DEFAULT_PRESET = "default"
 

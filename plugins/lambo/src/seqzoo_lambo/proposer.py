@@ -29,7 +29,7 @@ from . import cortex_loop
 from .acquisition import QLogNEI
 from .data import Dataset
 from .infill import Scorer, guided_infill, salient_positions, unguided_infill
-from .network import Lambo2Net
+from . import cortex_network as network
 from .presets import Settings
 from .selection import farthest_first, top_unique
 from .training import fit
@@ -50,8 +50,8 @@ class Lambo2Lite:
         self.num_mutations = min(s.num_mutations_per_step, problem.length)
         self.first_weights: dict | None = None  # retrain_from=first: the first round's weights
         torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
-        self.net = Lambo2Net(problem.num_states, problem.length, s.width, s.layers, s.kernel,
-                             s.ensemble_size).eval().requires_grad_(False)
+        self.net = network.build(s.network, problem.num_states, problem.length, s.width,
+                                 s.layers, s.kernel, s.ensemble_size).eval().requires_grad_(False)
         self.x = np.empty((0, problem.length), dtype=np.int64)
         self.y = np.empty(0)
         self.seen: set[bytes] = set()
@@ -112,7 +112,7 @@ class Lambo2Lite:
             batch_size=s.train_batch_size, lr=s.lr, seed=int(self.stream(_TRAIN).integers(2**31)),
             accelerator=s.accelerator, classifier=s.feasibility_classifier,
             schedule=s.lr_schedule, masking=s.masking, corrupt_regression=s.corrupt_regression,
-            beta2=s.adam_beta2, updates=s.train_updates)
+            beta2=s.adam_beta2, updates=s.train_updates, loaders=s.loaders)
         if s.retrain_from == "first" and self.first_weights is None:
             self.first_weights = copy.deepcopy(self.net.state_dict())
         return data.best

@@ -12,7 +12,8 @@ mostly for the regression, and the denoiser learns slowly.
   from its cosine diffusion schedule (``masking="cosine"``: anywhere in (0, 1], 0.64 on
   average).
 * **Regression**: each ensemble member fits the transformed values of the feasible sequences,
-  weighted by its own bootstrap counts (infeasible ``-inf`` values carry no magnitude). With
+  weighted by its own bootstrap counts (infeasible ``-inf`` values carry no magnitude), by
+  squared error, or by cortex's Gaussian likelihood for a :class:`CortexNet`. With
   ``corrupt_regression`` it reads masked inputs instead, as cortex's regression task does
   (``corrupt_train_inputs``), and its target shrinks toward the prior mean 0 by the masked
   fraction (cortex's label smoothing ``"corrupt_frac"``; our heads predict a mean only, so
@@ -31,10 +32,11 @@ from functools import partial
 
 import pytorch_lightning as pl
 import torch
+from pytorch_lightning.utilities import CombinedLoader
 from torch.nn import functional as F
 
+from .cortex_network import CortexNet, Network, gaussian_loss
 from .data import Dataset
-from .network import Lambo2Net
 
 #: The fraction of positions masked per training sequence is drawn from this range.
 MASK_RATE = (0.05, 0.3)
@@ -60,9 +62,9 @@ COSINE_MASK_RATES = cosine_mask_rates()
 
 
 class Lambo2Task(pl.LightningModule):
-    """The training objective around a :class:`Lambo2Net` (which it does not own)."""
+    """The training objective around a network (which it does not own)."""
 
-    def __init__(self, net: Lambo2Net, lr: float, classifier: bool = True,
+    def __init__(self, net: Network, lr: float, classifier: bool = True,
                  schedule: str = "constant", epochs: int = 1, masking: str = "uniform",
                  corrupt_regression: bool = False, beta2: float = 0.999,
                  updates: str = "joint"):
@@ -83,24 +85,31 @@ class Lambo2Task(pl.LightningModule):
         return torch.rand(x.shape, device=x.device) < rate, rate
 
     def training_step(self, batch, batch_idx):
-        x, target, feasible, weights = batch
+        if self.automatic_optimization and not isinstance(batch, dict):
+            return sum(self.losses(*batch).values())
+        heads = ["denoise", None] + (["classify"] if self.classifier else [])
         if self.automatic_optimization:
-            return sum(self.losses(x, target, feasible, weights).values())
+            return sum(self.head_loss(h, batch) for h in heads
+                       if _task_batch(batch, h) is not None)
         # cortex's order: every head (leaf) its own forward, loss and Adam step, shuffled
-        heads = ["denoise", *range(self.net.ensemble_size)] + (["classify"] if self.classifier
-                                                               else [])
+        heads = ["denoise", *range(self.net.ensemble_size)] + heads[2:]
         optimizer = self.optimizers()
         for i in torch.randperm(len(heads)).tolist():
-            head = heads[i]
+            if _task_batch(batch, heads[i]) is None:
+                continue
             optimizer.zero_grad()
-            if head == "denoise":
-                loss = self.denoise_loss(x, feasible)
-            elif head == "classify":
-                loss = self.classify_loss(x, feasible)
-            else:
-                loss = self.regress_loss(x, target, feasible, weights, member=head)
-            self.manual_backward(loss)
+            self.manual_backward(self.head_loss(heads[i], batch))
             optimizer.step()
+
+    def head_loss(self, head: str | int | None, batch) -> torch.Tensor:
+        """One head's loss on its batch: ``denoise``, ``classify``, ensemble member ``head``,
+        or every member (``None``)."""
+        x, target, feasible, weights = _task_batch(batch, head)
+        if head == "denoise":
+            return self.denoise_loss(x, feasible)
+        if head == "classify":
+            return self.classify_loss(x, feasible)
+        return self.regress_loss(x, target, feasible, weights, member=head)
 
     def on_train_epoch_end(self):
         if not self.automatic_optimization and self.lr_schedulers() is not None:
@@ -122,14 +131,22 @@ class Lambo2Task(pl.LightningModule):
     def regress_loss(self, x, target, feasible, weights, member: int | None = None
                      ) -> torch.Tensor:
         """Every member's weighted squared error, or one ``member``'s."""
-        net = self.net
+        net, rate = self.net, None
         if self.corrupt_regression:  # its own batch draw, as cortex's tasks each draw theirs
             masked, rate = self.mask(x)
             hidden = net.encode(torch.where(masked, net.mask_id, x))
-            target = target * (1 - rate[:, 0])
         else:
             hidden = net.encode(x)
         w = weights * feasible[:, None]
+        if isinstance(net, CortexNet):  # Gaussian leaves: cortex's likelihood, smoothed labels
+            members = range(net.ensemble_size) if member is None else [member]
+            smoothing = 0.0 if rate is None else rate[:, 0]
+            err = torch.stack([gaussian_loss(*net.value_heads[m].natural(hidden), target,
+                                             smoothing) for m in members], -1)
+            w = w[:, list(members)]
+            return (w * err).sum() / w.sum().clamp_min(1.0)
+        if rate is not None:
+            target = target * (1 - rate[:, 0])
         if member is None:
             values = net.values(hidden)
         else:
@@ -156,6 +173,13 @@ class Lambo2Task(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
 
 
+def _task_batch(batch, head: str | int | None):
+    """The batch ``head`` trains on: the one batch of a shared loader, or its task's own."""
+    if not isinstance(batch, dict):
+        return batch
+    return batch.get("regress" if head is None or isinstance(head, int) else head)
+
+
 def cosine(epoch: int, epochs: int, warmup: int = COSINE_WARMUP) -> float:
     """The learning-rate factor of cortex's schedule (transformers' cosine with warmup, stepped
     once per epoch): linear from 0 over ``warmup`` epochs, then a half cosine down to 0."""
@@ -171,23 +195,39 @@ def quiet_lightning() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def fit(net: Lambo2Net, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
+def fit(net: Network, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
         lr: float, seed: int, accelerator: str = "auto", classifier: bool = True,
         schedule: str = "constant", masking: str = "uniform", corrupt_regression: bool = False,
-        beta2: float = 0.999, updates: str = "joint") -> None:
+        beta2: float = 0.999, updates: str = "joint", loaders: str = "shared") -> None:
     """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer
     (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained;
     ``masking``, ``corrupt_regression``, ``beta2`` (Adam's) and ``updates`` are
     :class:`Lambo2Task`'s; with ``updates="per_head"`` every head's step counts toward
-    ``max_steps``.
+    ``max_steps``. ``loaders="shared"``: every head trains on the batches of one loader over
+    every row; ``"per_task"``: each task on its own rows (:meth:`Dataset.task_sets`), as
+    cortex's tasks each have their own data module.
 
     The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
     absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
     """
     quiet_lightning()
     torch.manual_seed(seed)
-    loader = torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size, shuffle=True,
-                                         generator=torch.Generator().manual_seed(seed))
+    if loaders == "per_task":
+        sets = {k: v for k, v in data.task_sets().items() if len(v) and (k != "classify"
+                                                                         or classifier)}
+        if not sets:  # nothing feasible and no classifier: nothing to learn from
+            net.cpu().eval().requires_grad_(False)
+            return
+        # each task shuffles its own rows; an epoch ends with the shortest, as cortex's
+        # CombinedLoader("min_size") feeds its leaves
+        loader = CombinedLoader({k: torch.utils.data.DataLoader(
+            v, batch_size=batch_size, shuffle=True,
+            generator=torch.Generator().manual_seed(seed + i)) for i, (k, v) in
+            enumerate(sets.items())}, mode="min_size")
+    else:
+        loader = torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size,
+                                             shuffle=True,
+                                             generator=torch.Generator().manual_seed(seed))
     trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps or -1, accelerator=accelerator, devices=1,
                          enable_progress_bar=False, enable_model_summary=False, logger=False,
                          enable_checkpointing=False, deterministic=True)
