@@ -96,7 +96,8 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
         targets: regression targets: ``normal_scores`` of the values' ranks or the values
             ``standardize``d (cortex's DDPStandardize)
         retrain_from: each round's training starts from the ``previous`` round's weights or
-            from the ``first`` round's (poli-baselines reloads its first checkpoint)
+            from the ``first`` weights: trained once on the first round's data before that
+            round trains (poli-baselines pretrains, then reloads that checkpoint every round)
         saliency_norm: ``std`` (standardise the saliency per row) or ``l1`` (divide by its
             absolute sum, as cortex)
         network: ``project`` (this plugin's CNN: learned positions, one shared encoder,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import torch
@@ -27,15 +28,15 @@ from seqzoo import Problem
 
 from . import cortex_loop
 from .acquisition import QLogNEI
+from . import cortex_network as network
 from .data import Dataset
 from .infill import Scorer, guided_infill, salient_positions, unguided_infill
-from . import cortex_network as network
 from .presets import Settings
 from .selection import farthest_first, top_unique
 from .training import fit
 
 #: What each random stream is for; a round's streams are ``problem.rng(purpose * _ROUNDS + round)``.
-_INIT, _DATA, _TRAIN, _PROPOSE = 0, 1, 2, 3
+_INIT, _DATA, _TRAIN, _PROPOSE, _PRETRAIN = 0, 1, 2, 3, 4
 _ROUNDS = 100_003
 
 
@@ -48,7 +49,7 @@ class Lambo2Lite:
         s = replace(settings or Settings(), **options).validate()
         self.problem, self.settings, self.batch_size = problem, s, s.batch_size
         self.num_mutations = min(s.num_mutations_per_step, problem.length)
-        self.first_weights: dict | None = None  # retrain_from=first: the first round's weights
+        self.first_weights: dict | None = None  # retrain_from=first: the pretrained weights
         torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
         self.net = network.build(s.network, problem.num_states, problem.length, s.width,
                                  s.layers, s.kernel, s.ensemble_size).eval().requires_grad_(False)
@@ -105,16 +106,20 @@ class Lambo2Lite:
         """Retrain the network on everything observed; returns the best (transformed) value."""
         data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA),
                              self.settings.targets)
+        s = self.settings
+        train = partial(fit, self.net, data, epochs=s.epochs, max_steps=s.max_train_steps,
+                        batch_size=s.train_batch_size, lr=s.lr, accelerator=s.accelerator,
+                        classifier=s.feasibility_classifier, schedule=s.lr_schedule,
+                        masking=s.masking, corrupt_regression=s.corrupt_regression,
+                        beta2=s.adam_beta2, updates=s.train_updates, loaders=s.loaders)
+        if s.retrain_from == "first" and self.first_weights is None:
+            # poli-baselines trains on the first data before its first round, keeps that
+            # checkpoint, and every round (the first too) trains from it
+            train(seed=int(self.stream(_PRETRAIN).integers(2**31)))
+            self.first_weights = copy.deepcopy(self.net.state_dict())
         if self.first_weights is not None:
             self.net.load_state_dict(self.first_weights)
-        s = self.settings
-        fit(self.net, data, epochs=s.epochs, max_steps=s.max_train_steps,
-            batch_size=s.train_batch_size, lr=s.lr, seed=int(self.stream(_TRAIN).integers(2**31)),
-            accelerator=s.accelerator, classifier=s.feasibility_classifier,
-            schedule=s.lr_schedule, masking=s.masking, corrupt_regression=s.corrupt_regression,
-            beta2=s.adam_beta2, updates=s.train_updates, loaders=s.loaders)
-        if s.retrain_from == "first" and self.first_weights is None:
-            self.first_weights = copy.deepcopy(self.net.state_dict())
+        train(seed=int(self.stream(_TRAIN).integers(2**31)))
         return data.best
 
     def scorer(self, best: float, baseline: torch.Tensor) -> Scorer:
