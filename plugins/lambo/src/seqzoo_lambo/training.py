@@ -195,6 +195,22 @@ def quiet_lightning() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _loader(data: Dataset, loaders: str, batch_size: int, seed: int, classifier: bool):
+    """One shuffled loader over every row, or (``per_task``) each task's own over its rows,
+    an epoch ending with the shortest as cortex's ``CombinedLoader("min_size")`` feeds its
+    leaves; ``None`` when no task has a row to learn from."""
+    if loaders == "shared":
+        return torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size, shuffle=True,
+                                           generator=torch.Generator().manual_seed(seed))
+    sets = {k: v for k, v in data.task_sets().items()
+            if len(v) and (k != "classify" or classifier)}
+    if not sets:
+        return None
+    return CombinedLoader({k: torch.utils.data.DataLoader(
+        v, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed + i))
+        for i, (k, v) in enumerate(sets.items())}, mode="min_size")
+
+
 def fit(net: Network, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
         lr: float, seed: int, accelerator: str = "auto", classifier: bool = True,
         schedule: str = "constant", masking: str = "uniform", corrupt_regression: bool = False,
@@ -212,31 +228,18 @@ def fit(net: Network, data: Dataset, *, epochs: int, max_steps: int, batch_size:
     """
     quiet_lightning()
     torch.manual_seed(seed)
-    if loaders == "per_task":
-        sets = {k: v for k, v in data.task_sets().items() if len(v) and (k != "classify"
-                                                                         or classifier)}
-        if not sets:  # nothing feasible and no classifier: nothing to learn from
-            net.cpu().eval().requires_grad_(False)
-            return
-        # each task shuffles its own rows; an epoch ends with the shortest, as cortex's
-        # CombinedLoader("min_size") feeds its leaves
-        loader = CombinedLoader({k: torch.utils.data.DataLoader(
-            v, batch_size=batch_size, shuffle=True,
-            generator=torch.Generator().manual_seed(seed + i)) for i, (k, v) in
-            enumerate(sets.items())}, mode="min_size")
-    else:
-        loader = torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size,
-                                             shuffle=True,
-                                             generator=torch.Generator().manual_seed(seed))
-    trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps or -1, accelerator=accelerator, devices=1,
-                         enable_progress_bar=False, enable_model_summary=False, logger=False,
-                         enable_checkpointing=False, deterministic=True)
-    net.requires_grad_(True).train()
     with warnings.catch_warnings():
         # on a CPU a worker-less loader is the fast choice, not a problem to warn about
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
-        trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs, masking,
-                               corrupt_regression, beta2, updates), loader)
+        loader = _loader(data, loaders, batch_size, seed, classifier)
+        if loader is not None:
+            trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps or -1,
+                                 accelerator=accelerator, devices=1, enable_progress_bar=False,
+                                 enable_model_summary=False, logger=False,
+                                 enable_checkpointing=False, deterministic=True)
+            net.requires_grad_(True).train()
+            trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs, masking,
+                                   corrupt_regression, beta2, updates), loader)
     # proposing only differentiates with respect to inputs, never the weights
     net.cpu().eval().requires_grad_(False)
