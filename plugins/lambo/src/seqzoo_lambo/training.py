@@ -15,10 +15,15 @@ mostly for the regression, and the denoiser learns slowly.
   weighted by its own bootstrap counts (infeasible ``-inf`` values carry no magnitude), by
   squared error, or by cortex's Gaussian likelihood for a :class:`CortexNet`. With
   ``corrupt_regression`` it reads masked inputs instead, as cortex's regression task does
-  (``corrupt_train_inputs``), and its target shrinks toward the prior mean 0 by the masked
-  fraction (cortex's label smoothing ``"corrupt_frac"``; our heads predict a mean only, so
-  only the mean of cortex's smoothed target applies).
+  (``corrupt_train_inputs``), and its label is smoothed toward the prior by the masked
+  fraction (cortex's label smoothing ``"corrupt_frac"``: a :class:`CortexNet`'s Gaussian
+  leaves fit the whole smoothed label; this plugin's heads predict a mean only, so only their
+  target's mean shrinks toward 0).
 * **Feasibility**: a classifier on every observation, the only place ``-inf`` is learned.
+
+All heads read the batches of one loader over every row (``loaders="shared"``), or, as
+cortex's tasks each have their own data, each task its own rows (``loaders="per_task"``:
+:meth:`Dataset.task_sets`), an epoch ending with the shortest loader.
 
 The network is warm-started from the previous round, so a few epochs a round suffice.
 """
@@ -130,7 +135,8 @@ class Lambo2Task(pl.LightningModule):
 
     def regress_loss(self, x, target, feasible, weights, member: int | None = None
                      ) -> torch.Tensor:
-        """Every member's weighted squared error, or one ``member``'s."""
+        """Every member's weighted loss (squared error, or a :class:`CortexNet`'s Gaussian
+        one), or one ``member``'s."""
         net, rate = self.net, None
         if self.corrupt_regression:  # its own batch draw, as cortex's tasks each draw theirs
             masked, rate = self.mask(x)
