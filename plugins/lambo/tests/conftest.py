@@ -9,7 +9,7 @@ import torch
 from seqzoo.builtin import Hamming
 from seqzoo_lambo.data import Dataset
 from seqzoo_lambo.network import Lambo2Net
-from seqzoo_lambo.training import fit
+from seqzoo_lambo.training import Recipe, fit
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -31,6 +31,6 @@ def toy():
     torch.manual_seed(0)
     net = Lambo2Net(4, 12, width=32, layers=2, ensemble_size=4)
     data = Dataset.build(x[train], y[train], 4, rng)
-    fit(net, data, epochs=30, max_steps=2000, batch_size=64, lr=3e-3, seed=0,
-        accelerator="cpu")
+    fit(net, data, Recipe(epochs=30, max_steps=2000, batch_size=64, lr=3e-3, accelerator="cpu"),
+        seed=0)
     return oracle, net, data, x[test], y[test]

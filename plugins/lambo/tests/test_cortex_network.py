@@ -12,7 +12,7 @@ from seqzoo_lambo.cortex_network import EMBED_DIM, CortexNet, build, gaussian_lo
 from seqzoo_lambo.data import Dataset
 from seqzoo_lambo.network import Lambo2Net
 from seqzoo_lambo.presets import PRESETS
-from seqzoo_lambo.training import Lambo2Task, fit
+from seqzoo_lambo.training import Lambo2Task, Recipe, fit
 
 
 def _net(**kwargs) -> CortexNet:
@@ -79,7 +79,7 @@ def _data(net: CortexNet) -> tuple[Dataset, tuple[torch.Tensor, ...]]:
 def test_corrupt_regression_on_a_fully_masked_input_fits_the_prior(monkeypatch):
     net = _net()
     _, batch = _data(net)
-    task = Lambo2Task(net, 1e-3, classifier=False, corrupt_regression=True)
+    task = Lambo2Task(net, Recipe(classifier=False, corrupt_regression=True))
     monkeypatch.setattr(task, "mask", lambda x: (torch.ones_like(x, dtype=torch.bool),
                                                  torch.full((len(x), 1), 1.0)))
     hidden = net.encode(torch.full_like(batch[0], net.mask_id))
@@ -99,8 +99,8 @@ def test_per_head_training_learns_the_values():
             return float(((net.values(net.encode(x)).mean(-1) - target) ** 2).mean())
 
     before = error()
-    fit(net, data, epochs=30, max_steps=0, batch_size=32, lr=5e-3, seed=0, accelerator="cpu",
-        classifier=False, updates="per_head")
+    fit(net, data, Recipe(epochs=30, max_steps=0, batch_size=32, lr=5e-3, accelerator="cpu",
+                          classifier=False, updates="per_head"), seed=0)
     assert error() < 0.5 * before
 
 
@@ -135,8 +135,8 @@ def test_per_task_loaders_end_an_epoch_with_the_shortest(monkeypatch):
 
     monkeypatch.setattr(torch.optim.Adam, "step", counted)
     monkeypatch.setattr(Lambo2Task, "denoise_loss", spy)
-    fit(net, data, epochs=3, max_steps=0, batch_size=4, lr=1e-3, seed=0, accelerator="cpu",
-        classifier=False, updates="per_head", loaders="per_task")
+    fit(net, data, Recipe(epochs=3, max_steps=0, batch_size=4, accelerator="cpu",
+                          classifier=False, updates="per_head", loaders="per_task"), seed=0)
     # the denoiser's 8 distinct feasible sequences fill 2 batches of 4 (the regression's 32
     # rows would fill 8): 2 batches an epoch, each one step per head (the LM and 3 members)
     assert len(steps) == 2 * 3 * 4 and len(lm_rows) == 2 * 3

@@ -17,7 +17,7 @@ from seqzoo_lambo.network import Lambo2Net
 from seqzoo_lambo.presets import PRESETS, Settings, resolve
 from seqzoo_lambo.proposer import Lambo2
 from seqzoo_lambo.data import Dataset
-from seqzoo_lambo.training import COSINE_MASK_RATES, Lambo2Task, cosine
+from seqzoo_lambo.training import COSINE_MASK_RATES, Lambo2Task, Recipe, cosine
 
 
 def test_qlognei_is_the_mean_over_members_of_log_improvement():
@@ -59,7 +59,7 @@ def _task(**kwargs) -> tuple[Lambo2Task, tuple[torch.Tensor, ...]]:
     x = np.random.default_rng(0).integers(6, size=(64, 8))
     y = np.linspace(0.0, 1.0, 64)
     data = Dataset.build(x, y, 2, np.random.default_rng(1))
-    return Lambo2Task(net, 1e-3, classifier=False, **kwargs), data.tensors().tensors
+    return Lambo2Task(net, Recipe(classifier=False, **kwargs)), data.tensors().tensors
 
 
 def test_cosine_masking_draws_one_fraction_per_batch():
@@ -113,8 +113,9 @@ def test_per_head_updates_step_once_per_head_and_follow_the_schedule(monkeypatch
 
     monkeypatch.setattr(torch.optim.Adam, "step", counted)
     before = {k: v.clone() for k, v in net.state_dict().items()}
-    training.fit(net, data, epochs=3, max_steps=0, batch_size=32, lr=1e-2, seed=0,
-                 accelerator="cpu", classifier=False, schedule="cosine", updates="per_head")
+    training.fit(net, data, Recipe(epochs=3, max_steps=0, batch_size=32, lr=1e-2,
+                                   accelerator="cpu", classifier=False, schedule="cosine",
+                                   updates="per_head"), seed=0)
     # 2 batches an epoch, 3 epochs; each batch one step per head: the LM and 3 members
     assert len(steps) == 2 * 3 * 4
     assert rates[:8] == [0.0] * 8 and rates[8] == pytest.approx(5e-3)  # warm-up, per epoch
@@ -269,7 +270,7 @@ def test_each_round_trains_from_the_weights_retrain_from_names(monkeypatch, retr
 
     starts = []
 
-    def fake_fit(net, data, **kwargs):
+    def fake_fit(net, data, *args, **kwargs):
         starts.append(float(net.lm_head.bias[0]))
         with torch.no_grad():
             net.lm_head.bias += 1.0

@@ -33,7 +33,7 @@ from .data import Dataset
 from .infill import Scorer, guided_infill, salient_positions, unguided_infill
 from .presets import Settings
 from .selection import farthest_first, top_unique
-from .training import fit
+from .training import Recipe, fit
 
 #: What each random stream is for; a round's streams are ``problem.rng(purpose * _ROUNDS + round)``.
 _INIT, _DATA, _TRAIN, _PROPOSE, _PRETRAIN = 0, 1, 2, 3, 4
@@ -107,11 +107,11 @@ class Lambo2Lite:
         data = Dataset.build(self.x, self.y, self.net.ensemble_size, self.stream(_DATA),
                              self.settings.targets)
         s = self.settings
-        train = partial(fit, self.net, data, epochs=s.epochs, max_steps=s.max_train_steps,
-                        batch_size=s.train_batch_size, lr=s.lr, accelerator=s.accelerator,
-                        classifier=s.feasibility_classifier, schedule=s.lr_schedule,
-                        masking=s.masking, corrupt_regression=s.corrupt_regression,
-                        beta2=s.adam_beta2, updates=s.train_updates, loaders=s.loaders)
+        train = partial(fit, self.net, data, Recipe(
+            epochs=s.epochs, max_steps=s.max_train_steps, batch_size=s.train_batch_size,
+            lr=s.lr, accelerator=s.accelerator, classifier=s.feasibility_classifier,
+            schedule=s.lr_schedule, masking=s.masking, corrupt_regression=s.corrupt_regression,
+            beta2=s.adam_beta2, updates=s.train_updates, loaders=s.loaders))
         if s.retrain_from == "first" and self.first_weights is None:
             # poli-baselines trains on the first data before its first round, keeps that
             # checkpoint, and every round (the first too) trains from it

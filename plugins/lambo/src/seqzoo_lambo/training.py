@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from dataclasses import dataclass
 from functools import partial
 
 import pytorch_lightning as pl
@@ -66,23 +67,43 @@ def cosine_mask_rates(steps: int = 1000, max_beta: float = 0.999) -> torch.Tenso
 COSINE_MASK_RATES = cosine_mask_rates()
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """How one round trains: every choice :func:`fit` and :class:`Lambo2Task` make.
+
+    ``epochs`` or ``max_steps`` optimizer steps if fewer (0: no cap; with ``per_head``
+    updates every head's step counts), batches of ``batch_size``, Adam at ``lr`` with betas
+    (0.9, ``beta2``) on a ``constant`` or ``cosine`` ``schedule``; ``classifier`` trains the
+    feasibility table; ``masking``, ``corrupt_regression``, ``updates`` and ``loaders`` as
+    the module docstring says.
+    """
+
+    epochs: int = 2
+    max_steps: int = 40
+    batch_size: int = 128
+    lr: float = 1e-3
+    accelerator: str = "auto"
+    classifier: bool = True
+    schedule: str = "constant"
+    masking: str = "uniform"
+    corrupt_regression: bool = False
+    beta2: float = 0.999
+    updates: str = "joint"
+    loaders: str = "shared"
+
+
 class Lambo2Task(pl.LightningModule):
     """The training objective around a network (which it does not own)."""
 
-    def __init__(self, net: Network, lr: float, classifier: bool = True,
-                 schedule: str = "constant", epochs: int = 1, masking: str = "uniform",
-                 corrupt_regression: bool = False, beta2: float = 0.999,
-                 updates: str = "joint"):
+    def __init__(self, net: Network, recipe: Recipe):
         super().__init__()
-        self.net, self.lr, self.classifier = net, lr, classifier
-        self.schedule, self.epochs, self.masking = schedule, epochs, masking
-        self.corrupt_regression, self.beta2 = corrupt_regression, beta2
+        self.net, self.recipe = net, recipe
         # "per_head": cortex's NeuralTree steps the optimizer once per leaf, so we step by hand
-        self.automatic_optimization = updates == "joint"
+        self.automatic_optimization = recipe.updates == "joint"
 
     def mask(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Which positions to mask, and each row's masked fraction."""
-        if self.masking == "cosine":
+        if self.recipe.masking == "cosine":
             t = torch.randint(len(COSINE_MASK_RATES), (1,))
             rate = COSINE_MASK_RATES[t].to(x.device).expand(len(x), 1)
         else:
@@ -92,7 +113,7 @@ class Lambo2Task(pl.LightningModule):
     def training_step(self, batch, batch_idx):
         if self.automatic_optimization and not isinstance(batch, dict):
             return sum(self.losses(*batch).values())
-        heads = ["denoise", None] + (["classify"] if self.classifier else [])
+        heads = ["denoise", None] + (["classify"] if self.recipe.classifier else [])
         if self.automatic_optimization:
             return sum(self.head_loss(h, batch) for h in heads
                        if _task_batch(batch, h) is not None)
@@ -123,7 +144,7 @@ class Lambo2Task(pl.LightningModule):
     def losses(self, x, target, feasible, weights) -> dict[str, torch.Tensor]:
         out = {"denoise": self.denoise_loss(x, feasible),
                "regress": self.regress_loss(x, target, feasible, weights)}
-        if self.classifier:
+        if self.recipe.classifier:
             out["classify"] = self.classify_loss(x, feasible)
         return out
 
@@ -138,7 +159,7 @@ class Lambo2Task(pl.LightningModule):
         """Every member's weighted loss (squared error, or a :class:`CortexNet`'s Gaussian
         one), or one ``member``'s."""
         net, rate = self.net, None
-        if self.corrupt_regression:  # its own batch draw, as cortex's tasks each draw theirs
+        if self.recipe.corrupt_regression:  # its own batch draw, as cortex's tasks draw theirs
             masked, rate = self.mask(x)
             hidden = net.encode(torch.where(masked, net.mask_id, x))
         else:
@@ -169,13 +190,14 @@ class Lambo2Task(pl.LightningModule):
         table = list(self.net.feasibility.parameters())
         ids = {id(p) for p in table}
         rest = [p for p in self.net.parameters() if id(p) not in ids]
-        groups = [{"params": rest, "lr": self.lr}]
-        if self.classifier:
+        groups = [{"params": rest, "lr": self.recipe.lr}]
+        if self.recipe.classifier:
             groups.append({"params": table, "lr": FEASIBILITY_LR})
-        optimizer = torch.optim.Adam(groups, betas=(0.9, self.beta2))
-        if self.schedule == "constant":
+        optimizer = torch.optim.Adam(groups, betas=(0.9, self.recipe.beta2))
+        if self.recipe.schedule == "constant":
             return optimizer
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(cosine, epochs=self.epochs))
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, partial(cosine, epochs=self.recipe.epochs))
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
 
 
@@ -201,36 +223,29 @@ def quiet_lightning() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _loader(data: Dataset, loaders: str, batch_size: int, seed: int, classifier: bool):
+def _loader(data: Dataset, recipe: Recipe, seed: int):
     """One shuffled loader over every row, or (``per_task``) each task's own over its rows,
     an epoch ending with the shortest as cortex's ``CombinedLoader("min_size")`` feeds its
     leaves; ``None`` when no task has a row to learn from."""
-    if loaders == "shared":
-        return torch.utils.data.DataLoader(data.tensors(), batch_size=batch_size, shuffle=True,
+    size = recipe.batch_size
+    if recipe.loaders == "shared":
+        return torch.utils.data.DataLoader(data.tensors(), batch_size=size, shuffle=True,
                                            generator=torch.Generator().manual_seed(seed))
     sets = {k: v for k, v in data.task_sets().items()
-            if len(v) and (k != "classify" or classifier)}
+            if len(v) and (k != "classify" or recipe.classifier)}
     if not sets:
         return None
     return CombinedLoader({k: torch.utils.data.DataLoader(
-        v, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed + i))
+        v, batch_size=size, shuffle=True, generator=torch.Generator().manual_seed(seed + i))
         for i, (k, v) in enumerate(sets.items())}, mode="min_size")
 
 
-def fit(net: Network, data: Dataset, *, epochs: int, max_steps: int, batch_size: int,
-        lr: float, seed: int, accelerator: str = "auto", classifier: bool = True,
-        schedule: str = "constant", masking: str = "uniform", corrupt_regression: bool = False,
-        beta2: float = 0.999, updates: str = "joint", loaders: str = "shared") -> None:
-    """Train ``net`` in place on ``data`` for ``epochs`` epochs or ``max_steps`` steps if fewer
-    (``max_steps=0``: no cap). ``classifier=False`` leaves the feasibility table untrained;
-    ``masking``, ``corrupt_regression``, ``beta2`` (Adam's) and ``updates`` are
-    :class:`Lambo2Task`'s; with ``updates="per_head"`` every head's step counts toward
-    ``max_steps``. ``loaders="shared"``: every head trains on the batches of one loader over
-    every row; ``"per_task"``: each task on its own rows (:meth:`Dataset.task_sets`), as
-    cortex's tasks each have their own data module.
+def fit(net: Network, data: Dataset, recipe: Recipe, seed: int) -> None:
+    """Train ``net`` in place on ``data`` as ``recipe`` says, its random draws from ``seed``.
 
-    The cap keeps a round's cost flat as the data grows: warm-started, the model only has to
-    absorb the newest batch, and the shuffled loader shows it a fresh sample of the rest.
+    The step cap keeps a round's cost flat as the data grows: warm-started, the model only
+    has to absorb the newest batch, and the shuffled loader shows it a fresh sample of the
+    rest.
     """
     quiet_lightning()
     torch.manual_seed(seed)
@@ -238,14 +253,13 @@ def fit(net: Network, data: Dataset, *, epochs: int, max_steps: int, batch_size:
         # on a CPU a worker-less loader is the fast choice, not a problem to warn about
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
-        loader = _loader(data, loaders, batch_size, seed, classifier)
+        loader = _loader(data, recipe, seed)
         if loader is not None:
-            trainer = pl.Trainer(max_epochs=epochs, max_steps=max_steps or -1,
-                                 accelerator=accelerator, devices=1, enable_progress_bar=False,
-                                 enable_model_summary=False, logger=False,
-                                 enable_checkpointing=False, deterministic=True)
+            trainer = pl.Trainer(max_epochs=recipe.epochs, max_steps=recipe.max_steps or -1,
+                                 accelerator=recipe.accelerator, devices=1,
+                                 enable_progress_bar=False, enable_model_summary=False,
+                                 logger=False, enable_checkpointing=False, deterministic=True)
             net.requires_grad_(True).train()
-            trainer.fit(Lambo2Task(net, lr, classifier, schedule, epochs, masking,
-                                   corrupt_regression, beta2, updates), loader)
+            trainer.fit(Lambo2Task(net, recipe), loader)
     # proposing only differentiates with respect to inputs, never the weights
     net.cpu().eval().requires_grad_(False)
