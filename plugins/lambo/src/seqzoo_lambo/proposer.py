@@ -28,7 +28,7 @@ from seqzoo import Problem
 
 from . import cortex_loop
 from .acquisition import QLogNEI
-from . import cortex_network as network
+from .cortex_network import build as build_network
 from .data import Dataset
 from .infill import Scorer, guided_infill, salient_positions, unguided_infill
 from .presets import Settings
@@ -51,7 +51,7 @@ class Lambo2Lite:
         self.num_mutations = min(s.num_mutations_per_step, problem.length)
         self.first_weights: dict | None = None  # retrain_from=first: the pretrained weights
         torch.manual_seed(int(problem.rng(_INIT).integers(2**31)))
-        self.net = network.build(s.network, problem.num_states, problem.length, s.width,
+        self.net = build_network(s.network, problem.num_states, problem.length, s.width,
                                  s.layers, s.kernel, s.ensemble_size).eval().requires_grad_(False)
         self.x = np.empty((0, problem.length), dtype=np.int64)
         self.y = np.empty(0)
