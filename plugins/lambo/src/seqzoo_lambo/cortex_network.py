@@ -1,6 +1,6 @@
 """cortex's LaMBO-2 network (``network=cortex``), laid out as bbo-bench's configuration builds it.
 
-The same interface as :class:`~seqzoo_lambo.network.Lambo2Net`, a different model:
+A :class:`~seqzoo_lambo.network.Network` like ``Lambo2Net``, a different model:
 
 * **root** (cortex's ``Conv1dRoot``): token embeddings rescaled to norm ``sqrt(embed_dim)``,
   plus fixed sine positions, then residual blocks ``embed_dim -> width -> ... -> embed_dim``;
@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .network import Lambo2Net, PairFeasibility
+from .network import Lambo2Net, Network, PairFeasibility
 
 #: bbo-bench's ``embed_dim`` (the root's input and output width).
 EMBED_DIM = 32
@@ -97,7 +97,7 @@ def gaussian_loss(eta_1: torch.Tensor, eta_2: torch.Tensor, target: torch.Tensor
             - 0.5)
 
 
-class CortexNet(nn.Module):
+class CortexNet(Network):
     """cortex's root, denoising leaf and Gaussian regression ensemble, plus the pair classifier."""
 
     def __init__(self, num_states: int, length: int, width: int = 128, layers: int = 2,
@@ -112,10 +112,6 @@ class CortexNet(nn.Module):
         self.value_heads = nn.ModuleList(GaussianMember(EMBED_DIM, kernel)
                                          for _ in range(ensemble_size))
         self.feasibility = PairFeasibility(num_states)
-
-    @property
-    def mask_id(self) -> int:
-        return self.num_states
 
     def unit_embeddings(self) -> torch.Tensor:
         """Every token's embedding at norm ``sqrt(EMBED_DIM)``, as cortex's root rescales them."""
@@ -132,23 +128,6 @@ class CortexNet(nn.Module):
 
     def encode_embeddings(self, emb: torch.Tensor) -> torch.Tensor:
         return self.blocks(emb + self.position)
-
-    def encode(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.encode_embeddings(self.embed_tokens(tokens))
-
-    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
-        return self.lm_head(hidden)
-
-    def values(self, hidden: torch.Tensor) -> torch.Tensor:
-        """``(n, ensemble_size)`` predicted means (of standardized values), one per member."""
-        return torch.cat([head(hidden) for head in self.value_heads], dim=-1)
-
-    def log_feasible(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.feasibility(tokens)
-
-
-#: Either model: both have the interface the training, the infill and the loops use.
-Network = Lambo2Net | CortexNet
 
 
 def build(network: str, num_states: int, length: int, width: int, layers: int, kernel: int,

@@ -27,7 +27,7 @@ import torch
 from torch.nn import functional as F
 
 from .acquisition import QLogNEI, log_ei
-from .cortex_network import Network
+from .network import Network
 
 
 @dataclass(frozen=True)

@@ -73,36 +73,30 @@ class PairFeasibility(nn.Module):
         return nn.functional.logsigmoid(scores + self.prior).sum(-1)
 
 
-class Lambo2Net(nn.Module):
-    """Shared CNN encoder with denoising and regression-ensemble heads, plus the pair classifier."""
+class Network(nn.Module):
+    """What the training, the infill and the loops use of a LaMBO-2 model.
 
-    def __init__(self, num_states: int, length: int, width: int = 32, layers: int = 3,
-                 kernel: int = 5, ensemble_size: int = 4):
-        super().__init__()
-        self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size
-        self.embed = nn.Embedding(num_states + 1, width)  # the extra row is the mask token
-        self.position = nn.Parameter(torch.randn(length, width) * 0.02)
-        self.blocks = nn.Sequential(*(ConvBlock(width, kernel) for _ in range(layers)))
-        self.norm = nn.LayerNorm(width)
-        self.lm_head = nn.Linear(width, num_states)
-        self.value_heads = nn.ModuleList(PoolHead(width) for _ in range(ensemble_size))
-        self.feasibility = PairFeasibility(num_states)
+    A subclass builds ``lm_head``, ``value_heads`` (one module per ensemble member, each
+    mapping hidden states to ``(n, 1)``) and ``feasibility``, sets ``num_states`` and
+    ``ensemble_size``, and says how tokens become hidden states: ``embed_tokens``,
+    ``mask_embedding`` and ``encode_embeddings``.
+    """
+
+    num_states: int
+    ensemble_size: int
 
     @property
     def mask_id(self) -> int:
         return self.num_states
 
-    def mask_embedding(self) -> torch.Tensor:
-        return self.embed.weight[self.mask_id]
-
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Embeddings of ids ``(n, L)`` or of soft tokens ``(n, L, V)`` (expected embedding)."""
-        if tokens.dtype.is_floating_point:
-            return tokens @ self.embed.weight[: self.num_states]
-        return self.embed(tokens)
+        raise NotImplementedError
+
+    def mask_embedding(self) -> torch.Tensor:
+        raise NotImplementedError
 
     def encode_embeddings(self, emb: torch.Tensor) -> torch.Tensor:
-        return self.norm(self.blocks(emb + self.position))
+        raise NotImplementedError
 
     def encode(self, tokens: torch.Tensor) -> torch.Tensor:
         """Hidden states ``(n, L, width)`` of ids ``(n, L)`` or soft tokens ``(n, L, V)``."""
@@ -118,3 +112,31 @@ class Lambo2Net(nn.Module):
     def log_feasible(self, tokens: torch.Tensor) -> torch.Tensor:
         """``(n,)`` log-probability that each sequence (ids or soft tokens) is feasible."""
         return self.feasibility(tokens)
+
+
+class Lambo2Net(Network):
+    """Shared CNN encoder with denoising and regression-ensemble heads, plus the pair classifier."""
+
+    def __init__(self, num_states: int, length: int, width: int = 32, layers: int = 3,
+                 kernel: int = 5, ensemble_size: int = 4):
+        super().__init__()
+        self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size
+        self.embed = nn.Embedding(num_states + 1, width)  # the extra row is the mask token
+        self.position = nn.Parameter(torch.randn(length, width) * 0.02)
+        self.blocks = nn.Sequential(*(ConvBlock(width, kernel) for _ in range(layers)))
+        self.norm = nn.LayerNorm(width)
+        self.lm_head = nn.Linear(width, num_states)
+        self.value_heads = nn.ModuleList(PoolHead(width) for _ in range(ensemble_size))
+        self.feasibility = PairFeasibility(num_states)
+
+    def mask_embedding(self) -> torch.Tensor:
+        return self.embed.weight[self.mask_id]
+
+    def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Embeddings of ids ``(n, L)`` or of soft tokens ``(n, L, V)`` (expected embedding)."""
+        if tokens.dtype.is_floating_point:
+            return tokens @ self.embed.weight[: self.num_states]
+        return self.embed(tokens)
+
+    def encode_embeddings(self, emb: torch.Tensor) -> torch.Tensor:
+        return self.norm(self.blocks(emb + self.position))

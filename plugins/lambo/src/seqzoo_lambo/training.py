@@ -41,8 +41,9 @@ import torch
 from pytorch_lightning.utilities import CombinedLoader
 from torch.nn import functional as F
 
-from .cortex_network import CortexNet, Network, gaussian_loss
+from .cortex_network import CortexNet, gaussian_loss
 from .data import Dataset
+from .network import Network
 
 #: The fraction of positions masked per training sequence is drawn from this range.
 MASK_RATE = (0.05, 0.3)
