@@ -1,12 +1,15 @@
 """Where a round of ``lambo2`` and of ``llome:preset=cpu`` spends its time, by phase.
 
-    python benchmarks/profile_rounds.py [--proposer lambo2|lambo2-paper|llome|both] [--seed 0]
+    python benchmarks/profile_rounds.py [--proposer lambo2|lambo2-paper|llome|cbas|nevergrad|both]
+                                        [--seed 0]
 
-Each proposer runs under ``cProfile`` on ``ehrlich:preset=f2`` from a shared GA warm start
-(2,000 evaluations) for one round of asking (lambo2: 5 asks of 200; lambo2:preset=paper:
-one ask of 2,000; llome: one round of 1,000 labels) on one thread. Printed: the cumulative seconds of each phase -- the methods
-that make up a round, named in ``PHASES`` -- and what is left (bookkeeping, the engine, the
-oracle), then the 12 costliest functions by their own time.
+Each proposer runs under ``cProfile`` on ``ehrlich:preset=f2`` from a GA warm start of 2,000
+evaluations on one thread, for one round of asking: lambo2, 5 asks of 200; lambo2:preset=paper,
+one ask of 2,000; llome, one round of 1,000 labels. ``cbas`` and ``nevergrad``, the two
+costliest runs of the default ``zoo compare``, run as that comparison spells them, from its
+warm start (``ga:population=200``), for 5 asks of 100. Printed: the cumulative seconds of
+each phase -- the methods that make up a round, named in ``PHASES`` -- and what is left
+(bookkeeping, the engine, the oracle), then the 12 costliest functions by their own time.
 """
 
 from __future__ import annotations
@@ -32,20 +35,28 @@ PHASES = {
               ("generation (edits)", ("seqzoo_llm/llome/proposer.py", "_edit")),
               ("checkpoint guard", ("seqzoo_llm/llome/proposer.py", "_guard_text")),
               ("training data", ("seqzoo_llm/llome/proposer.py", "_examples"))],
+    "cbas": [("oracle model (CNN ensemble) fits", ("seqzoo_modelbased/ensemble.py", "fit")),
+             ("generator (VAE) fits", ("seqzoo_modelbased/vae.py", "fit")),
+             ("sampling the generator", ("seqzoo_modelbased/cbas.py", "_draw"))],
+    "nevergrad": [("nevergrad's ask", ("nevergrad/optimization/base.py", "ask")),
+                  ("nevergrad's tell", ("seqzoo_libopt/ng_adapter.py", "_tell"))],
 }
-SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200),
-         "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000),
-         "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000)}
+#: (proposer spec, budget, warm start) of each profile.
+SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200, "ga"),
+         "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000, "ga"),
+         "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000, "ga"),
+         "cbas": ("cbas:cycles=2,model_epochs=5", 2000 + 5 * 100, "ga:population=200"),
+         "nevergrad": ("nevergrad", 2000 + 5 * 100, "ga:population=200")}
 
 
 def profile(name: str, seed: int) -> None:
-    spec, budget = SPECS[name]
+    spec, budget, warm_start = SPECS[name]
     prof = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         prof.enable()
         engine.run("ehrlich:preset=f2", spec, budget, seed=seed, out=tmp, threads=1,
-                   warm_start="ga", warm_start_budget=2000, stop_on_optimum=False)
+                   warm_start=warm_start, warm_start_budget=2000, stop_on_optimum=False)
         prof.disable()
         wall = time.perf_counter() - start
     stats = pstats.Stats(prof)
@@ -66,7 +77,7 @@ def profile(name: str, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--proposer", choices=("lambo2", "lambo2-paper", "llome", "both"),
+    parser.add_argument("--proposer", choices=(*SPECS, "both"),
                         default="both")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
