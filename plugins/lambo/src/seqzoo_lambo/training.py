@@ -194,9 +194,7 @@ class Lambo2Task(pl.LightningModule):
         groups = [{"params": rest, "lr": self.recipe.lr}]
         if self.recipe.classifier:
             groups.append({"params": table, "lr": FEASIBILITY_LR})
-        # foreach: the same updates as the per-tensor loop torch picks on a CPU, with less
-        # op overhead (see benchmarks/profile_rounds.py)
-        optimizer = torch.optim.Adam(groups, betas=(0.9, self.recipe.beta2), foreach=True)
+        optimizer = torch.optim.Adam(groups, betas=(0.9, self.recipe.beta2))
         if self.recipe.schedule == "constant":
             return optimizer
         schedule = torch.optim.lr_scheduler.LambdaLR(

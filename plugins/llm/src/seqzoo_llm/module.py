@@ -70,9 +70,8 @@ class CompletionModule(pl.LightningModule):
         if not params:
             raise ValueError("the model has no trainable parameters")
         if self.optimizer_name == "adamw":
-            # foreach: the same updates as the per-tensor loop torch picks on a CPU, faster
             optimizer = torch.optim.AdamW(params, lr=self.learning_rate,
-                                          weight_decay=self.weight_decay, foreach=True)
+                                          weight_decay=self.weight_decay)
         else:
             try:
                 with quiet.bitsandbytes_import():

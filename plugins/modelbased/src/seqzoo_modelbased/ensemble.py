@@ -54,7 +54,7 @@ class Ensemble:
             torch.manual_seed(int(torch.randint(2**31, (1,), generator=self.generator)))
             for _ in range(self.size):
                 model = _CNN(self.num_states, self.width)
-                optimizer = torch.optim.Adam(model.parameters(), lr=3e-3, foreach=True)
+                optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
                 for _ in range(self.epochs):
                     order = torch.randperm(len(tx), generator=self.generator)
                     for start in range(0, len(tx), 128):

@@ -46,9 +46,7 @@ class VAE(nn.Module):
         keep = weights > 0
         tx = torch.as_tensor(x[keep], dtype=torch.long)
         tw = torch.as_tensor(weights[keep] / weights[keep].mean(), dtype=torch.float32)
-        # on a CPU torch picks the per-tensor Adam loop, whose op overhead is most of a step
-        # here; the multi-tensor one makes the same updates several times faster
-        optimizer = torch.optim.Adam(self.parameters(), lr=1e-3, foreach=True)
+        optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
         self.train()
         for _ in range(epochs):
             order = torch.randperm(len(tx), generator=generator)
