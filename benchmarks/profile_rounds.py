@@ -38,8 +38,10 @@ PHASES = {
     "cbas": [("oracle model (CNN ensemble) fits", ("seqzoo_modelbased/ensemble.py", "fit")),
              ("generator (VAE) fits", ("seqzoo_modelbased/vae.py", "fit")),
              ("sampling the generator", ("seqzoo_modelbased/cbas.py", "_draw"))],
-    "nevergrad": [("nevergrad's ask", ("nevergrad/optimization/base.py", "ask")),
-                  ("nevergrad's tell", ("seqzoo_libopt/ng_adapter.py", "_tell"))],
+    "nevergrad": [("asks (nevergrad's, and the repeats answered from memory)",
+                   ("seqzoo_libopt/ng_adapter.py", "ask")),
+                  ("tells (the warm start's rows, then each batch)",
+                   ("seqzoo_libopt/ng_adapter.py", "tell"))],
 }
 #: (proposer spec, budget, warm start) of each profile.
 SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200, "ga"),
