@@ -1,7 +1,7 @@
-"""Where a round of ``lambo2`` and of ``llome:preset=cpu`` spends its time, by phase.
+"""Where a round of the costliest proposers spends its time, by phase.
 
-    python benchmarks/profile_rounds.py [--proposer lambo2|lambo2-paper|llome|cbas|nevergrad|both]
-                                        [--seed 0]
+    python benchmarks/profile_rounds.py [--seed 0]
+        [--proposer lambo2|lambo2-paper|llome|cbas|nevergrad|both]
 
 Each proposer runs under ``cProfile`` on ``ehrlich:preset=f2`` from a GA warm start of 2,000
 evaluations on one thread, for one round of asking: lambo2, 5 asks of 200; lambo2:preset=paper,
@@ -21,6 +21,7 @@ import tempfile
 import time
 
 from seqzoo import engine
+from seqzoo.compare.grid import default_config
 
 #: (phase, (file suffix, function name)) whose cumulative time makes the phase.
 PHASES = {
@@ -43,12 +44,15 @@ PHASES = {
                   ("tells (the warm start's rows, then each batch)",
                    ("seqzoo_libopt/ng_adapter.py", "tell"))],
 }
+#: The default comparison's proposer spellings (``default.toml``) and warm start.
+COMPARED, COMPARED_WARM_START = default_config()["proposer_specs"], default_config()["warm_start"]
 #: (proposer spec, budget, warm start) of each profile.
 SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200, "ga"),
          "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000, "ga"),
          "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000, "ga"),
-         "cbas": ("cbas:cycles=2,model_epochs=5", 2000 + 5 * 100, "ga:population=200"),
-         "nevergrad": ("nevergrad", 2000 + 5 * 100, "ga:population=200")}
+         "cbas": (COMPARED.get("cbas", "cbas"), 2000 + 5 * 100, COMPARED_WARM_START),
+         "nevergrad": (COMPARED.get("nevergrad", "nevergrad"), 2000 + 5 * 100,
+                       COMPARED_WARM_START)}
 
 
 def profile(name: str, seed: int) -> None:
