@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .network import Lambo2Net, Network, PairFeasibility
+from .network import Lambo2Net, Network
 
 #: bbo-bench's ``embed_dim`` (the root's input and output width).
 EMBED_DIM = 32
@@ -102,16 +102,13 @@ class CortexNet(Network):
 
     def __init__(self, num_states: int, length: int, width: int = 128, layers: int = 2,
                  kernel: int = 5, ensemble_size: int = 8):
-        super().__init__()
-        self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size
-        self.embed = nn.Embedding(num_states + 1, EMBED_DIM)  # the extra row is the mask token
+        super().__init__(num_states, length, ensemble_size, EMBED_DIM)
         self.register_buffer("position", sine_positions(length, EMBED_DIM), persistent=False)
         dims = [EMBED_DIM] + [width] * (layers - 1) + [EMBED_DIM]
         self.blocks = nn.Sequential(*(ResidBlock(a, b, kernel) for a, b in zip(dims, dims[1:])))
         self.lm_head = nn.Linear(EMBED_DIM, num_states)
         self.value_heads = nn.ModuleList(GaussianMember(EMBED_DIM, kernel)
                                          for _ in range(ensemble_size))
-        self.feasibility = PairFeasibility(num_states)
 
     def unit_embeddings(self) -> torch.Tensor:
         """Every token's embedding at norm ``sqrt(EMBED_DIM)``, as cortex's root rescales them."""

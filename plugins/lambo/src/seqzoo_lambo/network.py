@@ -76,14 +76,19 @@ class PairFeasibility(nn.Module):
 class Network(nn.Module):
     """What the training, the infill and the loops use of a LaMBO-2 model.
 
-    A subclass builds ``lm_head``, ``value_heads`` (one module per ensemble member, each
-    mapping hidden states to ``(n, 1)``) and ``feasibility``, sets ``num_states`` and
-    ``ensemble_size``, and says how tokens become hidden states: ``embed_tokens``,
-    ``mask_embedding`` and ``encode_embeddings``.
+    This base holds the sizes, the token embedding (``embed_dim`` wide, one extra row for the
+    mask token) and the pair classifier. A subclass builds ``lm_head`` and ``value_heads``
+    (one module per ensemble member, each mapping hidden states to ``(n, 1)``) and says how
+    tokens become hidden states: ``embed_tokens``, ``mask_embedding`` and
+    ``encode_embeddings``.
     """
 
-    num_states: int
-    ensemble_size: int
+    def __init__(self, num_states: int, length: int, ensemble_size: int, embed_dim: int):
+        super().__init__()
+        self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size
+        self.embed = nn.Embedding(num_states + 1, embed_dim)
+        # no random draws: subclasses draw their weights after the embedding's, as before
+        self.feasibility = PairFeasibility(num_states)
 
     @property
     def mask_id(self) -> int:
@@ -119,15 +124,12 @@ class Lambo2Net(Network):
 
     def __init__(self, num_states: int, length: int, width: int = 32, layers: int = 3,
                  kernel: int = 5, ensemble_size: int = 4):
-        super().__init__()
-        self.num_states, self.length, self.ensemble_size = num_states, length, ensemble_size
-        self.embed = nn.Embedding(num_states + 1, width)  # the extra row is the mask token
+        super().__init__(num_states, length, ensemble_size, width)
         self.position = nn.Parameter(torch.randn(length, width) * 0.02)
         self.blocks = nn.Sequential(*(ConvBlock(width, kernel) for _ in range(layers)))
         self.norm = nn.LayerNorm(width)
         self.lm_head = nn.Linear(width, num_states)
         self.value_heads = nn.ModuleList(PoolHead(width) for _ in range(ensemble_size))
-        self.feasibility = PairFeasibility(num_states)
 
     def mask_embedding(self) -> torch.Tensor:
         return self.embed.weight[self.mask_id]
