@@ -126,6 +126,12 @@ class CortexNet(Network):
     def encode_embeddings(self, emb: torch.Tensor) -> torch.Tensor:
         return self.blocks(emb + self.position)
 
+    def member_losses(self, hidden: torch.Tensor, target: torch.Tensor,
+                      smoothing: torch.Tensor | float, members: list[int]) -> torch.Tensor:
+        """cortex's likelihood loss of each listed Gaussian leaf on the smoothed label."""
+        return torch.stack([gaussian_loss(*self.value_heads[m].natural(hidden), target,
+                                          smoothing) for m in members], -1)
+
 
 def build(network: str, num_states: int, length: int, width: int, layers: int, kernel: int,
           ensemble_size: int) -> Network:

@@ -118,6 +118,17 @@ class Network(nn.Module):
         """``(n,)`` log-probability that each sequence (ids or soft tokens) is feasible."""
         return self.feasibility(tokens)
 
+    def member_losses(self, hidden: torch.Tensor, target: torch.Tensor,
+                      smoothing: torch.Tensor | float, members: list[int]) -> torch.Tensor:
+        """``(n, len(members))`` each listed member's regression loss on ``target``, whose
+        label is smoothed toward the prior by ``smoothing`` (0, or each row's masked fraction
+        under corrupt regression). Here: squared error of the member's value, a mean only,
+        so only the target's mean shrinks toward 0."""
+        if torch.is_tensor(smoothing):
+            target = target * (1 - smoothing)
+        values = torch.cat([self.value_heads[m](hidden) for m in members], dim=-1)
+        return (values - target[:, None]) ** 2
+
 
 class Lambo2Net(Network):
     """Shared CNN encoder with denoising and regression-ensemble heads, plus the pair classifier."""

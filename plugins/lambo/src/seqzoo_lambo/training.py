@@ -41,7 +41,6 @@ import torch
 from pytorch_lightning.utilities import CombinedLoader
 from torch.nn import functional as F
 
-from .cortex_network import CortexNet, gaussian_loss
 from .data import Dataset
 from .network import Network
 
@@ -157,29 +156,17 @@ class Lambo2Task(pl.LightningModule):
 
     def regress_loss(self, x, target, feasible, weights, member: int | None = None
                      ) -> torch.Tensor:
-        """Every member's weighted loss (squared error, or a :class:`CortexNet`'s Gaussian
-        one), or one ``member``'s."""
-        net, rate = self.net, None
+        """Every member's weighted loss (the network's :meth:`~Network.member_losses`), or
+        one ``member``'s."""
+        net, smoothing = self.net, 0.0
         if self.recipe.corrupt_regression:  # its own batch draw, as cortex's tasks draw theirs
             masked, rate = self.mask(x)
-            hidden = net.encode(torch.where(masked, net.mask_id, x))
+            hidden, smoothing = net.encode(torch.where(masked, net.mask_id, x)), rate[:, 0]
         else:
             hidden = net.encode(x)
-        w = weights * feasible[:, None]
-        if isinstance(net, CortexNet):  # Gaussian leaves: cortex's likelihood, smoothed labels
-            members = range(net.ensemble_size) if member is None else [member]
-            smoothing = 0.0 if rate is None else rate[:, 0]
-            err = torch.stack([gaussian_loss(*net.value_heads[m].natural(hidden), target,
-                                             smoothing) for m in members], -1)
-            w = w[:, list(members)]
-            return (w * err).sum() / w.sum().clamp_min(1.0)
-        if rate is not None:
-            target = target * (1 - rate[:, 0])
-        if member is None:
-            values = net.values(hidden)
-        else:
-            values, w = net.value_heads[member](hidden), w[:, member:member + 1]
-        err = (values - target[:, None]) ** 2
+        members = list(range(net.ensemble_size)) if member is None else [member]
+        err = net.member_losses(hidden, target, smoothing, members)
+        w = (weights * feasible[:, None])[:, members]
         return (w * err).sum() / w.sum().clamp_min(1.0)
 
     def classify_loss(self, x, feasible) -> torch.Tensor:
