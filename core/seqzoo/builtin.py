@@ -2,6 +2,7 @@
 
 * proposer ``random``: random point mutations of the best sequences seen so far, the floor
   every optimizer should beat (and the normaliser of ``zoo compare``'s score).
+* surrogate ``nam``: FLEXS's noisy abstract model (:mod:`seqzoo.nam`).
 * oracle ``hamming``: agreement with a hidden target sequence, with an optional banded
   feasibility constraint; a torch-free oracle for tests, examples and core-only installs.
 """
@@ -22,6 +23,11 @@ def register_proposers(register):
 @hookimpl
 def register_oracles(register):
     register("hamming", Hamming)
+
+
+@hookimpl
+def register_surrogates(register):
+    register("nam", "seqzoo.nam:NoisyAbstractModel")
 
 
 class RandomMutation:

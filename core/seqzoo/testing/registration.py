@@ -48,6 +48,10 @@ class FactoryPlugin:
     def register_trainers(self, register: hookspecs.Register) -> None:
         self._register("trainer", register)
 
+    @hookimpl
+    def register_surrogates(self, register: hookspecs.Register) -> None:
+        self._register("surrogate", register)
+
 
 def _copy(registry: Registry) -> Registry:
     """A copy whose tables can grow without touching ``registry``; factories are shared."""

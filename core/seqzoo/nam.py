@@ -1,0 +1,98 @@
+"""``nam``: FLEXS's noisy abstract model, a surrogate whose error grows with distance to data.
+
+For a sequence ``x`` at edit distance ``d`` from the nearest sequence the model knows,
+
+    f^(x) = a^d f(x) + (1 - a^d) e,    e ~ Exponential(scale = f(neighbour))
+
+with ``a`` the signal strength and ``f`` the oracle's true value (read through
+:attr:`Problem.ground_truth`, never counted as an evaluation). As in FLEXS
+(``flexs/baselines/models/noisy_abstract_model.py``) the model remembers every answer: a
+measured sequence returns its measured value, a sequence asked before returns its earlier
+prediction, and earlier predictions count as "known" neighbours too. Where the neighbour's
+true value is negative the noise is one of the remembered values, drawn at random.
+Signal 1 is the oracle itself; signal 0 is pure noise away from the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import SeqzooError
+from .protocol import Problem
+
+
+class NoisyAbstractModel:
+    """FLEXS's noisy abstract model: a^d f(x) + (1 - a^d) noise, d = distance to the data.
+
+    Options:
+        signal: signal strength a in [0, 1] (FLEXS's signal_strength; its paper uses 0,
+            0.5, 0.9 and 1)
+        distance: "edit" (Levenshtein, as FLEXS) or "hamming" (equal for substitutions
+            only; faster on long sequences)
+    """
+
+    def __init__(self, problem: Problem, signal: float = 0.9, distance: str = "edit"):
+        if not 0.0 <= signal <= 1.0:
+            raise ValueError(f"signal must lie in [0, 1], got {signal}")
+        if distance not in ("edit", "hamming"):
+            raise ValueError(f"distance must be 'edit' or 'hamming', got {distance!r}")
+        if problem.ground_truth is None:
+            raise SeqzooError("surrogate 'nam' needs the oracle's true values, which only "
+                              "the run engine gives")
+        self.signal, self.distance = signal, distance
+        self.truth = problem.ground_truth
+        self.rng = problem.rng(salt=0x4E414D)
+        # insertion-ordered like FLEXS's dict: the first nearest neighbour wins ties
+        self.cache: dict[bytes, float] = {}
+        self.rows: list[np.ndarray] = []
+        self.length = problem.length
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        for row, value in zip(np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float)):
+            self._remember(row, float(value))
+
+    def _remember(self, row: np.ndarray, value: float) -> None:
+        key = row.tobytes()
+        if key not in self.cache:
+            self.rows.append(row.copy())
+        self.cache[key] = value
+
+    def _nearest(self, row: np.ndarray) -> tuple[int, int]:
+        """Distance to the nearest known sequence and its index (0, -1 when none is)."""
+        if not self.rows:
+            return 0, -1
+        known = np.stack(self.rows)
+        if self.distance == "hamming":
+            dist = (known != row).sum(axis=1)
+        else:
+            from rapidfuzz.distance import Levenshtein
+            from rapidfuzz.process import cdist
+
+            dist = cdist([row.tolist()], known.tolist(), scorer=Levenshtein.distance)[0]
+        # FLEXS stops at the first neighbour at distance 1, else keeps the first minimum
+        i = int(np.argmax(dist == 1)) if (dist == 1).any() else int(np.argmin(dist))
+        return int(dist[i]), i
+
+    def predict(self, x: np.ndarray) -> tuple[np.ndarray, None]:
+        x = np.asarray(x, dtype=np.int64)
+        out = np.empty(len(x))
+        for j, row in enumerate(x):  # in order: each answer becomes a neighbour of the next
+            key = row.tobytes()
+            if key in self.cache:
+                out[j] = self.cache[key]
+                continue
+            d, i = self._nearest(row)
+            signal = float(self.truth(row[None, :])[0])
+            neighbour = signal if i < 0 else float(self.truth(self.rows[i][None, :])[0])
+            alpha = self.signal ** d
+            if alpha == 1.0:  # at the data (or a perfect model): the true value
+                value = signal
+            else:
+                if neighbour >= 0:
+                    noise = self.rng.exponential(scale=neighbour) if neighbour > 0 else 0.0
+                else:
+                    noise = float(self.rng.choice(np.fromiter(self.cache.values(), float)))
+                value = noise if alpha == 0.0 else alpha * signal + (1 - alpha) * noise
+            out[j] = value
+            self._remember(row, value)
+        return out, None
