@@ -6,11 +6,12 @@ never imported here, so ``import seqzoo`` stays fast.
 """
 
 from .hookspecs import hookimpl
-from .protocol import Oracle, Problem, Proposer, Trainer, decode, default_alphabet, encode
+from .protocol import (Oracle, Problem, Proposer, Surrogate, Trainer, decode, default_alphabet,
+                       encode)
 
 __version__ = "0.1.0"
 
-__all__ = ["hookimpl", "Oracle", "Problem", "Proposer", "Trainer", "decode", "encode",
+__all__ = ["hookimpl", "Oracle", "Problem", "Proposer", "Surrogate", "Trainer", "decode", "encode",
            "default_alphabet", "__version__", "run"]
 
 

@@ -1,44 +1,52 @@
-"""The run engine: ask -> validate -> evaluate -> log -> tell, under an exact budget.
+"""The run engine: round by round, ask -> validate -> evaluate -> log -> tell, exactly.
 
-The engine, not the proposer, owns every oracle call. Step 0 -- the initial solutions, or a
+The engine, not the proposer, owns every oracle call. Round 0 -- the initial solutions, or a
 warm start's labelled rows (:mod:`seqzoo.warmstart`), which include them -- is logged and
-told first and counts against the budget; each later batch is cut to what is left, so a run
-never uses one evaluation more than its budget. Every batch is on disk (flushed and fsynced) before
-the proposer is told about it and asked for the next one, so a killed run loses nothing and
-:func:`resume` continues it without re-spending budget.
+told first and counts against the budget. Each later round is ``batch_size`` proposals
+(:mod:`seqzoo.rounds`), cut only where the budget ends, so a run never uses one evaluation
+more than its budget; ``rounds=R`` sets that budget to the start rows plus ``R`` rounds.
+Every round is on disk (flushed and fsynced) before the proposer is told about it and asked
+for the next one, so a killed run loses nothing and :func:`resume` continues it, with the
+same round, without re-spending budget.
 """
 
 from __future__ import annotations
 
-import random
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from . import threads, warmstart
-from .errors import OracleError, ProposerError, SeqzooError
+from .errors import SeqzooError
+from .builders import build_oracle, build_proposer, seed_everything
 from .plugins import registry
-from .protocol import Oracle, Problem, Proposer, decode
+from .protocol import Problem, Proposer, decode
 from .provenance import versions
+from .results import Progress, RunResult
+from .rounds import FREE, SOLVED_TOL, Tracker, evaluate, fill_round, validate_batch
 from .runlog import RunDir, Step
-from .spec import Spec, build
+from .spec import Spec
 
-#: Values within this distance of the optimum count as solved (floating-point slack).
-SOLVED_TOL = 1e-9
+__all__ = ["RunConfig", "RunResult", "Progress", "Engine", "run", "resume", "build_oracle",
+           "build_proposer", "evaluate", "validate_batch", "SOLVED_TOL"]
+
 DEFAULT_BATCH_SIZE = 100
+#: What a ``config.json`` written before rounds existed means by its missing keys.
+LEGACY = {"rounds": FREE}
 
 
 @dataclass
 class RunConfig:
     oracle: str
     proposer: str
-    budget: int
+    #: Oracle evaluations, start rows included; ``None`` when ``rounds`` sets it.
+    budget: int | None = None
     batch_size: int | None = None
     seed: int = 0
     stop_on_optimum: bool = True
@@ -49,145 +57,12 @@ class RunConfig:
     #: torch/BLAS threads (``None``: :data:`seqzoo.threads.DEFAULT`; a user's
     #: ``OMP_NUM_THREADS`` wins). The count used is recorded in ``config.json``.
     threads: int | None = None
-
-
-@dataclass
-class Progress:
-    """What an observer sees after each batch."""
-
-    evaluations: int
-    budget: int
-    best_value: float
-    regret: float | None
-    step: int
-
-
-@dataclass
-class RunResult:
-    oracle: str
-    proposer: str
-    seed: int
-    budget: int
-    evaluations: int
-    best_value: float
-    best_sequence: str | None
-    regret: float | None
-    evaluations_to_best: int
-    solved: bool
-    feasible_fraction: float
-    wall_seconds: float
-    stopped: str
-    #: Distinct sequences evaluated after step 0 that step 0 did not hold: the evaluations
-    #: that taught the proposer something new (the rest re-scored known sequences).
-    distinct_evaluations: int = 0
-    #: Rows of step 0 that came from a warm start (0 without one).
-    warm_start_evaluations: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        if out["best_value"] == -np.inf:
-            out["best_value"] = None
-        return out
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "RunResult":
-        """The result :meth:`to_json` wrote (keys it does not know are ignored)."""
-        known = {f.name for f in fields(cls)}
-        out = {k: v for k, v in data.items() if k in known}
-        if out.get("best_value") is None:
-            out["best_value"] = -np.inf
-        return cls(**out)
-
-
-def seed_everything(seed: int) -> None:
-    """Seed python, numpy's legacy global state and torch if it is already imported.
-
-    torch is never imported here: a numpy-only run must not pay its start-up. The engine
-    calls this again once the oracle and proposer are built, so plugins that import torch
-    while being built get a seeded global stream too.
-    """
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    if "torch" in sys.modules:
-        sys.modules["torch"].manual_seed(seed)
-
-
-def build_oracle(spec: str) -> Oracle:
-    """The oracle a spec such as ``ehrlich:preset=f2`` names, built and checked."""
-    parsed = Spec.parse(spec)
-    factory = registry().get("oracle", parsed.name).load()
-    oracle = build(factory, parsed.options, what=f"oracle {parsed.name!r}")
-    for attr in ("alphabet", "length", "initial_solutions"):
-        if not hasattr(oracle, attr):
-            raise SeqzooError(f"oracle {parsed.name!r} does not follow the protocol: no {attr}")
-    return oracle  # type: ignore[return-value]
-
-
-def build_proposer(spec: str, problem: Problem) -> Proposer:
-    parsed = Spec.parse(spec)
-    factory = registry().get("proposer", parsed.name).load()
-    proposer = build(factory, parsed.options, what=f"proposer {parsed.name!r}", problem=problem)
-    if not (hasattr(proposer, "ask") and hasattr(proposer, "tell")):
-        raise SeqzooError(f"proposer {parsed.name!r} does not follow the protocol: "
-                          f"it needs ask(n) and tell(x, y)")
-    return proposer  # type: ignore[return-value]
-
-
-def validate_batch(x: Any, n: int, length: int, num_states: int, who: str) -> np.ndarray:
-    """Check a proposer's answer to ``ask(n)``; return it as an int64 array."""
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "iu":
-        raise ProposerError(f"{who} returned dtype {arr.dtype}, expected integer states")
-    if arr.ndim != 2 or arr.shape[1] != length:
-        raise ProposerError(f"{who} returned shape {arr.shape}, expected (k, {length})")
-    if not 1 <= len(arr) <= n:
-        raise ProposerError(f"{who} returned {len(arr)} sequences when asked for {n}")
-    if arr.min() < 0 or arr.max() >= num_states:
-        raise ProposerError(f"{who} returned states {arr.min()}..{arr.max()}, "
-                            f"expected 0..{num_states - 1}")
-    return arr.astype(np.int64, copy=False)
-
-
-def evaluate(oracle: Oracle, x: np.ndarray, who: str = "oracle") -> np.ndarray:
-    y = np.asarray(oracle(x), dtype=float).reshape(-1)
-    if y.shape != (len(x),):
-        raise OracleError(f"{who} returned {y.shape[0]} values for {len(x)} sequences")
-    if np.isnan(y).any() or np.isposinf(y).any():
-        raise OracleError(f"{who} returned NaN or +inf (infeasible must be -inf)")
-    return y
-
-
-class _Tracker:
-    """Best value, evaluations to best, feasibility and novelty over the run so far."""
-
-    def __init__(self, optimum: float | None):
-        self.optimum, self.used, self.feasible = optimum, 0, 0
-        self.best_value, self.best_x, self.best_at = -np.inf, None, 0
-        self.seen: set[bytes] = set()
-        self.distinct = 0
-
-    def update(self, x: np.ndarray, y: np.ndarray, step: int) -> None:
-        i = int(np.argmax(y))
-        if y[i] > self.best_value:
-            self.best_value, self.best_x, self.best_at = float(y[i]), x[i].copy(), self.used + i + 1
-        self.used += len(y)
-        self.feasible += int(np.isfinite(y).sum())
-        for row in np.ascontiguousarray(x, dtype=np.int64):
-            key = row.tobytes()
-            if key not in self.seen:
-                self.seen.add(key)
-                self.distinct += step > 0
-
-    @property
-    def regret(self) -> float | None:
-        if self.optimum is None:
-            return None
-        return float(self.optimum - self.best_value) if self.best_value > -np.inf else None
-
-    @property
-    def solved(self) -> bool:
-        return self.optimum is not None and self.best_value >= self.optimum - SOLVED_TOL
+    #: ``R``: the budget is the start rows plus ``R`` rounds of ``batch_size``; ``None``:
+    #: rounds of ``batch_size`` until ``budget``; ``"free"``: one round per ask, the
+    #: sequential loop.
+    rounds: int | str | None = None
+    #: Model queries a model-guided proposer may make per round (FLEXS: 2,000).
+    model_queries: int = 2000
 
 
 Observer = Callable[[Progress], None]
@@ -206,43 +81,55 @@ class Engine:
 
     def __init__(self, config: RunConfig, out: str | Path | None = None,
                  observer: Observer | None = None, warm_rows: Rows | None = None):
-        if config.budget < 1:
-            raise SeqzooError(f"budget must be at least 1, got {config.budget}")
-        if config.batch_size is not None and config.batch_size < 1:
-            raise SeqzooError(f"batch size must be at least 1, got {config.batch_size}")
+        check_config(config)
         check_warm_start(config)
-        if config.threads is not None and (not isinstance(config.threads, int)
-                                           or config.threads < 1):
-            raise SeqzooError(f"threads must be a positive integer, got {config.threads!r}")
         self.config, self.observer, self.warm_rows = config, observer, warm_rows
         self.rundir = RunDir(out) if out is not None else None
+        self.free = config.rounds == FREE
         # before any plugin is built, so a torch imported while building reads the count
         self.threads = threads.resolve(config.threads)
         threads.apply(self.threads)
         seed_everything(config.seed)
         self.oracle = build_oracle(config.oracle)
         x0 = np.asarray(self.oracle.initial_solutions(), dtype=np.int64)
-        if x0.ndim == 1:
-            x0 = x0[None, :]
-        if len(x0) > config.budget:
-            raise SeqzooError(f"budget {config.budget} is smaller than the {len(x0)} initial "
-                              f"solutions the oracle starts from")
-        self.x0 = x0
-        self.problem = Problem(self.oracle.alphabet, int(self.oracle.length), x0.copy(),
+        self.x0 = x0[None, :] if x0.ndim == 1 else x0
+        self.problem = Problem(self.oracle.alphabet, int(self.oracle.length), self.x0.copy(),
                                seed=config.seed,
                                workdir=self.rundir.path if self.rundir else None,
-                               budget=config.budget)
-        # built now so that a bad spec fails before any evaluation; rebuilt with the warm
-        # start's rows once they exist (factories defer heavy work to the first ask)
-        self.proposer = build_proposer(config.proposer, self.problem)
-        threads.apply(self.threads)
-        seed_everything(config.seed)
+                               budget=config.budget, batch_size=config.batch_size,
+                               rounds=not self.free, model_queries=config.model_queries,
+                               ground_truth=self._truth)
+        # built now so that a bad spec fails before any evaluation, and so that a proposer
+        # names its batch size; rebuilt below once the problem is complete, and again with
+        # the warm start's rows once they exist (factories defer heavy work to the first ask)
+        self.proposer = self._build()
         self.name = f"proposer {Spec.parse(config.proposer).name!r}"
         if config.batch_size is None:
             config.batch_size = int(getattr(self.proposer, "batch_size", None)
                                     or DEFAULT_BATCH_SIZE)
-        self.tracker = _Tracker(getattr(self.oracle, "optimal_value", None))
+        self.budget = config.budget
+        if isinstance(config.rounds, int) and not config.warm_start:
+            self.budget = len(self.x0) + config.rounds * config.batch_size
+        if self.budget is not None and len(self.x0) > self.budget:
+            raise SeqzooError(f"budget {self.budget} is smaller than the {len(self.x0)} "
+                              f"initial solutions the oracle starts from")
+        if (self.problem.batch_size, self.problem.budget) != (config.batch_size, self.budget):
+            self.problem = replace(self.problem, batch_size=config.batch_size,
+                                   budget=self.budget)
+            self.proposer = self._build()
+        self.tracker = Tracker(getattr(self.oracle, "optimal_value", None))
         self.step, self.elapsed_before, self.warm_count = 0, 0.0, 0
+
+    def _build(self) -> Proposer:
+        seed_everything(self.config.seed)
+        proposer = build_proposer(self.config.proposer, self.problem)
+        threads.apply(self.threads)
+        seed_everything(self.config.seed)
+        return proposer
+
+    def _truth(self, x: np.ndarray) -> np.ndarray:
+        """The oracle's values, uncounted: for abstract surrogates only (Problem.ground_truth)."""
+        return evaluate(self.oracle, np.asarray(x, dtype=np.int64))
 
     @classmethod
     def from_rundir(cls, out: str | Path, observer: Observer | None = None,
@@ -250,7 +137,7 @@ class Engine:
         """The engine of the run logged in ``out``, ready to :meth:`resume`."""
         saved = RunDir(out).read_config()
         try:
-            config = RunConfig(**saved["config"])
+            config = RunConfig(**{**LEGACY, **saved["config"]})
         except (KeyError, TypeError):
             raise SeqzooError(f"{Path(out) / 'config.json'} is not a seqzoo run config") from None
         return cls(config, out, observer, warm_rows)
@@ -297,7 +184,7 @@ class Engine:
             self._record(self.x0, evaluate(self.oracle, self.x0), asked=len(self.x0))
             return
         x, y = self._warm_start_rows()
-        if len(x) > self.config.budget:
+        if self.config.budget is not None and len(x) > self.config.budget:
             raise SeqzooError(f"the warm start has {len(x)} rows, more than the budget "
                               f"{self.config.budget} they count in")
         self._use_warm_start(x, y)
@@ -313,20 +200,20 @@ class Engine:
                                        cfg.warm_start_budget,
                                        lambda x: evaluate(self.oracle, x))
         if self.rundir is not None:
-            return warmstart.from_spec(cfg.warm_start, cfg.oracle, cfg.seed,
-                                       cfg.warm_start_budget,
-                                       self.rundir.path / WARM_START_DIR)
+            return warm_start_run(cfg.warm_start, cfg.oracle, cfg.seed, cfg.warm_start_budget,
+                                  self.rundir.path / WARM_START_DIR)
         with tempfile.TemporaryDirectory(prefix="seqzoo-warm-start-") as tmp:
-            return warmstart.from_spec(cfg.warm_start, cfg.oracle, cfg.seed,
-                                       cfg.warm_start_budget, tmp)
+            return warm_start_run(cfg.warm_start, cfg.oracle, cfg.seed, cfg.warm_start_budget,
+                                  tmp)
 
     def _use_warm_start(self, x: np.ndarray, y: np.ndarray) -> None:
         """Rebuild the proposer with the rows in its problem (see Problem.warm_start)."""
         self.warm_count = len(x)
-        self.problem = replace(self.problem, warm_start=(x.copy(), y.copy()))
-        seed_everything(self.config.seed)
-        self.proposer = build_proposer(self.config.proposer, self.problem)
-        seed_everything(self.config.seed)
+        if isinstance(self.config.rounds, int):
+            self.budget = len(x) + self.config.rounds * int(self.config.batch_size or 0)
+        self.problem = replace(self.problem, warm_start=(x.copy(), y.copy()),
+                               budget=self.budget)
+        self.proposer = self._build()
 
     def _replay(self, steps: list[Step]) -> None:
         restore = getattr(self.proposer, "restore", None)
@@ -337,20 +224,23 @@ class Engine:
             if callable(restore):
                 continue
             if i > 0:  # regenerate the proposer's own random draws before telling it
-                self.proposer.ask(s.asked)
+                self._ask(s.asked)
             self.proposer.tell(s.x, s.y)
         if callable(restore):
             restore(history)
 
+    def _ask(self, n: int) -> np.ndarray:
+        return fill_round(self.proposer, n, self.problem.length, self.problem.num_states,
+                          self.name, free=self.free)
+
     def _loop(self) -> RunResult:
-        cfg, stopped = self.config, "budget"
-        while self.tracker.used < cfg.budget:
+        cfg, stopped, budget = self.config, "budget", int(self.budget or 0)
+        while self.tracker.used < budget:
             if cfg.stop_on_optimum and self.tracker.solved:
                 stopped = "optimum"
                 break
-            n = min(cfg.batch_size, cfg.budget - self.tracker.used)
-            x = validate_batch(self.proposer.ask(n), n, self.problem.length,
-                               self.problem.num_states, self.name)
+            n = min(int(cfg.batch_size or DEFAULT_BATCH_SIZE), budget - self.tracker.used)
+            x = self._ask(n)
             y = evaluate(self.oracle, x)
             self.step += 1
             self._record(x, y, asked=n)
@@ -371,7 +261,7 @@ class Engine:
         self.tracker.update(x, y, self.step)
         self.proposer.tell(x, y)
         if self.observer is not None:
-            self.observer(Progress(self.tracker.used, self.config.budget,
+            self.observer(Progress(self.tracker.used, int(self.budget or 0),
                                    self.tracker.best_value, self.tracker.regret, self.step))
 
     @property
@@ -379,17 +269,25 @@ class Engine:
         return self.elapsed_before + time.perf_counter() - self.start
 
     def _result(self, stopped: str) -> RunResult:
+        from .surrogates import Model
+
         t, cfg = self.tracker, self.config
         best = decode(t.best_x, self.oracle.alphabet)[0] if t.best_x is not None else None
         extras = getattr(self.proposer, "result_extras", None)
+        extras = dict(extras() if callable(extras) else {})
+        model = getattr(self.proposer, "model", None)
+        queries = None
+        if isinstance(model, Model):
+            extras.update(model.extras())
+            queries = model.queries
         return RunResult(
-            oracle=cfg.oracle, proposer=cfg.proposer, seed=cfg.seed, budget=cfg.budget,
+            oracle=cfg.oracle, proposer=cfg.proposer, seed=cfg.seed, budget=int(self.budget),
             evaluations=t.used, best_value=t.best_value, best_sequence=best, regret=t.regret,
             evaluations_to_best=t.best_at, solved=t.solved,
             feasible_fraction=t.feasible / max(t.used, 1), wall_seconds=self.wall_seconds,
             stopped=stopped, distinct_evaluations=t.distinct,
-            warm_start_evaluations=self.warm_count,
-            extras=dict(extras() if callable(extras) else {}),
+            warm_start_evaluations=self.warm_count, rounds=self.step, model_queries=queries,
+            extras=extras,
         )
 
     def _config_record(self) -> dict[str, Any]:
@@ -397,9 +295,39 @@ class Engine:
 
         return {"config": asdict(self.config), "versions": versions(), "commit": commit(),
                 "threads": self.threads,
+                "protocol": FREE if self.free else "rounds",
+                "batch_size": self.config.batch_size, "budget": self.budget,
+                "population": getattr(self.proposer, "population", None),
                 "optimal_value": getattr(self.oracle, "optimal_value", None),
                 "alphabet": self.oracle.alphabet, "length": int(self.oracle.length),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "argv": sys.argv}
+
+
+def check_config(config: RunConfig) -> None:
+    """Budget, rounds, batch size, threads and model queries make sense together."""
+    rounds = config.rounds
+    if isinstance(rounds, bool) or not (rounds is None or rounds == FREE
+                                        or isinstance(rounds, int)):
+        raise SeqzooError(f"rounds must be a positive integer or 'free', got {rounds!r}")
+    if isinstance(rounds, int):
+        if rounds < 1:
+            raise SeqzooError(f"rounds must be at least 1, got {rounds}")
+        if config.budget is not None:
+            raise SeqzooError("--rounds R sets the budget (start rows + R x batch size); "
+                              "give --budget or --rounds R, not both")
+    elif config.budget is None:
+        raise SeqzooError("give a budget (--budget N) or a number of rounds (--rounds R)")
+    elif isinstance(config.budget, bool) or not isinstance(config.budget, int) \
+            or config.budget < 1:
+        raise SeqzooError(f"budget must be at least 1, got {config.budget}")
+    if config.batch_size is not None and config.batch_size < 1:
+        raise SeqzooError(f"batch size must be at least 1, got {config.batch_size}")
+    if config.threads is not None and (not isinstance(config.threads, int)
+                                       or config.threads < 1):
+        raise SeqzooError(f"threads must be a positive integer, got {config.threads!r}")
+    if not isinstance(config.model_queries, int) or config.model_queries < 1:
+        raise SeqzooError(f"model queries must be a positive integer, got "
+                          f"{config.model_queries!r}")
 
 
 def check_warm_start(config: RunConfig) -> None:
@@ -421,20 +349,35 @@ def check_warm_start(config: RunConfig) -> None:
         if n is None:
             raise SeqzooError(f"--warm-start {spec} runs a proposer: give its evaluations "
                               f"with --warm-start-budget N")
-    if n is not None and n >= config.budget:
+    if n is not None and config.budget is not None and n >= config.budget:
         raise SeqzooError(f"--warm-start-budget {n} leaves nothing of --budget "
                           f"{config.budget} (the warm start's rows count in the budget)")
 
 
-def run(oracle: str, proposer: str, budget: int, *, batch_size: int | None = None,
-        seed: int = 0, out: str | Path | None = None, stop_on_optimum: bool = True,
-        observer: Observer | None = None, overwrite: bool = False,
-        warm_start: str | None = None, warm_start_budget: int | None = None,
-        threads: int | None = None) -> RunResult:
-    """Run ``proposer`` on ``oracle`` (both specs) for ``budget`` evaluations, the rows of
-    an optional ``warm_start`` (a proposer spec or a file) included."""
+def warm_start_run(spec: str, oracle_spec: str, seed: int, budget: int,
+                   folder: str | Path) -> Rows:
+    """A proposer-spec warm start: its run in ``folder`` (see :func:`warmstart.from_spec`)."""
+    return warmstart.from_spec(spec, oracle_spec, seed, budget, folder, _run_in_folder)
+
+
+def _run_in_folder(settings: dict[str, Any], folder: Path, resume: bool) -> None:
+    if resume:
+        Engine.from_rundir(folder).resume()
+    else:
+        Engine(RunConfig(**settings), folder).run(overwrite=True)
+
+
+def run(oracle: str, proposer: str, budget: int | None = None, *,
+        batch_size: int | None = None, seed: int = 0, out: str | Path | None = None,
+        stop_on_optimum: bool = True, observer: Observer | None = None,
+        overwrite: bool = False, warm_start: str | None = None,
+        warm_start_budget: int | None = None, threads: int | None = None,
+        rounds: int | str | None = None, model_queries: int = 2000) -> RunResult:
+    """Run ``proposer`` on ``oracle`` (both specs) for ``budget`` evaluations (or ``rounds``
+    rounds of ``batch_size``), the rows of an optional ``warm_start`` (a proposer spec or a
+    file) included."""
     config = RunConfig(oracle, proposer, budget, batch_size, seed, stop_on_optimum,
-                       warm_start, warm_start_budget, threads)
+                       warm_start, warm_start_budget, threads, rounds, model_queries)
     return Engine(config, out, observer).run(overwrite=overwrite)
 
 

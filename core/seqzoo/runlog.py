@@ -1,10 +1,11 @@
 """A run's folder: ``config.json``, the append-only ``evaluations.jsonl`` and ``result.json``.
 
-Each evaluation is one JSON line ``{"evaluation", "step", "index", "asked", "sequence",
-"value", "time"}``:
+Each evaluation is one JSON line ``{"evaluation", "step", "round", "index", "asked",
+"sequence", "value", "time"}``:
 ``step`` 0 holds the initial solutions (or a warm start's rows, which also carry
-``"source": "warm-start"``), ``asked`` is how many candidates were asked for in
-that step (needed to replay a proposer on resume), ``value`` is ``null`` for an infeasible
+``"source": "warm-start"``); each later step is one round (``round`` repeats ``step``, so
+that readers of the log need not know that), ``asked`` is the round's size, however many
+asks filled it (needed to replay a proposer on resume), ``value`` is ``null`` for an infeasible
 sequence (JSON has no infinities), ``time`` the run's wall seconds when the batch was
 logged. A batch is flushed and fsynced before the next ``ask``; a
 torn last line left by a kill is dropped when the log is reopened.
@@ -172,7 +173,8 @@ class RunDir:
         """Append one batch and make it durable before returning."""
         lines = []
         for i, (seq, val) in enumerate(zip(decode(x, alphabet), y.tolist())):
-            record = {"evaluation": start + i, "step": step, "index": i, "asked": asked,
+            record = {"evaluation": start + i, "step": step, "round": step, "index": i,
+                      "asked": asked,
                       "sequence": seq, "value": None if val == -np.inf else val,
                       "time": round(elapsed, 4)}
             if source is not None:

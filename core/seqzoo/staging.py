@@ -13,9 +13,10 @@ import numpy as np
 class Staged:
     """Candidates ``x`` awaiting scores ``y``, handed out by ``take`` and scored by ``record``.
 
-    ``take`` always starts at the first unscored candidate, so a slice that was asked for but
-    never told (a batch lost to a crash before it was logged) is handed out again: a resumed
-    run proposes exactly what the uninterrupted one would have.
+    ``take`` continues after the last candidate handed out, so the several asks that fill
+    one round (nothing is told before the round is whole) hand out different rows. A resumed
+    run rebuilds the proposer and replays the logged rounds, so it proposes exactly what the
+    uninterrupted one would have.
     """
 
     def __init__(self, x: np.ndarray):
@@ -33,8 +34,8 @@ class Staged:
         return self.sent > self.told
 
     def take(self, n: int) -> np.ndarray:
-        part = self.x[self.told: self.told + n]
-        self.sent = self.told + len(part)
+        part = self.x[self.sent: self.sent + n]
+        self.sent += len(part)
         return part.copy()
 
     def record(self, x: np.ndarray, y: np.ndarray) -> bool:

@@ -129,23 +129,28 @@ def from_file(path: str | Path, oracle: Oracle, x0: np.ndarray, budget: int | No
 
 
 def from_spec(spec: str, oracle_spec: str, seed: int, budget: int, folder: str | Path,
-              batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+              execute: Callable[[dict, Path, bool], None]) -> tuple[np.ndarray, np.ndarray]:
     """Run proposer ``spec`` for exactly ``budget`` evaluations in ``folder`` (resumed if a
-    kill left it half done, read back if complete) and return every row it evaluated."""
+    kill left it half done, read back if complete) and return every row it evaluated.
+
+    ``execute(settings, folder, resume)`` is the engine's (passed in, so this module does
+    not import the engine that imports it): it starts a run of ``settings`` (``RunConfig``
+    fields) in ``folder``, or resumes the one there.
+    """
     import numpy as np
 
-    from .engine import Engine, RunConfig
     from .runlog import RunDir
 
     run = RunDir(folder)
-    config = RunConfig(oracle_spec, spec, budget, batch_size, seed, stop_on_optimum=False)
+    settings = {"oracle": oracle_spec, "proposer": spec, "budget": budget, "seed": seed,
+                "stop_on_optimum": False}
     if run.read_result() is not None:
-        _same_config(run, config)
+        _same_config(run, settings)
     elif run.config_path.exists() and run.log_path.exists():
-        _same_config(run, config)
-        Engine.from_rundir(folder).resume()
+        _same_config(run, settings)
+        execute(settings, Path(folder), True)
     else:
-        Engine(config, folder).run(overwrite=True)
+        execute(settings, Path(folder), False)
     steps = run.steps(_alphabet(run))
     return (np.concatenate([s.x for s in steps]), np.concatenate([s.y for s in steps]))
 
@@ -154,11 +159,8 @@ def _alphabet(run) -> str:
     return run.read_config()["alphabet"]
 
 
-def _same_config(run, config) -> None:
-    from dataclasses import asdict
-
+def _same_config(run, wanted: dict) -> None:
     saved = run.read_config().get("config", {})
-    wanted = asdict(config)
     diff = sorted(k for k in ("oracle", "proposer", "budget", "seed")
                   if saved.get(k) != wanted[k])
     if diff:

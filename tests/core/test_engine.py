@@ -50,7 +50,8 @@ def test_config_records_specs_seed_and_versions(tmp_path):
     cfg = json.loads((tmp_path / "config.json").read_text())
     assert cfg["config"] == {"oracle": ORACLE, "proposer": "random:elite=3", "budget": 10,
                              "batch_size": 100, "seed": 7, "stop_on_optimum": True,
-                             "warm_start": None, "warm_start_budget": None, "threads": None}
+                             "warm_start": None, "warm_start_budget": None, "threads": None,
+                             "rounds": None, "model_queries": 2000}
     assert {"python", "seqzoo", "numpy"} <= set(cfg["versions"])
     assert "commit" in cfg  # a git commit where one exists, else None
     result = json.loads((tmp_path / "result.json").read_text())

@@ -105,7 +105,7 @@ class Store:
         if grid.warm_start is None:
             return
         from .. import warmstart
-        from ..engine import build_oracle, evaluate
+        from ..engine import build_oracle, evaluate, warm_start_run
 
         for oracle_spec in grid.oracles:
             for seed in grid.seeds:
@@ -134,8 +134,8 @@ class Store:
                                                grid.warm_start_budget,
                                                lambda b: evaluate(oracle, b))
                 else:
-                    x, y = warmstart.from_spec(grid.warm_start, oracle_spec, seed,
-                                               grid.warm_start_budget, folder / "run")
+                    x, y = warm_start_run(grid.warm_start, oracle_spec, seed,
+                                          grid.warm_start_budget, folder / "run")
                 if len(x) >= grid.budget:
                     raise SeqzooError(f"the warm start has {len(x)} rows on {oracle_spec}, "
                                       f"which leaves nothing of the budget {grid.budget}")
