@@ -237,7 +237,7 @@ def test_own_batch_sizes_are_recorded_and_shown(tmp_path):
     assert cli.main(argv) == 0
     sizes = {r["proposer"]: r["batch_size"] for r in rows(out / "summary.csv")}
     assert sizes == {"random": "100", "random:batch_size=7": "7"}
-    assert "each proposer's own batch size" in (out / "report.md").read_text()
+    assert "each proposer's own round size" in (out / "report.md").read_text()
     assert cli.main(argv) == 0  # re-invoking finds the runs complete, not "other settings"
 
 

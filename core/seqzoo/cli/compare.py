@@ -19,9 +19,16 @@ def add_parser(sub) -> None:
     p.add_argument("--seeds", metavar="LIST", help="e.g. 0,1,2 or 0-9")
     p.add_argument("--budget", type=int, metavar="N", help="evaluations per run, initial "
                                                            "solutions included")
+    p.add_argument("--rounds", type=rounds_arg, metavar="R",
+                   help="rounds of --batch-size after the start rows, the same for every "
+                        "proposer (sets the budget), or 'free': each ask evaluated and told "
+                        "on its own (default: rounds of exactly --batch-size until --budget)")
     p.add_argument("--batch-size", type=_batch, metavar="B",
-                   help="evaluations per ask, the same for every proposer (default 100), or "
+                   help="sequences per round, the same for every proposer (default 100), or "
                         "'own': each proposer's preferred batch size")
+    p.add_argument("--model-queries", type=int, metavar="Q",
+                   help="surrogate queries a model-guided proposer may make per round "
+                        "(default 2000, as FLEXS)")
     p.add_argument("--workers", type=_workers, metavar="K",
                    help="runs at once in local processes, or 'auto' (the default): the "
                         "cores divided by each run's threads")
@@ -46,6 +53,12 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
+def rounds_arg(text: str):
+    from .run import rounds_arg as parse
+
+    return parse(text)
+
+
 def _workers(text: str):
     return text if text.strip().lower() == "auto" else int(text)
 
@@ -67,7 +80,7 @@ def main(args) -> int:
                    budget=args.budget, batch_size=args.batch_size, workers=args.workers,
                    executor=args.executor, ray_address=args.ray_address,
                    warm_start=args.warm_start, warm_start_budget=args.warm_start_budget,
-                   threads=args.threads)
+                   threads=args.threads, rounds=args.rounds, model_queries=args.model_queries)
     with kept_on_interrupt(lambda: _kept(args.out)):
         result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
                          allow_mixed=args.allow_mixed,

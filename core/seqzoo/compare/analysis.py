@@ -21,7 +21,7 @@ STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
                   for part in ("median", "q25", "q75", "ci_low", "ci_high")) + (
     "solved_fraction", "evaluations_to_solve_median", "feasible_fraction_median",
     "diversity_median", "distinct_evaluations_median", "duplicate_share_median",
-    "batch_size_median",
+    "batch_size_median", "rounds_median", "model_queries_median",
     "wall_seconds_median", "mean_rank")
 
 
@@ -125,6 +125,11 @@ def _cell(oracle: str, proposer: str, runs: list[RunRecord], scores: np.ndarray)
                   np.array([r.distinct for r in runs], dtype=float))[0],
               "batch_size_median": stats.quartiles(
                   np.array([r.batch_size or np.nan for r in runs], dtype=float))[0],
+              "rounds_median": stats.quartiles(
+                  np.array([r.result.get("rounds", np.nan) for r in runs], dtype=float))[0],
+              "model_queries_median": stats.quartiles(
+                  np.array([np.nan if r.result.get("model_queries") is None
+                            else r.result["model_queries"] for r in runs], dtype=float))[0],
               "duplicate_share_median": stats.quartiles(
                   np.array([r.duplicate_share for r in runs]))[0],
               "wall_seconds_median": stats.quartiles(
@@ -153,7 +158,9 @@ def summary_rows(analysis: Analysis) -> list[dict[str, Any]]:
                      "warm_start_evaluations": record.warm,
                      "evaluations_to_best": res["evaluations_to_best"],
                      "solved": bool(res["solved"]), "wall_seconds": res["wall_seconds"],
-                     "budget": task.budget, "batch_size": record.batch_size,
+                     "budget": res.get("budget", task.budget),
+                     "batch_size": record.batch_size, "rounds": res.get("rounds"),
+                     "model_queries": res.get("model_queries"),
                      "feasible_fraction": res["feasible_fraction"],
                      "diversity": record.diversity, "score": score,
                      "stopped": res["stopped"], "best_sequence": res["best_sequence"]})

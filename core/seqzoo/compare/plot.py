@@ -27,7 +27,8 @@ def available() -> bool:
 def curves(analysis: Analysis, oracle: str, proposer: str) -> tuple[np.ndarray, np.ndarray]:
     """Evaluation grid and a ``(runs, points)`` array of regret (or best value) on it."""
     g = analysis.grid
-    at = np.unique(np.linspace(1, g.budget, POINTS).round().astype(int))
+    last = g.budget or max((int(r.result["evaluations"]) for r in analysis.records), default=1)
+    at = np.unique(np.linspace(1, last, POINTS).round().astype(int))
     runs = [r for r in analysis.records
             if r.task.oracle == oracle and r.task.proposer == proposer]
     rows = []

@@ -34,9 +34,9 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
     refused unless ``allow_mixed``.
     """
     start = time.perf_counter()
-    check(grid)
+    starts = check(grid)
     store = Store(out)
-    tasks = store.tasks(grid)
+    tasks = store.tasks(grid, starts)
     if not overwrite:
         store.check(tasks, allow_mixed=allow_mixed)
     todo = [t for t in tasks if overwrite or store.state(t) != COMPLETE]
@@ -50,7 +50,7 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
 
     failures = []
     display = GridProgress(len(tasks), len(tasks) - len(todo),
-                           sum(t.budget for t in todo), enabled=progress)
+                           sum(t.planned for t in todo), enabled=progress)
     with display:
         if grid.executor == "ray":
             finished = executors.run_ray(todo, grid.ray_address, display.handle)

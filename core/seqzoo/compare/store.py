@@ -25,11 +25,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine import RunConfig
+from ..engine import LEGACY, RunConfig
+from ..rounds import FREE
 from ..errors import SeqzooError
 from ..runlog import RunDir, write_json_atomic
 from .grid import Grid
 
+#: What a stored config that lacks a newer key was made with.
+_DEFAULTS = {"model_queries": 2000}
 GRID = "grid.json"
 RUNS = "runs"
 WARM = "warm-start"
@@ -49,7 +52,7 @@ class RunTask:
     oracle: str
     proposer: str
     seed: int
-    budget: int
+    budget: int | None
     batch_size: int | None
     folder: str
     warm_start: str | None = None
@@ -57,6 +60,10 @@ class RunTask:
     #: ``rows.jsonl`` of the shared warm start this run starts from, or ``None``.
     warm_rows: str | None = None
     threads: int | None = None
+    rounds: int | str | None = None
+    model_queries: int = 2000
+    #: Evaluations the run is expected to use (for progress: ``budget`` may be ``None``).
+    planned: int = 0
 
     @property
     def key(self) -> str:
@@ -65,7 +72,8 @@ class RunTask:
     def config(self) -> RunConfig:
         return RunConfig(self.oracle, self.proposer, self.budget, self.batch_size, self.seed,
                          warm_start=self.warm_start,
-                         warm_start_budget=self.warm_start_budget, threads=self.threads)
+                         warm_start_budget=self.warm_start_budget, threads=self.threads,
+                         rounds=self.rounds, model_queries=self.model_queries)
 
     def load_warm_rows(self, alphabet: str, length: int):
         """The shared warm start's ``(x, y)``, or ``None`` for a run without one."""
@@ -80,8 +88,9 @@ class Store:
     def __init__(self, out: str | Path):
         self.path = Path(out)
 
-    def tasks(self, grid: Grid) -> list[RunTask]:
-        """The grid's runs in order; two specs that would share a folder are an error."""
+    def tasks(self, grid: Grid, starts: dict[str, int] | None = None) -> list[RunTask]:
+        """The grid's runs in order; two specs that would share a folder are an error.
+        ``starts`` (each oracle's initial solutions) sizes runs whose rounds set the budget."""
         tasks, seen = [], {}
         for oracle, proposer, seed in grid.cells():
             folder = self.path / RUNS / slug(oracle) / slug(proposer) / f"seed-{seed}"
@@ -90,9 +99,11 @@ class Store:
                                   f"same run folder {folder}; spell one differently")
             seen[folder] = (oracle, proposer)
             warm = (str(self.warm_folder(oracle, seed) / ROWS) if grid.warm_start else None)
+            planned = grid.budget or ((grid.warm_start_budget or (starts or {}).get(oracle, 1))
+                                      + int(grid.rounds or 0) * (grid.batch_size or 100))
             tasks.append(RunTask(oracle, proposer, seed, grid.budget, grid.batch_size,
                                  str(folder), grid.warm_start, grid.warm_start_budget, warm,
-                                 grid.threads))
+                                 grid.threads, grid.rounds, grid.model_queries, planned))
         return tasks
 
     def warm_folder(self, oracle: str, seed: int) -> Path:
@@ -162,10 +173,16 @@ class Store:
             if not run.config_path.exists():
                 continue
             record = run.read_config()
-            saved = record.get("config", {})
+            saved = {**LEGACY, **record.get("config", {})}
             wanted = asdict(task.config())
+            if saved["rounds"] == FREE and wanted["rounds"] != FREE:
+                if not allow_mixed:
+                    raise SeqzooError(f"{task.folder} was made with free rounds; use "
+                                      f"--allow-mixed to keep it anyway, --overwrite to redo "
+                                      f"it, or another --out")
+                continue  # kept as it was made: its own protocol, recorded in its config
             # a run of "own" batch size recorded the size its proposer chose
-            diff = sorted(k for k in wanted if saved.get(k, None) != wanted[k]
+            diff = sorted(k for k in wanted if saved.get(k, _DEFAULTS.get(k)) != wanted[k]
                           and not (k == "batch_size" and wanted[k] is None))
             if diff:
                 raise SeqzooError(
@@ -192,11 +209,13 @@ class Store:
         try:
             data: dict[str, Any] = json.loads((self.path / GRID).read_text())
             return Grid(tuple(data["oracles"]), tuple(data["proposers"]), tuple(data["seeds"]),
-                        int(data["budget"]),
+                        None if data["budget"] is None else int(data["budget"]),
                         None if data["batch_size"] is None else int(data["batch_size"]),
                         warm_start=data.get("warm_start"),
                         warm_start_budget=data.get("warm_start_budget"),
-                        threads=data.get("threads"))
+                        threads=data.get("threads"),
+                        rounds=data.get("rounds", FREE),
+                        model_queries=int(data.get("model_queries", 2000)))
         except FileNotFoundError:
             raise SeqzooError(f"{self.path} is not a zoo compare folder (no {GRID})") from None
         except (ValueError, KeyError, TypeError) as exc:

@@ -21,13 +21,13 @@ from .analysis import Analysis, Cell
 
 SUMMARY_COLUMNS = ("proposer", "oracle", "seed", "best_value", "regret", "evaluations",
                    "evaluations_to_best", "solved", "wall_seconds", "distinct_evaluations",
-                   "warm_start_evaluations", "budget", "batch_size",
+                   "warm_start_evaluations", "budget", "batch_size", "rounds", "model_queries",
                    "feasible_fraction", "diversity", "score", "stopped", "best_sequence")
 TRACE_COLUMNS = ("proposer", "seed", "evaluations", "best_value", "oracle", "regret")
 #: The columns of the per-oracle tables (see :func:`_cell_texts`).
 HEADINGS = ("proposer", "runs", "best value: median [IQR]", "regret: median [IQR]",
             "regret 95% CI", "solved", "evals to solve", "score", "feasible", "diversity",
-            "distinct evals", "duplicates", "batch", "wall s", "rank")
+            "distinct evals", "duplicates", "batch", "rounds", "model queries", "wall s", "rank")
 #: The columns kept on a narrow terminal (``table.txt`` and ``report.md`` have them all).
 COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "score",
            "duplicates", "rank")
@@ -80,6 +80,7 @@ def _cell_texts(cell: Cell, label: str) -> list[str]:
             fmt(v["score_median"]), fmt(v["feasible_fraction_median"]),
             fmt(v["diversity_median"]), _evals(v["distinct_evaluations_median"]),
             _percent(v["duplicate_share_median"]), _evals(v["batch_size_median"]),
+            _evals(v["rounds_median"]), _evals(v["model_queries_median"]),
             fmt(v["wall_seconds_median"]),
             fmt(v["mean_rank"])]
 
@@ -108,7 +109,7 @@ def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
     short = labels(g.proposers)
     keep = [i for i, h in enumerate(HEADINGS) if not compact or h in COMPACT]
     for oracle in g.oracles:
-        table = Table(title=f"{oracle}: budget {g.budget}, {_batch_text(g)}, "
+        table = Table(title=f"{oracle}: {budget_text(g)}, {_batch_text(g)}, "
                             f"seeds {','.join(map(str, g.seeds))}{_warm_text(g)}")
         for i in keep:
             table.add_column(HEADINGS[i], justify="left" if i == 0 else "right")
@@ -163,7 +164,18 @@ def _count(items: Sequence[object], noun: str) -> str:
 
 
 def _batch_text(g) -> str:
-    return f"batch {g.batch_size}" if g.batch_size else "each proposer's own batch size"
+    size = f"rounds of {g.batch_size}" if g.batch_size else "each proposer's own round size"
+    if g.rounds == "free":
+        size = (f"free rounds (asks of up to {g.batch_size})" if g.batch_size
+                else "free rounds")
+    return size + (f", {g.model_queries:,} model queries a round"
+                   if any("model=" in p for p in g.proposers) else "")
+
+
+def budget_text(g) -> str:
+    """``budget 5000`` or ``10 rounds after the start rows``."""
+    return f"budget {g.budget}" if g.budget is not None else \
+        f"{g.rounds} rounds after the start rows"
 
 
 def render_markdown(analysis: Analysis, plot: str | None) -> str:
@@ -171,8 +183,8 @@ def render_markdown(analysis: Analysis, plot: str | None) -> str:
     lines = ["# zoo compare report", "",
              f"{_count(g.proposers, 'proposer')} x {_count(g.oracles, 'oracle')} x "
              f"{_count(g.seeds, 'seed')} "
-             f"(seeds {', '.join(map(str, g.seeds))}); every run: budget {g.budget} "
-             f"evaluations, {_batch_text(g)}, "
+             f"(seeds {', '.join(map(str, g.seeds))}); every run: {budget_text(g)} "
+             f"(evaluations), {_batch_text(g)}, "
              + (f"starting from a shared warm start (`{g.warm_start}`"
                 + (f", {g.warm_start_budget} evaluations" if g.warm_start_budget else "")
                 + "; the same rows for every proposer of a seed, counted in the budget)."
