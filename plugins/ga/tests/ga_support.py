@@ -12,9 +12,12 @@ from seqzoo import Problem, default_alphabet
 
 
 def make_problem(length: int = 8, num_states: int = 4, seed: int = 0,
-                 start: np.ndarray | None = None) -> Problem:
+                 start: np.ndarray | None = None, **fields) -> Problem:
+    """A problem for :func:`drive`, which tells after every ask: ``--rounds free`` unless
+    ``fields`` say otherwise (``rounds``, ``batch_size``, ``model_queries``, ...)."""
     x0 = np.zeros((1, length), dtype=np.int64) if start is None else start
-    return Problem(default_alphabet(num_states), length, x0, seed=seed)
+    return Problem(default_alphabet(num_states), length, x0, seed=seed,
+                   **{"rounds": False, **fields})
 
 
 def drive(proposer, oracle: Callable[[np.ndarray], np.ndarray], x0: np.ndarray,

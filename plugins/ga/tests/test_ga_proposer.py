@@ -117,13 +117,14 @@ def test_tell_must_match_what_was_asked():
     ga.tell(x, np.zeros(5))
 
 
-def test_a_batch_asked_but_never_told_is_asked_again():
+def test_asks_before_a_tell_walk_through_the_generation():
+    # under rounds the engine asks until a round is full and tells once
     ga = GeneticAlgorithm(make_problem(8), population=10, survival_quantile=0.2)
     ga.tell(np.zeros((1, 8), dtype=np.int64), np.zeros(1))
-    first = ga.ask(6)
-    ga.tell(first[:2], np.zeros(2))  # the engine died after logging two of six
-    again = ga.ask(6)
-    assert np.array_equal(again[:4], first[2:]) and len(again) == 6
+    first, second = ga.ask(6), ga.ask(6)
+    assert len(first) == 6 and len(second) == 4  # the rest of the generation, nothing more
+    ga.tell(np.concatenate([first, second]), np.zeros(10))
+    assert ga.generations == 1
 
 
 @pytest.mark.parametrize("options, message", [

@@ -15,7 +15,7 @@ def test_both_proposers_are_listed_with_their_options():
     out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "list", "proposers"],
                          capture_output=True, text=True, check=True,
                          env=dict(os.environ, COLUMNS="200", SEQZOO_LOAD_PLUGINS="ga")).stdout
-    for text in ("ga", "adalead", "population: int = 1000", "survival_quantile: float = 0.1",
+    for text in ("ga", "adalead", "population: int | None = None", "survival_quantile: float = 0.1",
                  "elitism: bool = False", "threshold: float = 0.05", "DiscreteEvolution",
                  "oracle-only"):
         assert text in out
@@ -24,10 +24,10 @@ def test_both_proposers_are_listed_with_their_options():
 def test_defaults_are_the_papers():
     ga = registry().get("proposer", "ga").load()
     defaults = {p.name: p.default for p in parameters(ga, skip_first=True)}
-    assert defaults == {"population": 1000, "mutation_prob": None, "recombine_prob": None,
+    assert defaults == {"population": None, "mutation_prob": None, "recombine_prob": None,
                         "survival_quantile": 0.1, "elitism": False}
-    built = build_proposer("ga", make_problem(32, 32))
-    assert built.batch_size == 1000 and built.mutation_prob == built.recombine_prob == 1.1 / 32
+    built = build_proposer("ga", make_problem(32, 32))  # no batch size: the papers' 1000
+    assert built.population == built.batch_size == 1000 and built.mutation_prob == built.recombine_prob == 1.1 / 32
 
 
 def test_llome_warm_start_options_build_from_a_spec():

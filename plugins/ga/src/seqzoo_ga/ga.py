@@ -8,6 +8,12 @@ first generation (all particles are copies of it), so with a batch size equal to
 population each ``ask`` is exactly one reference generation -- without the reference's
 re-scoring of a thousand identical copies. Smaller asks hand out the generation in parts;
 it is bred once and replaced only when all of it has been scored.
+
+**A generation is a round.** With no ``population`` given, the population is the run's batch
+size (``problem.batch_size``; 1000 without one), so each round the engine measures is one
+generation. Under rounds nothing is told until a round is full, so a generation's new
+particles must fill whole rounds: their number must be a multiple of the batch size, or the
+proposer would run dry mid-round.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from .operators import mutate, quantile_survivors, ranked_survivors, uniform_cro
 
 
 class GeneticAlgorithm:
-    """The papers' GA (holo's DiscreteEvolution), a generation per batch; None means 1.1/L.
+    """The papers' GA (holo's DiscreteEvolution), a generation per round; None means 1.1/L.
 
     Options:
-        population: particles per generation (the engine's default batch size).
+        population: particles per generation; default the run's batch size (1000 without
+            one); with elitism, the default makes the offspring one batch.
         mutation_prob: chance that a site is redrawn uniformly; default ``1.1 / L``.
         recombine_prob: in uniform crossover, chance of taking a site from the first parent;
             default ``1.1 / L`` (the papers' choice).
@@ -37,12 +44,14 @@ class GeneticAlgorithm:
             replace the others are asked for.
     """
 
-    def __init__(self, problem: Problem, population: int = 1000,
+    def __init__(self, problem: Problem, population: int | None = None,
                  mutation_prob: float | None = None, recombine_prob: float | None = None,
                  survival_quantile: float = 0.1, elitism: bool = False):
         length = problem.length
         mutation_prob = 1.1 / length if mutation_prob is None else mutation_prob
         recombine_prob = 1.1 / length if recombine_prob is None else recombine_prob
+        if population is None:
+            population = _default_population(problem.batch_size, survival_quantile, elitism)
         if population < 2:
             raise ValueError(f"population must be at least 2, got {population}")
         if not 0.0 < mutation_prob < 1.0:
@@ -57,7 +66,17 @@ class GeneticAlgorithm:
         self.population, self.mutation_prob = population, mutation_prob
         self.recombine_prob, self.survival_quantile = recombine_prob, survival_quantile
         self.elitism, self.num_states = elitism, problem.num_states
-        self.batch_size = population
+        # the engine's default batch: what one generation asks for (elites are not re-asked)
+        self.batch_size = population - math.ceil(survival_quantile * population) if elitism \
+            else population
+        batch = problem.batch_size
+        if problem.rounds and batch is not None and self.batch_size % batch:
+            raise ValueError(
+                f"under rounds a generation's {self.batch_size} new particles (population "
+                f"{population}{', elites not asked' if elitism else ''}) must be a multiple of "
+                f"the batch size {batch}: a round cannot be filled without a tell; leave "
+                f"population out to make it the batch size, or run with --rounds free")
+        self.fixed_offspring = problem.rounds
         self.rng = problem.rng()
         self.generations = 0
         # Until the initial solutions are scored, their copies tie: all of them survive.
@@ -83,19 +102,26 @@ class GeneticAlgorithm:
     def _breed(self) -> None:
         """Select survivors of the scored population and breed the next generation."""
         if self.elitism:
-            keep = ranked_survivors(self.scores, math.ceil(self.survival_quantile
-                                                           * self.population), self.rng)
+            count = math.ceil(self.survival_quantile * self.population)
+            keep = ranked_survivors(self.scores, count, self.rng)
             alive = np.zeros(self.population, dtype=bool)
             alive[keep] = True
         else:
             alive = quantile_survivors(self.scores, self.survival_quantile)
         parents = self.particles[alive]
-        missing = self.population - len(parents)
+        kept = alive
+        if self.elitism and self.fixed_offspring and len(keep) < count:
+            # Under rounds a generation must ask exactly one batch: the best infeasible
+            # particles hold the elite slots they would leave (carried, never parents).
+            kept = alive.copy()
+            spare = np.flatnonzero(~alive)
+            kept[spare[np.argsort(-self.scores[spare], kind="stable")[: count - len(keep)]]] = True
+        missing = self.population - int(kept.sum())
         first = parents[self.rng.integers(0, len(parents), size=missing)]
         second = parents[self.rng.integers(0, len(parents), size=missing)]
         children = uniform_crossover(first, second, self.recombine_prob, self.rng)
         if self.elitism:
-            self.kept, self.kept_scores = parents, self.scores[alive]
+            self.kept, self.kept_scores = self.particles[kept], self.scores[kept]
             self.fresh = Staged(mutate(children, self.mutation_prob, self.num_states, self.rng))
         else:  # the reference refills the dead slots in place, then mutates everyone
             nxt = self.particles.copy()
@@ -121,3 +147,17 @@ class GeneticAlgorithm:
 
     def result_extras(self) -> dict[str, int]:
         return {"generations": self.generations}
+
+
+def _default_population(batch: int | None, quantile: float, elitism: bool) -> int:
+    """A generation per round: the batch size, or with elitism the smallest population whose
+    offspring (all but the ``ceil(quantile * population)`` elites) are exactly one batch."""
+    if batch is None:
+        return 1000
+    if not elitism:
+        return batch
+    population = batch
+    # offspring grow by 0 or 1 per added particle (quantile < 1), so this meets batch exactly
+    while population - math.ceil(quantile * population) < batch:
+        population += 1
+    return population
