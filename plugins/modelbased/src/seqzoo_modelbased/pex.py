@@ -44,17 +44,23 @@ class PEX(RoundProposer):
     """PEX (Ren et al. 2022): model-ranked mutants of the proximal frontier around the wild type.
 
     Options:
-        batch_size: new sequences sent to the oracle per round (the engine's default batch).
+        batch_size: new sequences planned per round (default: the run's batch size, else
+            100).
         candidates: mutants of frontier sequences the model scores per round.
         mutations: most sites changed in a mutant (at least one).
         ensemble_size: CNNs in the oracle model.
         model_epochs: epochs of each CNN's training per round.
         max_data: most labelled rows the model is trained on (the best ones).
+        model: a surrogate spec (``cnn-ensemble``, ``nam:signal=0.5``) to rank candidates
+            with instead of the built-in ensemble; its queries are capped per round, and
+            past the cap the candidates are a random subset of the mutants.
     """
 
-    def __init__(self, problem: Problem, batch_size: int = 100, candidates: int = 2000,
-                 mutations: int = 2, ensemble_size: int = 3, model_epochs: int = 10,
-                 max_data: int = 5000):
+    def __init__(self, problem: Problem, batch_size: int | None = None,
+                 candidates: int = 2000, mutations: int = 2, ensemble_size: int = 3,
+                 model_epochs: int = 10, max_data: int = 5000, model: str | None = None):
+        if batch_size is None:
+            batch_size = problem.batch_size or 100
         for name, value, low in (("batch_size", batch_size, 1), ("candidates", candidates, 1),
                                  ("mutations", mutations, 1), ("ensemble_size", ensemble_size, 1),
                                  ("model_epochs", model_epochs, 1), ("max_data", max_data, 2)):
@@ -66,8 +72,10 @@ class PEX(RoundProposer):
         self.wild_type = np.asarray(problem.initial_solutions, dtype=np.int64).reshape(
             -1, self.length)[0]
         self.rng = problem.rng()
-        self.model = Ensemble(self.num_states, size=ensemble_size, epochs=model_epochs,
-                              max_data=max_data, seed=int(self.rng.integers(2**31)))
+        seed = int(self.rng.integers(2**31))
+        self._start_model(problem, model, lambda: Ensemble(
+            self.num_states, size=ensemble_size, epochs=model_epochs, max_data=max_data,
+            seed=seed))
         self._start_rounds()
 
     def frontier(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -92,16 +100,25 @@ class PEX(RoundProposer):
                 % self.num_states
         return rows
 
-    def _plan(self) -> np.ndarray:
+    def _plan(self, size: int, fresh: bool) -> np.ndarray:
         x, y = self.labelled()
-        with torch.random.fork_rng():
-            torch.manual_seed(int(self.rng.integers(2**31)))
-            self.model.fit(x, y)
+        if fresh:
+            with torch.random.fork_rng():
+                torch.manual_seed(int(self.rng.integers(2**31)))
+                self._fit(x, y)
         pool = np.unique(self._mutants(self.frontier(x, y)), axis=0)
         pool = pool[[row.tobytes() not in self.seen for row in pool]]
         if not len(pool):  # every mutant was seen: one random sequence keeps the run going
             return self.rng.integers(0, self.num_states, (1, self.length))
-        score = self.model.predict(pool)[0]
         distance = (pool != self.wild_type).sum(axis=1)
-        self.rounds += 1
-        return pool[pareto_order(score, distance)[: self.batch_size]]
+        scored = np.arange(len(pool))
+        affordable = self._affordable(len(pool))
+        if affordable < len(pool):  # the round's model queries cover a random subset only
+            scored = np.sort(self.rng.choice(len(pool), affordable, replace=False))
+        order = scored[pareto_order(self._predict(pool[scored])[0], distance[scored])]
+        # unscored candidates (the cap spent) follow, nearest the wild type first
+        rest = np.setdiff1d(np.arange(len(pool)), scored, assume_unique=True)
+        order = np.concatenate([order, rest[np.argsort(distance[rest], kind="stable")]])
+        if fresh:
+            self.rounds += 1
+        return pool[order[:size]]

@@ -10,3 +10,8 @@ def register_proposers(register):
     register("cbas", "seqzoo_modelbased.cbas:CbAS")
     register("dbas", "seqzoo_modelbased.cbas:DbAS")
     register("pex", "seqzoo_modelbased.pex:PEX")
+
+
+@seqzoo.hookimpl
+def register_surrogates(register):
+    register("cnn-ensemble", "seqzoo_modelbased.surrogate:CNNEnsemble")

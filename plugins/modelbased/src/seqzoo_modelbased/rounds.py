@@ -1,49 +1,92 @@
 """The ask/tell both designers share: every label kept, one planned round handed out at a time.
 
-A subclass sets ``length`` and implements ``_plan()``, which returns the next round's new
-sequences from ``labelled()``; the round is served over as many asks as the engine makes
-(:class:`seqzoo.staging.Staged`), so any batch size proposes the same sequences.
+A subclass sets ``length`` and ``batch_size`` and implements ``_plan(size, fresh)``, which
+returns new sequences from ``labelled()``. A planned round is handed out over as many asks
+as the engine makes. Under the engine's rounds nothing is told until the round is full, so
+an ask that finds the plan used up while rows still await their values (the engine's round
+is larger than the plan, or the plan came back short) plans again with ``fresh=False``:
+the same labels, the model already fitted this round, and the handed-out rows counted as
+seen, so every ask hands out new rows.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
-from seqzoo.staging import Staged
+from seqzoo import Problem
+from seqzoo.surrogates import Model, build_model
 from seqzoo.values import check_batch
+
+from .ensemble import Ensemble
 
 
 class RoundProposer:
-    """Labels so far (``labelled``, ``seen``), the planned round, and a count of rounds."""
+    """Labels so far (``labelled``, ``seen``), the planned rows, and a count of rounds."""
 
     length: int
+    batch_size: int
+    #: the surrogate a ``model=SPEC`` option names (queries counted and capped per round),
+    #: or None, when the built-in ``ensemble`` ranks candidates uncounted
+    model: Model | None
+    ensemble: Ensemble | None
+
+    def _start_model(self, problem: Problem, model: str | None,
+                     ensemble: Callable[[], Ensemble]) -> None:
+        self.model = None if model is None else build_model(model, problem)
+        self.ensemble = ensemble() if model is None else None
+
+    def _fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        (self.ensemble if self.model is None else self.model).fit(x, y)
+
+    def _affordable(self, n: int) -> int:
+        """How many of ``n`` rows the round's model queries still cover."""
+        return n if self.model is None else min(n, self.model.remaining)
+
+    def _predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Means and spreads; a surrogate without spreads (``nam``) has spread 0."""
+        if self.model is None:
+            return self.ensemble.predict(x)
+        mean, std = self.model.predict(x)
+        return mean, np.zeros_like(mean) if std is None else std
 
     def _start_rounds(self) -> None:
         self.xs: list[np.ndarray] = []
         self.ys: list[np.ndarray] = []
+        #: every row labelled or handed out: a plan proposes none of them again
         self.seen: set[bytes] = set()
-        self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
+        self.queue = np.empty((0, self.length), dtype=np.int64)  # planned, not handed out
+        self.pending = np.empty((0, self.length), dtype=np.int64)  # handed out, not told
         self.rounds = 0
 
     def labelled(self) -> tuple[np.ndarray, np.ndarray]:
         return np.concatenate(self.xs), np.concatenate(self.ys)
 
-    def _plan(self) -> np.ndarray:
+    def _plan(self, size: int, fresh: bool) -> np.ndarray:
+        """Up to ``size`` new rows; ``fresh`` is False for a top-up of a round in progress."""
         raise NotImplementedError
 
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.staged.done:
-            self.staged = Staged(self._plan())
-        return self.staged.take(n)
+        if not len(self.queue):
+            fresh = not len(self.pending)
+            self.queue = self._plan(self.batch_size if fresh else n, fresh)
+        part, self.queue = self.queue[:n].copy(), self.queue[n:]
+        self.pending = np.concatenate([self.pending, part])
+        self.seen.update(row.tobytes() for row in part)
+        return part
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)
+        if len(self.pending):  # step 0 and warm starts come without an ask
+            if len(x) > len(self.pending) or not np.array_equal(x, self.pending[: len(x)]):
+                raise ValueError("tell() got sequences other than the ones ask() handed "
+                                 "out, in that order")
+            self.pending = self.pending[len(x):]
         self.xs.append(x)
         self.ys.append(y)
         self.seen.update(row.tobytes() for row in x)
-        if self.staged.waiting:
-            self.staged.record(x, y)
 
     def result_extras(self) -> dict[str, int]:
         return {"rounds": self.rounds}
