@@ -24,9 +24,10 @@ from .plugins import check_plugin
 from .proposers import OnlyInitialFeasible, check_proposer
 from .registration import FactoryPlugin, registered
 from .results import Conformance, ConformanceError
+from .surrogates import check_surrogate
 from .trainers import check_trainer
 
 __all__ = ["SMALL_ORACLE", "Conformance", "ConformanceError", "FactoryPlugin",
            "OnlyInitialFeasible", "check_oracle", "check_plugin", "check_proposer",
-           "check_trainer",
+           "check_surrogate", "check_trainer",
            "registered", "small_oracle"]

@@ -86,6 +86,46 @@ class _Driver:
                                               out=out, stop_on_optimum=False, **options))
         return self._exact_budget(check, out)
 
+    def in_pieces(self, check: str, bound: Callable[..., object], oracle: str) -> None:
+        """A run whose proposer is asked for at most a third of each round at a time: it
+        must hand out new rows on every ask and is told each round once, whole."""
+        calls: list[tuple[str, int]] = []
+
+        class Pieces:
+            def __init__(self, problem: Problem):
+                self.inner = bound(problem)
+                self.batch_size = getattr(self.inner, "batch_size", None)
+
+            def ask(self, n: int) -> np.ndarray:
+                x = np.asarray(self.inner.ask(max(1, -(-n // 3))))
+                calls.append(("ask", len(x)))
+                return x
+
+            def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+                calls.append(("tell", len(x)))
+                self.inner.tell(x, y)
+
+        with registered(FactoryPlugin("proposer", f"{NAME}-pieces", Pieces)):
+            out = self.folder / "pieces"
+            self._guard(check, lambda: engine.run(oracle, f"{NAME}-pieces", self.budget,
+                                                  batch_size=self.batch_size, seed=self.seed,
+                                                  out=out, stop_on_optimum=False))
+        self._exact_budget(check, out)
+        asked = 0
+        for kind, size in calls[1:]:  # the first tell is round 0
+            if kind == "ask":
+                asked += size
+            else:
+                _expect(size == asked, check, f"a tell of {size} rows after {asked} were "
+                                              f"asked: rounds must be told whole")
+                asked = 0
+        sizes: dict[int, int] = {}
+        for r in RunDir(out).records():
+            sizes[r["round"]] = sizes.get(r["round"], 0) + 1
+        full = [n for k, n in sorted(sizes.items()) if k][:-1]
+        _expect(all(n == self.batch_size for n in full) if self.batch_size else True, check,
+                f"rounds of {sorted(set(full))} rows, expected {self.batch_size}")
+
     def warm_start(self, check: str) -> None:
         """A run whose first half is a warm start (the builtin ``random``'s evaluations):
         the proposer is built with ``problem.warm_start`` and told the rows as step 0."""
@@ -177,6 +217,9 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
       the right length, and exactly ``budget`` evaluations logged;
     * ``deterministic``: the same seed gives the same proposals and values;
     * ``infeasible``: a run where everything but the initial solutions is ``-inf`` finishes;
+    * ``rounds``: asked for at most a third of a round at a time, the proposer fills every
+      round with new rows (rounds of exactly ``batch_size``) and is told each round once;
+    * ``free_rounds``: a run under ``rounds="free"`` (each ask told at once) finishes;
     * ``warm_start``: a run whose first ``budget // 2`` rows are a warm start (see
       :attr:`~seqzoo.protocol.Problem.warm_start`) finishes on budget, its log led by them;
     * ``resume``: a run killed half-way (torn last line included) resumes to exactly
@@ -211,6 +254,8 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
                 f"two runs with seed {seed} differ from evaluation {differs} on; draw all "
                 f"randomness from problem.rng(...) or problem.seed")
         drive.run("infeasible", INFEASIBLE, "infeasible")
+        drive.in_pieces("rounds", bound, NAME)
+        drive.run("free_rounds", NAME, "free", rounds="free")
         drive.warm_start("warm_start")
         kept = _truncate(folder / "first", folder / "resumed", budget)
         resumed = drive.resume("resume", folder / "resumed")
@@ -222,4 +267,4 @@ def check_proposer(factory: str | Callable[..., object], oracle: Oracle | str | 
                     f"{differs} on: replaying ask/tell from the log must rebuild the "
                     f"proposer's state (or implement restore)")
     return Conformance(label, ("protocol", "valid_outputs", "budget", "deterministic",
-                               "infeasible", "warm_start", "resume"))
+                               "infeasible", "rounds", "free_rounds", "warm_start", "resume"))

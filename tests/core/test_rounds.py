@@ -1,0 +1,188 @@
+"""Rounds: exact rounds filled in pieces, told whole, resumed exactly; free rounds; starts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from seqzoo import engine
+from seqzoo.compare import compare, resolve
+from seqzoo.errors import SeqzooError
+from seqzoo.testing import FactoryPlugin, registered
+
+ORACLE = "hamming:num_states=6,dim=12"
+
+
+class Piecewise:
+    """Answers at most ``piece`` rows per ask and records every call."""
+
+    calls: list[tuple[str, int]] = []
+
+    def __init__(self, problem, piece: int = 7):
+        self.rng, self.problem, self.piece = problem.rng(), problem, piece
+        self.seen_batch = problem.batch_size
+        Piecewise.calls = []
+
+    def ask(self, n):
+        k = min(n, self.piece)
+        Piecewise.calls.append(("ask", k))
+        return self.rng.integers(0, self.problem.num_states, size=(k, self.problem.length))
+
+    def tell(self, x, y):
+        Piecewise.calls.append(("tell", len(x)))
+
+
+@pytest.fixture
+def piecewise():
+    with registered(FactoryPlugin("proposer", "piecewise", Piecewise)):
+        yield "piecewise"
+
+
+def rounds_of(folder):
+    sizes: dict[int, int] = {}
+    for line in (folder / "evaluations.jsonl").read_text().splitlines():
+        rec = json.loads(line)
+        sizes[rec["round"]] = sizes.get(rec["round"], 0) + 1
+    return sizes
+
+
+def test_a_round_is_filled_in_pieces_and_told_whole(tmp_path, piecewise):
+    result = engine.run(ORACLE, piecewise, batch_size=20, rounds=4, out=tmp_path,
+                        stop_on_optimum=False)
+    assert result.rounds == 4 and result.evaluations == 1 + 4 * 20
+    assert rounds_of(tmp_path) == {0: 1, 1: 20, 2: 20, 3: 20, 4: 20}
+    tells = [n for kind, n in Piecewise.calls if kind == "tell"]
+    assert tells == [1, 20, 20, 20, 20]
+    asks = [n for kind, n in Piecewise.calls if kind == "ask"]
+    assert asks[:3] == [7, 7, 6]  # 20 = 7 + 7 + 6, nothing told in between
+    assert json.loads((tmp_path / "result.json").read_text())["rounds"] == 4
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["protocol"] == "rounds" and config["config"]["rounds"] == 4
+
+
+def test_free_rounds_tell_every_ask(tmp_path, piecewise):
+    result = engine.run(ORACLE, piecewise, 30, batch_size=20, rounds="free",
+                        stop_on_optimum=False, out=tmp_path)
+    tells = [n for kind, n in Piecewise.calls if kind == "tell"]
+    assert tells == [1, 7, 7, 7, 7, 1] and result.rounds == 5
+    assert json.loads((tmp_path / "config.json").read_text())["protocol"] == "free"
+
+
+def test_budget_cuts_the_last_round(piecewise):
+    result = engine.run(ORACLE, piecewise, 50, batch_size=20, stop_on_optimum=False)
+    assert [n for k, n in Piecewise.calls if k == "tell"] == [1, 20, 20, 9]
+    assert result.rounds == 3
+
+
+def test_rounds_and_budget_are_exclusive():
+    with pytest.raises(SeqzooError, match="not both"):
+        engine.run(ORACLE, "random", 50, rounds=3)
+    with pytest.raises(SeqzooError, match="budget"):
+        engine.run(ORACLE, "random")
+
+
+def test_rounds_count_after_a_warm_start(tmp_path):
+    result = engine.run(ORACLE, "random", batch_size=10, rounds=3, warm_start="random",
+                        warm_start_budget=25, out=tmp_path, stop_on_optimum=False)
+    assert result.evaluations == 25 + 30 and result.warm_start_evaluations == 25
+    assert rounds_of(tmp_path) == {0: 25, 1: 10, 2: 10, 3: 10}
+
+
+def test_resume_mid_round_continues_with_the_same_round(tmp_path):
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    engine.run(ORACLE, "ga:population=20", batch_size=10, rounds=5, out=whole,
+               stop_on_optimum=False)
+    cut.mkdir()
+    (cut / "config.json").write_text((whole / "config.json").read_text())
+    lines = (whole / "evaluations.jsonl").read_text().splitlines(keepends=True)
+    # killed while the third round was being written: its rows are lost, a line is torn
+    (cut / "evaluations.jsonl").write_text("".join(lines[:21]) + lines[21][:10])
+    engine.resume(cut)
+    a = [(json.loads(x)["round"], json.loads(x)["sequence"], json.loads(x)["value"])
+         for x in (whole / "evaluations.jsonl").read_text().splitlines()]
+    b = [(json.loads(x)["round"], json.loads(x)["sequence"], json.loads(x)["value"])
+         for x in (cut / "evaluations.jsonl").read_text().splitlines()]
+    assert a == b
+
+
+def test_one_start_of_an_oracle():
+    oracle = engine.build_oracle("hamming:num_states=6,dim=12,initial=0")
+    assert np.asarray(oracle.initial_solutions()).shape == (1, 12)
+    with pytest.raises(SeqzooError, match="out of range"):
+        engine.build_oracle("hamming:num_states=6,dim=12,initial=5")
+
+
+def test_grid_expands_starts_and_models():
+    grid = resolve({"oracles": ["hamming:num_states=6,dim=12"], "rounds": 2,
+                    "starts": "each", "models": ["nam:signal=0.5", "nam"],
+                    "proposers": ["random"]})
+    assert grid.oracles == ("hamming:num_states=6,dim=12,initial=0",)
+    assert grid.proposers == ("random",)  # random takes no model: it runs once
+    assert grid.budget is None and grid.rounds == 2
+
+
+def test_cli_rounds_override_the_config_budget():
+    grid = resolve({"oracles": [ORACLE], "budget": 100}, rounds=3)
+    assert (grid.budget, grid.rounds) == (None, 3)
+    grid = resolve({"oracles": [ORACLE], "rounds": 3}, budget=100)
+    assert (grid.budget, grid.rounds) == (100, None)
+
+
+def test_a_store_made_with_free_rounds_is_refused(tmp_path):
+    grid = resolve({"oracles": [ORACLE], "proposers": ["random"], "seeds": [0],
+                    "budget": 30, "warm_start": "none", "workers": 1})
+    compare(grid, tmp_path, progress=False)
+    config = next(tmp_path.rglob("config.json"))
+    record = json.loads(config.read_text())
+    del record["config"]["rounds"], record["config"]["model_queries"]  # as before rounds
+    config.write_text(json.dumps(record))
+    with pytest.raises(SeqzooError, match="made with free rounds; use --allow-mixed"):
+        compare(grid, tmp_path, progress=False)
+    compare(grid, tmp_path, progress=False, allow_mixed=True)
+
+
+def test_surrogate_role_is_listed_and_nam_is_capped():
+    from seqzoo.plugins import registry
+    from seqzoo.protocol import Problem
+    from seqzoo.surrogates import ModelQueryError, build_model
+    from seqzoo.testing import check_surrogate
+
+    assert "nam" in registry().names("surrogate")
+    check_surrogate("nam:signal=0.5")
+    oracle = engine.build_oracle(ORACLE)
+    x0 = np.asarray(oracle.initial_solutions())
+    problem = Problem(oracle.alphabet, 12, x0, model_queries=10,
+                      ground_truth=lambda q: engine.evaluate(oracle, q))
+    model = build_model("(nam:signal=1)", problem)
+    model.fit(x0, oracle(x0))
+    queries = np.random.default_rng(0).integers(0, 6, size=(8, 12))
+    mean, std = model.predict(queries)
+    assert np.allclose(mean, oracle(queries)) and std is None  # signal 1: the oracle itself
+    with pytest.raises(ModelQueryError):
+        model.predict(queries)  # 16 > 10 this round
+    model.fit(x0, oracle(x0))  # a new round
+    model.predict(queries[:2])
+    assert model.extras()["model_queries"] == 10 and model.extras()["max_round_model_queries"] == 8
+
+
+def test_nam_noise_grows_with_distance():
+    from seqzoo.nam import NoisyAbstractModel
+    from seqzoo.protocol import Problem
+
+    oracle = engine.build_oracle("hamming:num_states=4,dim=30")
+    x0 = np.asarray(oracle.initial_solutions())
+    rng = np.random.default_rng(1)
+    errors = {}
+    for d in (1, 10):
+        model = NoisyAbstractModel(Problem(oracle.alphabet, 30, x0, ground_truth=oracle),
+                                   signal=0.5, distance="hamming")
+        model.fit(x0, oracle(x0))
+        far = np.repeat(x0, 200, axis=0)
+        for row in far:
+            sites = rng.choice(30, d, replace=False)
+            row[sites] = (row[sites] + rng.integers(1, 4, d)) % 4
+        mean, _ = model.predict(far)
+        errors[d] = np.abs(mean - oracle(far)).mean()
+    assert errors[10] > 2 * errors[1]
