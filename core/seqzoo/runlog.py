@@ -185,6 +185,11 @@ class RunDir:
             fh.flush()
             os.fsync(fh.fileno())
 
+    def keep_steps_before(self, step: int) -> None:
+        """Cut the log back to the steps before ``step`` (a round a kill left half written)."""
+        kept = [json.dumps(r, allow_nan=False) for r in self.records() if r["step"] < step]
+        write_text_atomic(self.log_path, "".join(line + "\n" for line in kept))
+
     def write_result(self, result: dict[str, Any]) -> None:
         write_json_atomic(self.result_path, result)
 

@@ -97,8 +97,8 @@ def test_resume_mid_round_continues_with_the_same_round(tmp_path):
     cut.mkdir()
     (cut / "config.json").write_text((whole / "config.json").read_text())
     lines = (whole / "evaluations.jsonl").read_text().splitlines(keepends=True)
-    # killed while the third round was being written: its rows are lost, a line is torn
-    (cut / "evaluations.jsonl").write_text("".join(lines[:21]) + lines[21][:10])
+    # killed while the third round was being written: part of it on disk, a line torn
+    (cut / "evaluations.jsonl").write_text("".join(lines[:25]) + lines[25][:10])
     engine.resume(cut)
     a = [(json.loads(x)["round"], json.loads(x)["sequence"], json.loads(x)["value"])
          for x in (whole / "evaluations.jsonl").read_text().splitlines()]

@@ -35,9 +35,6 @@ def test_resume_after_a_cut_between_rounds_replays_into_the_same_run(tmp_path, p
     cut_and_resume(tmp_path, proposer, 1 + rounds * size)  # the start row, then whole rounds
 
 
-@pytest.mark.xfail(reason="core: the engine replays a partly logged round as a tell, and "
-                          "Staged.take now continues after the rows handed out, so the rest "
-                          "of that round is never asked again (seqzoo.engine._replay)")
 @pytest.mark.parametrize("proposer, size", PROPOSERS)
 def test_resume_after_a_cut_inside_a_round_replays_into_the_same_run(tmp_path, proposer, size):
     cut_and_resume(tmp_path, proposer, 1 + 6 * size + 9)
