@@ -167,5 +167,5 @@ class CNNEnsemble:
 
     def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The members' mean (``flexs.Ensemble``) and their standard deviation."""
-        out = self.members_predict(x)
+        out = np.nan_to_num(self.members_predict(x))  # as FLEXS's KerasModel predicts
         return out.mean(axis=0), out.std(axis=0)
