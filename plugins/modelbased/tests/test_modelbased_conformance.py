@@ -1,7 +1,7 @@
 """seqzoo's conformance kit on the model-based proposers: budget, determinism, resume."""
 
 import pytest
-from seqzoo.testing import check_plugin, check_proposer
+from seqzoo.testing import check_plugin, check_proposer, check_surrogate
 
 SMALL = {"ensemble_size": 2, "model_epochs": 2}
 
@@ -17,3 +17,7 @@ def test_plugin_is_light_and_documented():
 ])
 def test_conforms(name, options):
     check_proposer(name, options=options)
+
+
+def test_cnn_ensemble_conforms():
+    check_surrogate("cnn-ensemble", options={"epochs": 2})
