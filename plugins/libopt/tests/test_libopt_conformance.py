@@ -10,6 +10,7 @@ def test_plugin_is_light_and_documented():
 
 @pytest.mark.parametrize("name, options", [
     ("cmaes", {"population_size": 6}),
+    ("cmaes", {}),  # population: the batch size
     ("nevergrad", {"num_workers": 8}),
     ("nevergrad", {"optimizer": "NGOpt", "parametrization": "transition", "num_workers": 4}),
     ("bo", {"n_init": 8, "candidates": 64, "fit_steps": 5}),

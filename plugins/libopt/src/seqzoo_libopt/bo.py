@@ -105,9 +105,11 @@ class BatchBO:
         self.fit_failures = 0
 
     # -- candidates ----------------------------------------------------------------------------
-    def _in_region(self, center: np.ndarray, count: int) -> np.ndarray:
-        """Random sequences at Hamming distance 1..radius from ``center``, each new."""
-        pool, keys = [], set()
+    def _in_region(self, center: np.ndarray, count: int,
+                   exclude: frozenset[bytes] = frozenset()) -> np.ndarray:
+        """Random sequences at Hamming distance 1..radius from ``center``, each new (not
+        seen, not in ``exclude``)."""
+        pool, keys = [], set(exclude)
         for _ in range(count * _DRAWS_PER_CANDIDATE):
             if len(pool) == count:
                 break
@@ -209,21 +211,31 @@ class BatchBO:
         return pool[chosen]
 
     # -- rounds --------------------------------------------------------------------------------
-    def _next_batch(self, n: int) -> np.ndarray:
+    def _unseen(self, rows: np.ndarray, exclude: frozenset[bytes]) -> np.ndarray:
+        keep = [row.tobytes() not in exclude and row not in self.seen for row in rows]
+        return rows[np.asarray(keep, dtype=bool)]
+
+    def _next_batch(self, n: int, exclude: frozenset[bytes] | None = None) -> np.ndarray:
+        """Up to ``n`` candidates; ``exclude`` (rows handed out this round, not yet told)
+        marks a round being extended, whose rows must all be new."""
         if len(self.seen) < self.n_init:
-            want = min(n, self.n_init - len(self.seen))
+            # a round that is extended before any of it is labelled stays in the design
+            want = n if exclude is not None else min(n, self.n_init - len(self.seen))
             if self.init_design == "uniform":
-                return np.unique(self._uniform(want), axis=0)
+                batch = np.unique(self._uniform(want), axis=0)
+                return batch if exclude is None else self._unseen(batch, exclude)
             saved, self.radius = self.radius, self.length_init
-            batch = self._in_region(self._center(), want)
+            batch = self._in_region(self._center(), want, exclude or frozenset())
             self.radius = saved
             return batch
         import torch
 
         x, y = self._training_set()
-        pool = self._in_region(self._center(), max(self.candidates, n))
+        pool = self._in_region(self._center(), max(self.candidates, n), exclude or frozenset())
         if not len(pool):  # the region is exhausted: look at the whole space
             pool = np.unique(self._uniform(max(self.candidates, n)), axis=0)
+            if exclude is not None:
+                pool = self._unseen(pool, exclude)
         if len(pool) <= n:
             return pool
         with torch.random.fork_rng(), warnings.catch_warnings():
@@ -258,7 +270,24 @@ class BatchBO:
                 batch = self._uniform(1)
             self.staged = Staged(batch)
             self.best_before = self.seen.best_y
+        elif self.staged.sent == len(self.staged.x):
+            self._extend(n)
         return self.staged.take(n)
+
+    def _extend(self, n: int) -> None:
+        """Under rounds the engine asks again before it tells when a batch came out short
+        (the initial design, an exhausted region): more candidates join the same batch,
+        chosen as the batch was, and the trust region is adjusted once on all of it."""
+        old = self.staged
+        extra = self._next_batch(n, frozenset(row.tobytes() for row in old.x))
+        if not len(extra):  # nothing new near the incumbent: any sequence not yet tried
+            extra = self._unseen(np.unique(self._uniform(max(self.candidates, n)), axis=0),
+                                 frozenset(row.tobytes() for row in old.x))[:n]
+        if not len(extra):
+            extra = self._uniform(1)
+        self.staged = Staged(np.concatenate([old.x, extra[:n]]))
+        self.staged.y[:len(old.y)] = old.y
+        self.staged.sent, self.staged.told = old.sent, old.told
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)

@@ -33,8 +33,9 @@ class Nevergrad:
             PortfolioDiscreteOnePlusOne, DiscreteLenglerOnePlusOne, NGOpt.
         parametrization: choice (unordered states, ng.p.Choice) or transition
             (ng.p.TransitionChoice, states mutate to neighbours in index order).
-        num_workers: candidates nevergrad is asked for before any is told (the batch it
-            plans for); an ask returns at most this many.
+        num_workers: candidates nevergrad plans to have in flight, and the most one ask
+            returns; default: the batch size under rounds (a round is in flight at once),
+            else 100.
         reuse_seen: answer candidates that decode to a sequence already evaluated with its
             known value instead of spending an oracle call on it.
         infeasible_penalty: an infeasible sequence's loss is the worst feasible loss seen
@@ -42,11 +43,13 @@ class Nevergrad:
     """
 
     def __init__(self, problem: Problem, optimizer: str = "DiscreteOnePlusOne",
-                 parametrization: str = "choice", num_workers: int = 100,
+                 parametrization: str = "choice", num_workers: int | None = None,
                  reuse_seen: bool = True, infeasible_penalty: float = 1.0):
         if parametrization not in PARAMETRIZATIONS:
             raise ValueError(f"parametrization must be one of {', '.join(PARAMETRIZATIONS)}, "
                              f"got {parametrization!r}")
+        if num_workers is None:
+            num_workers = problem.batch_size if problem.rounds and problem.batch_size else 100
         if num_workers < 1:
             raise ValueError(f"num_workers must be at least 1, got {num_workers}")
         if not infeasible_penalty >= 0:
@@ -93,11 +96,14 @@ class Nevergrad:
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if self.pending:  # asked before and never told (a resumed crash): hand them out again
-            return self._handout()[:n]
-        want, cached = min(n, self.num_workers), 0
-        keys: set[bytes] = set()
-        while len(self.pending) < want:
+        # rows still pending were handed out earlier in this round: under rounds the engine
+        # asks again before it tells, and each ask must bring new sequences
+        start, cached = len(self.pending), 0
+        before = {row.tobytes() for row, _ in self.pending}
+        keys = set(before)
+        want, fresh = min(n, self.num_workers), 0
+        # twins count towards want (as they did before rounds), but an ask brings one new row
+        while len(self.pending) - start < want or not fresh:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 candidate = self.opt.ask()
@@ -108,18 +114,19 @@ class Nevergrad:
                 self._tell(candidate, self._loss(np.array([known]))[0])
                 continue
             if row.tobytes() in keys and cached < _MAX_CACHED:
-                # a twin of a row already in this batch: nevergrad hears of it with the twin
+                # a twin of a row already in this round: nevergrad hears of it with the twin
                 cached += 1
                 self.pending.append((row, candidate))
                 continue
             keys.add(row.tobytes())
             self.pending.append((row, candidate))
-        return self._handout()
+            fresh += 1
+        return self._handout(start, before)
 
-    def _handout(self) -> np.ndarray:
-        """The pending rows, each once (twins ride along and learn their twin's value)."""
-        out, keys = [], set()
-        for row, _ in self.pending:
+    def _handout(self, start: int, before: set[bytes]) -> np.ndarray:
+        """This ask's pending rows, each once (twins ride along and learn their twin's value)."""
+        out, keys = [], set(before)
+        for row, _ in self.pending[start:]:
             if row.tobytes() not in keys:
                 keys.add(row.tobytes())
                 out.append(row)
