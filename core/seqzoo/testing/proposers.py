@@ -182,7 +182,8 @@ def _check_protocol(oracle: Oracle, seed: int) -> bool:
     ``restore``."""
     problem = Problem(oracle.alphabet, int(oracle.length),
                       np.atleast_2d(np.asarray(oracle.initial_solutions(), dtype=np.int64)),
-                      seed=seed, workdir=None)
+                      seed=seed, workdir=None,
+                      ground_truth=lambda q: engine.evaluate(oracle, np.asarray(q)))
     try:
         proposer = engine.build_proposer(NAME, problem)
     except SpecError as exc:  # the caller's options, not the protocol, are at fault
