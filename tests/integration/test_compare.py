@@ -12,7 +12,7 @@ from seqzoo.compare import check, resolve
 from seqzoo.plugins import registry
 
 ORACLE = "ehrlich:num_states=8,dim=8,num_motifs=2,motif_length=2,quantization=2"
-PROPOSERS = ("random", "ga:population=16")
+PROPOSERS = ("random", "ga:population=32")
 SUMMARY = ["proposer", "oracle", "seed", "best_value", "regret", "evaluations",
            "evaluations_to_best", "solved", "wall_seconds"]
 TRACE = ["proposer", "seed", "evaluations", "best_value"]
@@ -60,7 +60,7 @@ def test_small_ehrlich_grid_writes_every_file_and_column(small_grid):
     assert all(t[c] != "" for t in trace for c in TRACE)
     assert {(t["proposer"], t["seed"]) for t in trace} == {(r["proposer"], r["seed"])
                                                           for r in summary}
-    assert "ga:population=16" in (small_grid / "report.md").read_text()
+    assert "ga:population=32" in (small_grid / "report.md").read_text()
 
 
 def test_default_grid_names_every_installed_proposer_and_checks_out():

@@ -52,7 +52,9 @@ class AdaLead:
     With ``model=SPEC`` rollouts are scored by the surrogate; without, every proposal is
     scored by the oracle.
 
-    Options (a default of None means the setting's default, see the plugin's README):
+    A default of None means the setting's default (see the plugin's README).
+
+    Options:
         batch_size: sequences per round; default the run's batch size (1000 without one).
         mu: expected mutations per sequence in a rollout step (per-site rate ``mu / L``).
         threshold: parents are the sequences within this fraction of the best value.
