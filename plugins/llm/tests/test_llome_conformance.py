@@ -9,6 +9,6 @@ def test_plugin_is_light_and_documented():
 
 def test_llome_conforms():
     check_proposer("llome", options={
-        "preset": "cpu", "rounds": 2, "labels_per_round": 16, "seed_evaluations": 20,
-        "ga_population": 20, "seeds_per_round": 4, "edit_iterations": 1,
+        "preset": "cpu", "rounds": 2, "labels_per_round": 16, "seed_evaluations": 24,
+        "ga_population": 24, "seeds_per_round": 4, "edit_iterations": 1,
         "samples_per_temperature": 1, "guard_prompts": 4})

@@ -81,7 +81,7 @@ def _log(path):
 
 
 def test_a_whole_run_spends_the_budget_in_rounds(run_dir):
-    result = run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    result = run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False, rounds="free")
     assert result.evaluations == BUDGET
     assert FakeModel.fits == ["sft", "marge", "marge"]
     rounds = read_rounds(run_dir)
@@ -99,7 +99,7 @@ def test_a_whole_run_spends_the_budget_in_rounds(run_dir):
 
 
 def test_collapse_guard_feeds_the_next_rounds_temperatures(run_dir):
-    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False, rounds="free")
     rounds = read_rounds(run_dir)
     assert rounds[0]["temperatures"] == [0.8, 1.2]
     for before, after in zip(rounds, rounds[1:]):
@@ -110,7 +110,7 @@ def test_collapse_guard_feeds_the_next_rounds_temperatures(run_dir):
 
 def test_a_copying_model_is_rejected_and_the_round_falls_back(run_dir, fake_model):
     fake_model.mode = "copy"
-    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False, rounds="free")
     rounds = read_rounds(run_dir)
     assert rounds[0]["accepted"]
     assert not rounds[1]["accepted"] and "repeat" in rounds[1]["guard"][0]
@@ -122,7 +122,7 @@ def test_a_copying_model_is_rejected_and_the_round_falls_back(run_dir, fake_mode
 
 def test_nothing_valid_falls_back_to_mutants(run_dir, fake_model):
     fake_model.mode = "garbage"
-    result = run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
+    result = run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False, rounds="free")
     assert result.evaluations == BUDGET
     rounds = read_rounds(run_dir)
     assert all(r["parsable"] == 0 and r["fallback_labels"] == r["labels"] for r in rounds)
@@ -130,9 +130,9 @@ def test_nothing_valid_falls_back_to_mutants(run_dir, fake_model):
 
 def test_resume_continues_from_the_last_round_without_respending(run_dir, tmp_path):
     whole = tmp_path / "whole"
-    run(ORACLE, SMALL, BUDGET, out=whole, stop_on_optimum=False)
+    run(ORACLE, SMALL, BUDGET, out=whole, stop_on_optimum=False, rounds="free")
     stop = 1 + 100 + 60 + 25  # killed 25 labels into round 1
-    run(ORACLE, SMALL, stop, out=run_dir, stop_on_optimum=False)
+    run(ORACLE, SMALL, stop, out=run_dir, stop_on_optimum=False, rounds="free")
     config = json.loads((run_dir / "config.json").read_text())
     config["config"]["budget"] = BUDGET
     (run_dir / "config.json").write_text(json.dumps(config))
@@ -149,7 +149,7 @@ def test_resume_continues_from_the_last_round_without_respending(run_dir, tmp_pa
 
 
 def test_resume_inside_the_warm_start_replays_the_ga(run_dir):
-    run(ORACLE, SMALL, 51, out=run_dir, stop_on_optimum=False)
+    run(ORACLE, SMALL, 51, out=run_dir, stop_on_optimum=False, rounds="free")
     config = json.loads((run_dir / "config.json").read_text())
     config["config"]["budget"] = BUDGET
     (run_dir / "config.json").write_text(json.dumps(config))
@@ -172,8 +172,8 @@ def test_bad_options_are_reported(spec, message):
 
 
 def test_a_fresh_run_over_an_old_folder_starts_a_new_diagnostics_file(run_dir):
-    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False)
-    run(ORACLE, SMALL, 1 + 100 + 60, out=run_dir, stop_on_optimum=False, overwrite=True)
+    run(ORACLE, SMALL, BUDGET, out=run_dir, stop_on_optimum=False, rounds="free")
+    run(ORACLE, SMALL, 1 + 100 + 60, out=run_dir, stop_on_optimum=False, overwrite=True, rounds="free")
     assert [r["round"] for r in read_rounds(run_dir)] == [0]
     assert not (run_dir / "llome" / "round_01").exists()
 
@@ -251,7 +251,7 @@ REFERENCE_LOOP = ",seeds=round,trajectories=separate,checkpoints=best,guard_prom
 def test_the_reference_loop_choices_spend_the_budget(run_dir, objective):
     spec = SMALL.replace("guard_prompts=4", "") + REFERENCE_LOOP + \
         f",dpo_pairs=all,objective={objective}"
-    result = run(ORACLE, spec.replace(",,", ","), BUDGET, out=run_dir, stop_on_optimum=False)
+    result = run(ORACLE, spec.replace(",,", ","), BUDGET, out=run_dir, stop_on_optimum=False, rounds="free")
     assert result.evaluations == BUDGET
     rounds = read_rounds(run_dir)
     assert FakeModel.fits == ["sft", objective, objective]

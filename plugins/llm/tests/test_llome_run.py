@@ -27,7 +27,7 @@ BUDGET = 1 + WARM + 2 * 40
 def finished(tmp_path_factory):
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("llome") / "run"
-    result = run(ORACLE, SPEC, BUDGET, out=out, seed=0, stop_on_optimum=False)
+    result = run(ORACLE, SPEC, BUDGET, out=out, seed=0, stop_on_optimum=False, rounds="free")
     return result, out
 
 
@@ -58,7 +58,7 @@ def test_the_reference_loop_with_constrained_decoding_runs_for_real(tmp_path):
     spec = (SPEC.replace("guard_prompts=8", "guard_prompts=4")
             + ",seeds=round,trajectories=separate,checkpoints=best,checkpoint_count=2,"
             "lr_schedule=linear,weight_decay=0,grad_accum=2,constrained=true")
-    result = run(ORACLE, spec, BUDGET, out=tmp_path / "run", seed=1, stop_on_optimum=False)
+    result = run(ORACLE, spec, BUDGET, out=tmp_path / "run", seed=1, stop_on_optimum=False, rounds="free")
     assert result.evaluations == BUDGET
     rounds = read_rounds(tmp_path / "run")
     assert len(rounds) == 2
