@@ -42,9 +42,11 @@ class Annealer:
 
     def ask(self, n: int) -> np.ndarray:
         k = min(n, self.batch_size)
-        self.pending = (self.turn + np.arange(k)) % self.batch_size
+        chains = (self.turn + np.arange(k)) % self.batch_size
+        # a round may take several asks before its one tell: every piece awaits it
+        self.pending = np.concatenate([self.pending, chains])
         self.turn = (self.turn + k) % self.batch_size
-        children = self.x[self.pending].copy()
+        children = self.x[chains].copy()
         for _ in range(self.mutations):
             sites = self.rng.integers(0, self.problem.length, size=k)
             children[np.arange(k), sites] = self.rng.integers(0, self.problem.num_states, size=k)
@@ -61,4 +63,5 @@ class Annealer:
             delta = np.where(np.isneginf(y) & np.isneginf(current), 0.0, y - current)
         accept = self.rng.random(len(y)) < np.exp(np.minimum(delta, 0.0) / self.temperature)
         self.x[chains[accept]], self.y[chains[accept]] = x[accept], y[accept]
+        self.pending = np.empty(0, dtype=np.int64)
         self.temperature *= self.cooling
