@@ -128,7 +128,7 @@ def test_optimal_solution_must_score_the_optimum():
 def test_builtin_random_proposer_passes_every_check(tmp_path):
     report = check_proposer("random", budget=30, workdir=tmp_path)
     assert report.passed == ("protocol", "valid_outputs", "budget", "deterministic",
-                             "infeasible", "warm_start", "resume")
+                             "infeasible", "rounds", "free_rounds", "warm_start", "resume")
     logged = [json.loads(line) for line in (tmp_path / "first" / "evaluations.jsonl")
               .read_text().splitlines()]
     assert len(logged) == 30 and max(r["step"] for r in logged) >= 3
