@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 from seqzoo import Problem
 
-from .ensemble import Ensemble
 from .rounds import RoundProposer
-from .vae import VAE
+
+if TYPE_CHECKING:  # torch loads when the proposer is built, not when `zoo list` reads options
+    from .vae import VAE
 
 #: Draws of one cycle that may come back short of new sequences, each 1.3-fold warmer.
 _REDRAWS = 20
@@ -93,6 +95,10 @@ class _AdaptiveSampling(RoundProposer):
         self.length, self.num_states = problem.length, problem.num_states
         self.rng = problem.rng()
         seed = int(self.rng.integers(2**31))
+        import torch
+
+        from .ensemble import Ensemble
+
         self.generator = torch.Generator().manual_seed(seed)
         self._start_model(problem, model, lambda: Ensemble(
             self.num_states, size=ensemble_size, epochs=model_epochs, max_data=max_data,
@@ -119,8 +125,9 @@ class _AdaptiveSampling(RoundProposer):
         if not fresh:  # a top-up of this round: the next best of its scored samples
             return self._best_new(self._pool, self._scores, size)
         x, y = self.labelled()
-        with torch.random.fork_rng():
-            torch.manual_seed(int(self.rng.integers(2**31)))
+        from .vae import VAE
+
+        with self._torch_seeded():
             self._fit(x, y)
             if self.search is None:
                 self.search = VAE(self.length, self.num_states, latent=self.latent)

@@ -16,11 +16,9 @@ Each round, after the paper's public code (``algorithm/pex.py``):
 from __future__ import annotations
 
 import numpy as np
-import torch
 from seqzoo import Problem
 from seqzoo.values import finite_values
 
-from .ensemble import Ensemble
 from .rounds import RoundProposer
 
 
@@ -73,6 +71,8 @@ class PEX(RoundProposer):
             -1, self.length)[0]
         self.rng = problem.rng()
         seed = int(self.rng.integers(2**31))
+        from .ensemble import Ensemble  # torch: not when `zoo list` reads the options
+
         self._start_model(problem, model, lambda: Ensemble(
             self.num_states, size=ensemble_size, epochs=model_epochs, max_data=max_data,
             seed=seed))
@@ -103,8 +103,7 @@ class PEX(RoundProposer):
     def _plan(self, size: int, fresh: bool) -> np.ndarray:
         x, y = self.labelled()
         if fresh:
-            with torch.random.fork_rng():
-                torch.manual_seed(int(self.rng.integers(2**31)))
+            with self._torch_seeded():
                 self._fit(x, y)
         pool = np.unique(self._mutants(self.frontier(x, y)), axis=0)
         pool = pool[[row.tobytes() not in self.seen for row in pool]]

@@ -11,14 +11,16 @@ seen, so every ask hands out new rows.
 
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 from seqzoo import Problem
 from seqzoo.surrogates import Model, build_model
 from seqzoo.values import check_batch
 
-from .ensemble import Ensemble
+if TYPE_CHECKING:  # torch loads when a model is built, not when `zoo list` reads options
+    from .ensemble import Ensemble
 
 
 class RoundProposer:
@@ -35,6 +37,15 @@ class RoundProposer:
                      ensemble: Callable[[], Ensemble]) -> None:
         self.model = None if model is None else build_model(model, problem)
         self.ensemble = ensemble() if model is None else None
+
+    @contextmanager
+    def _torch_seeded(self) -> Iterator[None]:
+        """torch's global stream seeded from the proposer's own, and put back afterwards."""
+        import torch
+
+        with torch.random.fork_rng():
+            torch.manual_seed(int(self.rng.integers(2**31)))
+            yield
 
     def _fit(self, x: np.ndarray, y: np.ndarray) -> None:
         (self.ensemble if self.model is None else self.model).fit(x, y)
