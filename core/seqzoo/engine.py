@@ -29,7 +29,8 @@ from .plugins import registry
 from .protocol import Problem, Proposer, decode
 from .provenance import versions
 from .results import Progress, RunResult
-from .rounds import FREE, SOLVED_TOL, Tracker, evaluate, fill_round, validate_batch
+from .rounds import (FREE, SOLVED_TOL, Tracker, evaluate, fill_round, rounds_budget,
+                     validate_batch)
 from .runlog import RunDir, Step
 from .spec import Spec
 
@@ -109,7 +110,7 @@ class Engine:
                                     or DEFAULT_BATCH_SIZE)
         self.budget = config.budget
         if isinstance(config.rounds, int) and not config.warm_start:
-            self.budget = len(self.x0) + config.rounds * config.batch_size
+            self.budget = rounds_budget(len(self.x0), config.rounds, config.batch_size)
         if self.budget is not None and len(self.x0) > self.budget:
             raise SeqzooError(f"budget {self.budget} is smaller than the {len(self.x0)} "
                               f"initial solutions the oracle starts from")
@@ -215,7 +216,8 @@ class Engine:
         """Rebuild the proposer with the rows in its problem (see Problem.warm_start)."""
         self.warm_count = len(x)
         if isinstance(self.config.rounds, int):
-            self.budget = len(x) + self.config.rounds * int(self.config.batch_size or 0)
+            self.budget = rounds_budget(len(x), self.config.rounds,
+                                        int(self.config.batch_size or DEFAULT_BATCH_SIZE))
         self.problem = replace(self.problem, warm_start=(x.copy(), y.copy()),
                                budget=self.budget)
         self.proposer = self._build()

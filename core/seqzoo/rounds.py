@@ -22,6 +22,11 @@ SOLVED_TOL = 1e-9
 FREE = "free"
 
 
+def rounds_budget(start_rows: int, rounds: int, batch_size: int) -> int:
+    """The budget ``rounds=R`` means: the start rows (round 0) plus ``R`` whole rounds."""
+    return start_rows + rounds * batch_size
+
+
 def validate_batch(x: Any, n: int, length: int, num_states: int, who: str) -> np.ndarray:
     """Check a proposer's answer to ``ask(n)``; return it as an int64 array."""
     arr = np.asarray(x)

@@ -319,7 +319,8 @@ def check(grid: Grid) -> dict[str, int]:
     """
     import numpy as np
 
-    from ..engine import RunConfig, build_oracle, build_proposer, check_warm_start
+    from ..engine import (RunConfig, build_oracle, build_proposer, check_config,
+                          check_warm_start)
     from ..protocol import Problem
 
     for what, items in (("oracle", grid.oracles), ("proposer", grid.proposers)):
@@ -328,11 +329,11 @@ def check(grid: Grid) -> dict[str, int]:
         twice = sorted({s for s in items if items.count(s) > 1})
         if twice:
             raise SeqzooError(f"{what} {twice[0]!r} is listed twice")
-    check_warm_start(RunConfig(grid.oracles[0], grid.proposers[0], grid.budget,
-                               warm_start=grid.warm_start,
-                               warm_start_budget=grid.warm_start_budget))
-    if grid.budget is not None and grid.rounds is not None and grid.rounds != "free":
-        raise SeqzooError("rounds = R sets the budget; give budget or rounds, not both")
+    first = RunConfig(grid.oracles[0], grid.proposers[0], grid.budget, grid.batch_size,
+                      warm_start=grid.warm_start, warm_start_budget=grid.warm_start_budget,
+                      rounds=grid.rounds, model_queries=grid.model_queries)
+    check_config(first)
+    check_warm_start(first)
     if not grid.seeds:
         raise SeqzooError("the seed list is empty: give at least one seed, e.g. --seeds 0,1,2")
     if len(set(grid.seeds)) != len(grid.seeds) or min(grid.seeds) < 0:

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine import LEGACY, RunConfig
-from ..rounds import FREE
+from ..engine import DEFAULT_BATCH_SIZE, LEGACY, RunConfig
+from ..rounds import FREE, rounds_budget
 from ..errors import SeqzooError
 from ..runlog import RunDir, write_json_atomic
 from .grid import Grid
@@ -99,8 +99,9 @@ class Store:
                                   f"same run folder {folder}; spell one differently")
             seen[folder] = (oracle, proposer)
             warm = (str(self.warm_folder(oracle, seed) / ROWS) if grid.warm_start else None)
-            planned = grid.budget or ((grid.warm_start_budget or (starts or {}).get(oracle, 1))
-                                      + int(grid.rounds or 0) * (grid.batch_size or 100))
+            planned = grid.budget if grid.budget is not None else rounds_budget(
+                grid.warm_start_budget or (starts or {}).get(oracle, 1), int(grid.rounds or 0),
+                grid.batch_size or DEFAULT_BATCH_SIZE)
             tasks.append(RunTask(oracle, proposer, seed, grid.budget, grid.batch_size,
                                  str(folder), grid.warm_start, grid.warm_start_budget, warm,
                                  grid.threads, grid.rounds, grid.model_queries, planned))
