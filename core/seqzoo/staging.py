@@ -38,6 +38,12 @@ class Staged:
         self.sent += len(part)
         return part.copy()
 
+    def extend(self, x: np.ndarray) -> None:
+        """Add candidates behind the planned ones: a round asked for more than was planned,
+        before anything of it is told."""
+        self.x = np.concatenate([self.x, np.asarray(x, dtype=self.x.dtype)])
+        self.y = np.concatenate([self.y, np.full(len(x), np.nan)])
+
     def record(self, x: np.ndarray, y: np.ndarray) -> bool:
         """Score the next handed-out candidates; returns whether the batch is now done."""
         end = self.told + len(x)

@@ -285,9 +285,7 @@ class BatchBO:
                                  frozenset(row.tobytes() for row in old.x))[:n]
         if not len(extra):
             extra = self._uniform(1)
-        self.staged = Staged(np.concatenate([old.x, extra[:n]]))
-        self.staged.y[:len(old.y)] = old.y
-        self.staged.sent, self.staged.told = old.sent, old.told
+        old.extend(extra[:n])
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 from seqzoo import Problem
+from seqzoo.staging import Staged
 from seqzoo.surrogates import Model, build_model
 from seqzoo.values import check_batch
 
@@ -66,8 +67,7 @@ class RoundProposer:
         self.ys: list[np.ndarray] = []
         #: every row labelled or handed out: a plan proposes none of them again
         self.seen: set[bytes] = set()
-        self.queue = np.empty((0, self.length), dtype=np.int64)  # planned, not handed out
-        self.pending = np.empty((0, self.length), dtype=np.int64)  # handed out, not told
+        self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
         self.rounds = 0
 
     def labelled(self) -> tuple[np.ndarray, np.ndarray]:
@@ -80,21 +80,18 @@ class RoundProposer:
     def ask(self, n: int) -> np.ndarray:
         if n < 1:
             raise ValueError(f"ask needs n >= 1, got {n}")
-        if not len(self.queue):
-            fresh = not len(self.pending)
-            self.queue = self._plan(self.batch_size if fresh else n, fresh)
-        part, self.queue = self.queue[:n].copy(), self.queue[n:]
-        self.pending = np.concatenate([self.pending, part])
+        if self.staged.done:
+            self.staged = Staged(self._plan(self.batch_size, True))
+        elif self.staged.sent == len(self.staged.x):  # used up, rows still await values
+            self.staged.extend(self._plan(n, False))
+        part = self.staged.take(n)
         self.seen.update(row.tobytes() for row in part)
         return part
 
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)
-        if len(self.pending):  # step 0 and warm starts come without an ask
-            if len(x) > len(self.pending) or not np.array_equal(x, self.pending[: len(x)]):
-                raise ValueError("tell() got sequences other than the ones ask() handed "
-                                 "out, in that order")
-            self.pending = self.pending[len(x):]
+        if self.staged.waiting:  # step 0 and warm starts come without an ask
+            self.staged.record(x, y)
         self.xs.append(x)
         self.ys.append(y)
         self.seen.update(row.tobytes() for row in x)
