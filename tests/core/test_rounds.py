@@ -186,3 +186,16 @@ def test_nam_noise_grows_with_distance():
         mean, _ = model.predict(far)
         errors[d] = np.abs(mean - oracle(far)).mean()
     assert errors[10] > 2 * errors[1]
+
+
+def test_staged_hands_out_new_rows_until_told_and_grows():
+    from seqzoo.staging import Staged
+
+    staged = Staged(np.arange(6).reshape(3, 2))
+    first, second = staged.take(2), staged.take(2)
+    assert first.tolist() == [[0, 1], [2, 3]] and second.tolist() == [[4, 5]]
+    staged.extend(np.array([[6, 7]]))
+    assert staged.take(5).tolist() == [[6, 7]] and not staged.done
+    assert staged.record(np.arange(8).reshape(4, 2), np.arange(4.0))
+    with pytest.raises(ValueError):
+        Staged(np.zeros((2, 2), int)).record(np.ones((1, 2), int), np.zeros(1))
