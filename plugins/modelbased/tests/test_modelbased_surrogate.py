@@ -51,8 +51,8 @@ def test_shapes_and_same_seed_same_predictions():
         assert mean.shape == std.shape == (30,) and (std >= 0).all()
         assert surrogate.members_predict(test).shape == (3, 30)
         predictions.append(mean)
-    assert np.array_equal(predictions[0], predictions[1])
-    assert not np.array_equal(predictions[0], predictions[2])
+    assert np.allclose(predictions[0], predictions[1], rtol=1e-6, atol=1e-9)
+    assert not np.allclose(predictions[0], predictions[2], rtol=1e-6, atol=1e-9)
 
 
 def test_learns_an_additive_landscape():
