@@ -92,7 +92,7 @@ def test_rounds_count_after_a_warm_start(tmp_path):
 
 def test_resume_mid_round_continues_with_the_same_round(tmp_path):
     whole, cut = tmp_path / "whole", tmp_path / "cut"
-    engine.run(ORACLE, "ga:population=20", batch_size=10, rounds=5, out=whole,
+    engine.run(ORACLE, "random", batch_size=10, rounds=5, out=whole,
                stop_on_optimum=False)
     cut.mkdir()
     (cut / "config.json").write_text((whole / "config.json").read_text())
