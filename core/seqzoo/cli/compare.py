@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .run import rounds_arg
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -51,12 +53,6 @@ def add_parser(sub) -> None:
                    help="keep stored runs made by other package versions or commits")
     p.add_argument("--quiet", action="store_true", help="no progress display or table")
     p.set_defaults(func=main)
-
-
-def rounds_arg(text: str):
-    from .run import rounds_arg as parse
-
-    return parse(text)
 
 
 def _workers(text: str):

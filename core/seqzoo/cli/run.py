@@ -69,6 +69,7 @@ def main(args) -> int:
     from pathlib import Path
 
     from .. import engine
+    from ..protocol import MODEL_QUERIES
     from ..display import console, run_progress, summary
     from ..errors import SeqzooError
     from ..runlog import RunDir
@@ -100,7 +101,8 @@ def main(args) -> int:
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
                                   args.seed, args.stop_on_optimum, args.warm_start,
                                   args.warm_start_budget, args.threads, args.rounds,
-                                  2000 if args.model_queries is None else args.model_queries)
+                                  MODEL_QUERIES if args.model_queries is None
+                                  else args.model_queries)
         RunDir(args.out).check_new(args.overwrite, args.force)  # before the bar is drawn
         job, label = engine.Engine(config, args.out), args.proposer
         go = lambda: job.run(overwrite=args.overwrite, force=args.force)  # noqa: E731

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import warmstart
 from ..errors import SeqzooError
+from ..protocol import MODEL_QUERIES
 from ..spec import Spec
 
 if sys.version_info >= (3, 11):
@@ -56,7 +57,7 @@ class Grid:
     #: the budget) or ``"free"`` (the sequential loop); see :class:`seqzoo.engine.RunConfig`.
     rounds: int | str | None = None
     #: Model queries per round for model-guided proposers.
-    model_queries: int = 2000
+    model_queries: int = MODEL_QUERIES
 
     def cells(self) -> Iterator[tuple[str, str, int]]:
         """``(oracle, proposer, seed)`` for every run, oracle-major."""
@@ -197,7 +198,7 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     proposers = _with_models(proposers, merged.get("models"))
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
                 budget=budget, rounds=rounds,
-                model_queries=_positive(merged.get("model_queries", 2000), "model_queries"),
+                model_queries=_positive(merged.get("model_queries", MODEL_QUERIES), "model_queries"),
                 batch_size=_batch_size(merged["batch_size"]),
                 workers=_workers(merged["workers"], merged.get("threads")), executor=executor,
                 ray_address=address, warm_start=warm or None,
@@ -211,11 +212,8 @@ def _budget_and_rounds(*layers: dict[str, Any]) -> tuple[int | None, int | str |
     """The budget and rounds the highest layer that sets either asks for: ``rounds = R``
     sets the budget (start rows + R rounds), so a budget below it is dropped."""
     budget, rounds = None, None
-    for layer in layers:
+    for layer in layers:  # a bad rounds value is check_config's to refuse
         r = layer.get("rounds")
-        if r is not None and not (r == "free" or (isinstance(r, int) and not
-                                                   isinstance(r, bool) and r >= 1)):
-            raise SeqzooError(f"rounds must be a positive integer or 'free', got {r!r}")
         if layer.get("budget") is not None and isinstance(r, int):
             raise SeqzooError("rounds = R sets the budget (start rows + R x batch size); "
                               "give budget or rounds, not both")
@@ -317,8 +315,6 @@ def check(grid: Grid) -> dict[str, int]:
     parse but clash (a population too small for its survival quantile) fail here too;
     proposers defer their heavy work (models, training) to their first ``ask``.
     """
-    import numpy as np
-
     from ..engine import (RunConfig, build_oracle, build_proposer, check_config,
                           check_warm_start)
     from ..protocol import Problem

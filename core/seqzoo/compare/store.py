@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import DEFAULT_BATCH_SIZE, LEGACY, RunConfig
-from ..rounds import FREE, rounds_budget
 from ..errors import SeqzooError
+from ..protocol import MODEL_QUERIES
+from ..rounds import FREE, rounds_budget
 from ..runlog import RunDir, write_json_atomic
 from .grid import Grid
 
 #: What a stored config that lacks a newer key was made with.
-_DEFAULTS = {"model_queries": 2000}
+_DEFAULTS = {"model_queries": MODEL_QUERIES}
 GRID = "grid.json"
 RUNS = "runs"
 WARM = "warm-start"
@@ -61,7 +62,7 @@ class RunTask:
     warm_rows: str | None = None
     threads: int | None = None
     rounds: int | str | None = None
-    model_queries: int = 2000
+    model_queries: int = MODEL_QUERIES
     #: Evaluations the run is expected to use (for progress: ``budget`` may be ``None``).
     planned: int = 0
 
@@ -216,7 +217,7 @@ class Store:
                         warm_start_budget=data.get("warm_start_budget"),
                         threads=data.get("threads"),
                         rounds=data.get("rounds", FREE),
-                        model_queries=int(data.get("model_queries", 2000)))
+                        model_queries=int(data.get("model_queries", MODEL_QUERIES)))
         except FileNotFoundError:
             raise SeqzooError(f"{self.path} is not a zoo compare folder (no {GRID})") from None
         except (ValueError, KeyError, TypeError) as exc:
