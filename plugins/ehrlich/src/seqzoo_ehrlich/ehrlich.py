@@ -5,6 +5,11 @@ hidden *spaced motifs* it contains, and rules out sequences that use a transitio
 Markov process forbids. Construction draws from one ``torch.Generator`` in the reference's
 order (see :mod:`seqzoo_ehrlich.markov`); evaluation runs in blocks through the vectorised
 :class:`~seqzoo_ehrlich.kernel.MotifKernel`.
+
+torch is imported only where it is needed: the presets' constructions are shipped as data
+(:mod:`seqzoo_ehrlich.constructions`), so building and evaluating one of them is numpy only,
+and the reference's torch attributes (``transition_matrix``, ``motifs``, ...) are drawn on
+first access.
 """
 
 from __future__ import annotations
@@ -13,15 +18,13 @@ import math
 from typing import Any, Callable
 
 import numpy as np
-import torch
 
 from seqzoo.protocol import default_alphabet
 
 from .checks import count, finite, seed
+from .constructions import Construction, lookup
 from .inputs import as_numpy_batch, state_blocks
 from .kernel import MotifKernel
-from .markov import (feasible_transitions, is_ergodic, sample_chains,
-                     sparse_ergodic_transition_matrix, stationary_distribution)
 from .observe import observe
 
 #: Bytes of states per evaluation block: small enough to stay in cache, large enough that
@@ -60,27 +63,82 @@ class Ehrlich:
         self.quantization, self.negate = q, bool(negate)
         self.random_seed = seed(random_seed)
 
-        generator = torch.Generator().manual_seed(self.random_seed)
-        self._generator = generator
-        self.initial_dist = torch.ones(v) / v
-        self.transition_matrix = sparse_ergodic_transition_matrix(v, generator)
-        if not is_ergodic(self.transition_matrix):
-            raise ValueError(f"random_seed={random_seed} gives a transition matrix that is not "
-                             f"ergodic for num_states={v}; expected an ergodic one, try "
-                             f"another seed")
-        self.stationary_dist = stationary_distribution(self.transition_matrix)
-        slack = length - c * k
-        chain = sample_chains(self.stationary_dist.squeeze(-1), self.transition_matrix,
-                              c * k, 1, generator).squeeze(0)
-        self.motifs = torch.chunk(chain, c, dim=0)
-        self.spacings = [_spacing(k, slack // c, generator) for _ in range(c)]
+        self._reference: dict[str, Any] | None = None
+        construction = lookup(v, length, c, k, self.random_seed)
+        if construction is None:
+            construction = self._draw()
+        self._construction = construction
         self._kernel = MotifKernel(
-            allowed=feasible_transitions(self.transition_matrix),
-            motifs=torch.stack(self.motifs).numpy(),
-            offsets=np.array([[0, *np.cumsum(s.numpy())] for s in self.spacings]),
+            allowed=construction.allowed,
+            motifs=construction.motifs,
+            offsets=np.array([[0, *np.cumsum(s)] for s in construction.spacings]),
             divisor=math.ceil(k / q),
             response=self._response_table(),
         )
+
+    def _draw(self) -> Construction:
+        """The reference's draws from one ``torch.Generator``, kept as torch attributes too."""
+        import torch
+
+        from .markov import (feasible_transitions, is_ergodic, sample_chains,
+                             sparse_ergodic_transition_matrix, stationary_distribution)
+
+        v, c, k = self.num_states, self.num_motifs, self.motif_length
+        generator = torch.Generator().manual_seed(self.random_seed)
+        transition_matrix = sparse_ergodic_transition_matrix(v, generator)
+        if not is_ergodic(transition_matrix):
+            raise ValueError(f"random_seed={self.random_seed} gives a transition matrix that "
+                             f"is not ergodic for num_states={v}; expected an ergodic one, "
+                             f"try another seed")
+        stationary_dist = stationary_distribution(transition_matrix)
+        slack = self.dim - c * k
+        chain = sample_chains(stationary_dist.squeeze(-1), transition_matrix, c * k, 1,
+                              generator).squeeze(0)
+        motifs = torch.chunk(chain, c, dim=0)
+        spacings = [_spacing(k, slack // c, generator) for _ in range(c)]
+        self._reference = dict(generator=generator, transition_matrix=transition_matrix,
+                               stationary_dist=stationary_dist, motifs=motifs,
+                               spacings=spacings, initial_dist=torch.ones(v) / v)
+        initial = self.initial_solution(1).numpy()
+        return Construction(allowed=feasible_transitions(transition_matrix),
+                            motifs=torch.stack(motifs).numpy(),
+                            spacings=torch.stack(spacings).numpy(), initial=initial)
+
+    def _torch(self, name: str) -> Any:
+        # A shipped construction has no torch objects: draw them the first time one is asked
+        # for (same seed, same draws), so the reference's attributes are all still there.
+        if self._reference is None:
+            self._draw()
+        return self._reference[name]
+
+    @property
+    def transition_matrix(self) -> Any:
+        """The ``(v, v)`` row-stochastic torch matrix; zeros are infeasible transitions."""
+        return self._torch("transition_matrix")
+
+    @property
+    def stationary_dist(self) -> Any:
+        """Its stationary distribution, a ``(v, 1)`` torch column."""
+        return self._torch("stationary_dist")
+
+    @property
+    def initial_dist(self) -> Any:
+        """Uniform over the states, as the reference keeps it (a torch vector)."""
+        return self._torch("initial_dist")
+
+    @property
+    def motifs(self) -> tuple:
+        """The ``num_motifs`` motifs, each a torch vector of ``motif_length`` states."""
+        return self._torch("motifs")
+
+    @property
+    def spacings(self) -> list:
+        """Each motif's gaps between consecutive elements (torch vectors)."""
+        return self._torch("spacings")
+
+    @property
+    def _generator(self) -> Any:
+        return self._torch("generator")
 
     # -- seqzoo oracle ---------------------------------------------------------------------
     @property
@@ -99,7 +157,7 @@ class Ehrlich:
 
     def initial_solutions(self) -> np.ndarray:
         """The one Markov-chain sample the papers start from, as a ``(1, dim)`` int64 array."""
-        return self.initial_solution(1).numpy()[None, :]
+        return self._construction.initial[None, :].copy()
 
     # -- values ----------------------------------------------------------------------------
     def __call__(self, X: Any, noise: bool = True) -> Any:
@@ -126,36 +184,49 @@ class Ehrlich:
         return give_back(out)
 
     def _response_table(self) -> np.ndarray:
-        """A motif's contribution at each quantized level, with the reference's float32 ops."""
+        """A motif's contribution at each quantized level, with the reference's float32 ops.
+
+        numpy keeps a Python float times a float32 array in float32, as torch does, so each
+        operation rounds where the reference's does.
+        """
         k, q = self.motif_length, self.quantization
         per_level = math.ceil(k / q)
-        present = torch.arange(k // per_level + 1, dtype=torch.float32) / (k / per_level)
-        coeff = self.epistasis_factor * present * (present - 1.0) + 1.0
-        return (coeff * present).numpy()
+        present = np.arange(k // per_level + 1, dtype=np.float32) / np.float32(k / per_level)
+        coeff = np.float32(self.epistasis_factor) * present * (present - np.float32(1.0))
+        coeff = coeff + np.float32(1.0)
+        return coeff * present
 
     # -- helpers ---------------------------------------------------------------------------
-    def initial_solution(self, n: int = 1) -> torch.Tensor:
+    def initial_solution(self, n: int = 1) -> Any:
         """``n`` Markov-chain samples of length ``dim``, always the same for a seed.
 
         The generator is re-seeded with ``random_seed`` first, as the reference does; one
         sample comes back as a 1-D tensor, several as ``(n, dim)``.
         """
+        from .markov import sample_chains
+
         n = count(n, "n", 1)
         self._generator.manual_seed(self.random_seed)
         samples = sample_chains(self.stationary_dist.squeeze(-1), self.transition_matrix,
                                 self.dim, n, self._generator)
         return samples.squeeze(0) if n == 1 else samples
 
-    def random_solution(self, n: int = 1) -> torch.Tensor:
+    def random_solution(self, n: int = 1) -> Any:
         """``n`` uniformly random sequences (mostly infeasible) from torch's global stream."""
+        import torch
+
         n = count(n, "n", 1)
         samples = torch.randint(self.num_states, (n, self.dim))
         return samples.squeeze(0) if n == 1 else samples
 
-    def optimal_solution(self) -> torch.Tensor:
-        """A sequence of value 1.0: each motif at its offsets, gaps filled by repeats."""
-        pieces = [np.repeat(motif.numpy(), np.append(spacing.numpy(), 1))
-                  for motif, spacing in zip(self.motifs, self.spacings)]
+    def optimal_solution(self) -> Any:
+        """A sequence of value 1.0 (a torch vector): each motif at its offsets, gaps filled by
+        repeats."""
+        import torch
+
+        c = self._construction
+        pieces = [np.repeat(motif, np.append(spacing, 1))
+                  for motif, spacing in zip(c.motifs, c.spacings)]
         body = np.concatenate(pieces)
         solution = np.concatenate([body, np.full(self.dim - len(body), body[-1])])
         if self.evaluate_true(solution[None, :])[0] != 1.0:
@@ -163,8 +234,9 @@ class Ehrlich:
         return torch.from_numpy(solution.astype(np.int64))
 
     def __repr__(self) -> str:
-        motifs = ", ".join(f"motif_{i}: {m.tolist()}" for i, m in enumerate(self.motifs))
-        spacings = ", ".join(f"spacing_{i}: {s.tolist()}" for i, s in enumerate(self.spacings))
+        c = self._construction
+        motifs = ", ".join(f"motif_{i}: {m.tolist()}" for i, m in enumerate(c.motifs))
+        spacings = ", ".join(f"spacing_{i}: {s.tolist()}" for i, s in enumerate(c.spacings))
         return (f"Ehrlich(num_states={self.num_states}, dim={self.dim}, "
                 f"num_motifs={self.num_motifs}, motifs=[{motifs}], spacings=[{spacings}], "
                 f"quantization={self.quantization}, epistasis_factor={self.epistasis_factor}, "
@@ -172,8 +244,10 @@ class Ehrlich:
                 f"random_seed={self.random_seed})")
 
 
-def _spacing(motif_length: int, room: int, generator: torch.Generator) -> torch.Tensor:
+def _spacing(motif_length: int, room: int, generator: Any) -> Any:
     """Gaps between a motif's elements: a random point of the simplex scaled to ``room``."""
+    import torch
+
     weights = torch.rand(motif_length - 1, generator=generator)
     weights /= weights.sum()
     return 1 + (room * weights).floor().to(torch.int64)

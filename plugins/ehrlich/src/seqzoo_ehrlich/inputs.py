@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+import sys
+
 import numpy as np
-import torch
 
 
 def as_numpy_batch(x: Any, length: int) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
@@ -20,7 +21,9 @@ def as_numpy_batch(x: Any, length: int) -> tuple[np.ndarray, Callable[[np.ndarra
     input's device for torch input, the numpy array itself otherwise.
     """
     give_back: Callable[[np.ndarray], Any] = lambda values: values
-    if isinstance(x, torch.Tensor):
+    # A tensor exists only if torch was imported by someone, so numpy callers never load it.
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(x, torch.Tensor):
         device = x.device
         give_back = lambda values: torch.from_numpy(values).to(device)
         x = x.detach().cpu().numpy()

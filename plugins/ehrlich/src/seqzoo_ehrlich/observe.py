@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-
 
 def observe(values: Any, noise_std: float, negate: bool) -> Any:
     """``values`` (numpy or torch float32) plus Gaussian noise, negated if asked."""
     if noise_std == 0 and not negate:
         return values
+    import torch  # only noise and negation need it; exact values go back untouched
+
     observed = torch.as_tensor(values)
     if noise_std > 0:
         scale = torch.tensor(noise_std, dtype=observed.dtype, device=observed.device)

@@ -104,3 +104,15 @@ class RoughMtFuji:
         return (f"RoughMtFuji(dim={self.dim}, additive_term={self._additive_term}, "
                 f"random_term_std={self._random_term_std}, noise_std={self.noise_std}, "
                 f"negate={self.negate}, random_seed={self.random_seed})")
+
+
+class RoughMtFujiOracle(RoughMtFuji):
+    """The reference class, except that ``optimal_solution()`` is one ``(dim,)`` sequence as
+    seqzoo's protocol has it (the reference returns a ``(1, dim)`` batch)."""
+
+    @property
+    def _optimal_value(self) -> float:
+        return float(self.evaluate_true(super().optimal_solution())[0])
+
+    def optimal_solution(self):
+        return super().optimal_solution()[0]
