@@ -29,14 +29,17 @@ Two settings:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from seqzoo import Problem
+from seqzoo.presets import PROBLEM, resolve, signature
 from seqzoo.staging import Staged
 from seqzoo.values import check_batch
 
 from .operators import mutate
 
-#: Fresh mutants drawn per rollout before it is given up as unable to find a new sequence.
+#: Passes a round's top-up and its filler make for new sequences before settling for less.
 _NOVELTY_TRIES = 20
 #: The defaults that differ between the settings: (oracle-only, with a model). The model's
 #: are FLEXS's code defaults; oracle-only keeps the values its benchmark was measured with.
@@ -46,15 +49,43 @@ _DEFAULTS = {"recomb_rate": (0.2, 0.0), "rho": (1, 0), "max_depth": (10, None),
 _EVAL_BATCH_SIZE = 20
 
 
+@dataclass(frozen=True)
+class Settings:
+    """Every ``adalead`` option; the field defaults are the ``default`` preset."""
+
+    batch_size: int | None = None
+    mu: float = 1.0
+    threshold: float = 0.05
+    recomb_rate: float | None = None
+    rho: int | None = None
+    max_depth: int | None = None
+    model: str | None = None
+    eval_batch_size: int | None = None
+    parents: str | None = None
+    novelty_tries: int = 20
+    distinct_children: bool = True
+
+
+#: ``reference`` is FLEXS's ``Adalead`` (its code defaults) on the surrogate ``model`` names.
+#: FLEXS redraws a mutant until it is new however long it takes, and lets two nodes of one
+#: step propose the same child; 1,000 draws stand in for "forever".
+PRESETS = {
+    "default": Settings(),
+    "reference": Settings(recomb_rate=0.0, rho=0, eval_batch_size=_EVAL_BATCH_SIZE,
+                          parents="first", novelty_tries=1000, distinct_children=False),
+}
+
+
 class AdaLead:
     """AdaLead (Sinai et al. 2020), oracle-only or on a surrogate model as FLEXS.
 
     With ``model=SPEC`` rollouts are scored by the surrogate; without, every proposal is
-    scored by the oracle.
-
-    A default of None means the setting's default (see the plugin's README).
+    scored by the oracle. ``preset=reference`` is FLEXS's ``Adalead`` on its defaults and
+    needs a model. A default of None means the setting's (see the plugin's README).
 
     Options:
+        preset: ``default`` (oracle-only, or FLEXS's defaults with a model) or
+            ``reference`` (FLEXS's AdaLead, departure by departure; needs ``model``).
         batch_size: sequences per round; default the run's batch size (1000 without one).
         mu: expected mutations per sequence in a rollout step (per-site rate ``mu / L``).
         threshold: parents are the sequences within this fraction of the best value.
@@ -67,13 +98,29 @@ class AdaLead:
         eval_batch_size: with a model, roots per chunk (FLEXS's, 20).
         parents: when more sequences qualify than ``batch_size``, take the ``first``
             measured (FLEXS, the default with a model) or a ``random`` choice (oracle-only).
+        novelty_tries: mutants a rollout step draws for a node before it gives up on
+            finding a new one (FLEXS never gives up; ``reference``: 1000).
+        distinct_children: with a model, two nodes of one step never propose the same child
+            (FLEXS allows it; ``reference``: false).
     """
 
-    def __init__(self, problem: Problem, batch_size: int | None = None, mu: float = 1.0,
-                 threshold: float = 0.05, recomb_rate: float | None = None,
-                 rho: int | None = None, max_depth: int | None = None,
-                 model: str | None = None, eval_batch_size: int | None = None,
-                 parents: str | None = None):
+    def __init__(self, problem: Problem, *, preset: str = "default", **options):
+        settings = resolve(PRESETS, preset, options, what="adalead")
+        batch_size, mu, threshold = settings.batch_size, settings.mu, settings.threshold
+        recomb_rate, rho, max_depth = settings.recomb_rate, settings.rho, settings.max_depth
+        model, eval_batch_size, parents = (settings.model, settings.eval_batch_size,
+                                           settings.parents)
+        if preset == "reference" and model is None:
+            raise ValueError("adalead:preset=reference is FLEXS's model-guided AdaLead: give "
+                             "it model=SPEC (FLEXS ran nam:signal=S and cnn-ensemble)")
+        if settings.novelty_tries < 1:
+            raise ValueError(f"novelty_tries must be at least 1, got {settings.novelty_tries}")
+        if model is None and not settings.distinct_children:
+            raise ValueError("distinct_children=false applies only with a model (model=SPEC): "
+                             "an oracle-only round must hold distinct sequences")
+        self.preset, self.settings = preset, settings
+        self.novelty_tries, self.distinct_children = (settings.novelty_tries,
+                                                      settings.distinct_children)
         guided = model is not None
         recomb_rate = _DEFAULTS["recomb_rate"][guided] if recomb_rate is None else recomb_rate
         rho = _DEFAULTS["rho"][guided] if rho is None else rho
@@ -149,13 +196,15 @@ class AdaLead:
         self.top = top
         self.pool.append((x[y >= cut], y[y >= cut]))
 
-    def _novel(self, x: np.ndarray, taken: set[bytes] | dict | None = ()) -> np.ndarray:
-        """Rows never scored, not in ``taken`` and not repeated earlier in ``x``."""
+    def _novel(self, x: np.ndarray, taken: set[bytes] | dict | None = (),
+               unique: bool = True) -> np.ndarray:
+        """Rows never scored, not in ``taken`` and (``unique``) not repeated earlier in ``x``."""
         keys = [row.tobytes() for row in x]
         first = {}
         for i, key in enumerate(keys):
             first.setdefault(key, i)
-        return np.array([key not in self.seen and key not in taken and first[key] == i
+        return np.array([key not in self.seen and key not in taken
+                         and (not unique or first[key] == i)
                          for i, key in enumerate(keys)], dtype=bool)
 
     # -- the moves -------------------------------------------------------------------------------
@@ -192,18 +241,24 @@ class AdaLead:
 
     def _children(self, nodes: np.ndarray,
                   taken: set[bytes] | dict = ()) -> tuple[np.ndarray, np.ndarray]:
-        """One new mutant per node, redrawn until novel; returns (children, node index)."""
+        """One new mutant per node, redrawn until novel; returns (children, node index).
+
+        With ``distinct_children`` off (FLEXS), two nodes may propose the same child: FLEXS
+        checks a child only against the measured sequences and the earlier steps' children.
+        """
         idx = np.arange(len(nodes))
         found = np.zeros(len(nodes), dtype=bool)
         children = nodes.copy()
-        for _ in range(_NOVELTY_TRIES):
+        for _ in range(self.novelty_tries):
             todo = idx[~found]
             if not len(todo):
                 break
             children[todo] = mutate(nodes[todo], self.rate, self.num_states, self.rng)
-            # A child must also differ from the children already found in this wave.
-            candidates = np.concatenate([children[found], children[todo]])
-            found[todo] = self._novel(candidates, taken)[found.sum():]
+            if self.distinct_children:  # also new against the children already found
+                candidates = np.concatenate([children[found], children[todo]])
+                found[todo] = self._novel(candidates, taken)[found.sum():]
+            else:
+                found[todo] = self._novel(children[todo], taken, unique=False)
         return children[found], idx[found]
 
     def _start_wave(self, x: np.ndarray, owner: np.ndarray) -> None:
@@ -400,3 +455,7 @@ class AdaLead:
         """Rounds of AdaLead, and proposals no rollout found (mutants of parents that fill a
         round, under rounds or with a model)."""
         return {"rounds": self.rounds, "unscored_fill": self.unscored}
+
+
+AdaLead.__signature__ = signature(Settings, PRESETS, "default", first=(PROBLEM,))
+AdaLead.presets = tuple(PRESETS)  # shown by ``zoo list``
