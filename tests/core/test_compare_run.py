@@ -213,7 +213,7 @@ def test_ctrl_c_says_what_was_kept_and_exits_130(tmp_path, good_plugin, monkeypa
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err
-    assert "interrupted: 1 complete runs are kept in" in err
+    assert "interrupted: 1 complete run is kept in" in err
     assert "run the same command again" in err and "Traceback" not in err
 
 

@@ -96,7 +96,17 @@ def _kept(out: str) -> str:
     from pathlib import Path
 
     from ..compare.store import RUNS
+    from ..runlog import CONFIG, RESULT
 
-    done = len(list((Path(out) / RUNS).rglob("result.json")))
-    return (f"{done} complete runs are kept in {out} and an unfinished one keeps its log; "
-            f"run the same command again to finish the grid")
+    folders = [p.parent for p in (Path(out) / RUNS).rglob(CONFIG)]
+    done = sum((f / RESULT).exists() for f in folders)
+    unfinished = len(folders) - done
+    kept = (f"{done} complete {_runs(done)} {'is' if done == 1 else 'are'} kept in {out}")
+    if unfinished:
+        kept += (f" and {'an' if unfinished == 1 else unfinished} unfinished "
+                 f"{_runs(unfinished)} {'keeps its log' if unfinished == 1 else 'keep their logs'}")
+    return kept + "; run the same command again to finish the grid"
+
+
+def _runs(n: int) -> str:
+    return "run" if n == 1 else "runs"

@@ -37,8 +37,12 @@ class GridProgress:
         #: Evaluations the runs still to do will spend, and what they spent so far.
         self.todo, self.spent = max(evaluations, 1), 0
         self.seen: dict[str, int] = {}
+        #: Runs already counted done: a run's "done" comes from its worker and again from
+        #: the executor's result, and counts once.
+        self.finished: set[str] = set()
         self.bars: dict[str, Any] = {}
         self.lock = threading.Lock()
+        self.closed = False
         self.start = time.perf_counter()
         self.view = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                              MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
@@ -51,11 +55,15 @@ class GridProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self.lock:  # messages still in flight (workers being stopped) draw nothing
+            self.closed = True
         self.view.__exit__(*exc)
 
     def handle(self, message: Message) -> None:
         kind, key = message[0], message[1]
         with self.lock:
+            if self.closed or (kind == "start" and key in self.finished):
+                return
             if kind == "start":
                 self.bars[key] = self.view.add_task(key, total=message[2], info="")
                 self.seen.setdefault(key, 0)
@@ -65,6 +73,9 @@ class GridProgress:
                 self.view.update(self.bars[key], completed=message[2],
                                  info=f"best {message[3]:.4g}")
             elif kind == "done":
+                if key in self.finished:
+                    return
+                self.finished.add(key)
                 self.done += 1
                 if key in self.bars:
                     self.view.remove_task(self.bars.pop(key))

@@ -53,7 +53,7 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
                            sum(t.planned for t in todo), enabled=progress)
     with display:
         if grid.executor == "ray":
-            finished = executors.run_ray(todo, grid.ray_address, display.handle)
+            finished = executors.run_ray(todo, grid, display.handle)
         elif grid.workers > 1 and len(todo) > 1:
             finished = executors.run_processes(todo, min(grid.workers, len(todo)),
                                                display.handle)
