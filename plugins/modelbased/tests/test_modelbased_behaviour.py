@@ -20,7 +20,7 @@ def problem(warm=None):
 
 
 @pytest.mark.parametrize("factory, options", [
-    (CbAS, {"quantile": 1.0}), (DbAS, {"samples": 0}), (CbAS, {"cycles": 0}),
+    (CbAS, {"quantile": 1.0}), (DbAS, {"samples": 0}), (CbAS, {"cycles": -1}),
     (PEX, {"mutations": 0}), (PEX, {"candidates": 0}), (PEX, {"batch_size": 0}),
 ])
 def test_bad_options_are_value_errors(factory, options):

