@@ -1,4 +1,4 @@
-"""Place methods on the ladder -- random, ga, ga:elitism=true, adalead -- at equal evaluations
+"""Place methods on the ladder -- hill-climb, ga, ga:elitism=true, adalead -- at equal evaluations
 from one shared warm start.
 
     python benchmarks/ladder.py [--method lambo2 --method lambo2-lite ...]
@@ -33,7 +33,7 @@ from seqzoo.compare.grid import parse_seeds
 from seqzoo.compare.store import Store
 from seqzoo.errors import SeqzooError
 
-LADDER = ("random", "ga", "ga:elitism=true", "adalead")
+LADDER = ("hill-climb", "ga", "ga:elitism=true", "adalead")
 
 
 def best_after(log: Path, checkpoints: list[int]) -> list[float]:

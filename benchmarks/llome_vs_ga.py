@@ -1,4 +1,4 @@
-"""LLOME (MargE, DPO, SFT) on the ladder -- random, ga, ga:elitism=true, adalead -- at equal
+"""LLOME (MargE, DPO, SFT) on the ladder -- hill-climb, ga, ga:elitism=true, adalead -- at equal
 oracle evaluations on f2, every method from the same GA warm start.
 
     nice python benchmarks/llome_vs_ga.py [--seeds 10,11,12] [--budget 30000]

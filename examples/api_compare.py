@@ -16,7 +16,7 @@ from seqzoo.compare import compare, resolve
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--oracle", default="hamming:num_states=8,dim=32,max_step=2")
-    parser.add_argument("--proposers", default="random,random:mutations=2",
+    parser.add_argument("--proposers", default="hill-climb,hill-climb:mutations=2",
                         help="comma-separated proposer names (no options with commas here)")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--budget", type=int, default=500)

@@ -1,6 +1,6 @@
 """Load a run's evaluation log into pandas: the best-so-far curve and feasibility per step.
 
-    zoo run --oracle hamming --proposer random --budget 500 --out runs/r1
+    zoo run --oracle hamming --proposer hill-climb --budget 500 --out runs/r1
     python examples/api_log_pandas.py runs/r1
 
 Each line of ``evaluations.jsonl`` is one evaluated sequence: ``evaluation`` (0, 1, ...),

@@ -16,7 +16,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--oracle", default="hamming:num_states=8,dim=32,max_step=2")
     parser.add_argument("--proposer", default="ga" if "ga" in registry().names("proposer")
-                        else "random")
+                        else "hill-climb")
     parser.add_argument("--budget", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="run folder (default: keep nothing)")

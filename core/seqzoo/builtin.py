@@ -1,7 +1,8 @@
 """Core's own plugin: it uses the same hooks as every other plugin.
 
-* proposer ``random``: random point mutations of the best sequences seen so far, the floor
+* proposer ``hill-climb``: point mutations of the best sequences seen so far, the floor
   every optimizer should beat (and the normaliser of ``zoo compare``'s score).
+* proposer ``random``: uniform random search, which ignores everything it is told.
 * surrogate ``nam``: FLEXS's noisy abstract model (:mod:`seqzoo.nam`).
 * oracle ``hamming``: agreement with a hidden target sequence, with an optional banded
   feasibility constraint; a torch-free oracle for tests, examples and core-only installs.
@@ -17,7 +18,8 @@ from .protocol import Problem, default_alphabet
 
 @hookimpl
 def register_proposers(register):
-    register("random", RandomMutation)
+    register("hill-climb", HillClimb)
+    register("random", UniformRandom)
 
 
 @hookimpl
@@ -30,10 +32,13 @@ def register_surrogates(register):
     register("nam", "seqzoo.nam:NoisyAbstractModel")
 
 
-class RandomMutation:
-    """Mutate ``mutations`` random sites of a sequence drawn from the ``elite`` best seen.
+class HillClimb:
+    """Hill climber with a population: each child is a copy of one of the ``elite`` best
+    sequences seen, with ``mutations`` random sites re-drawn.
 
-    A hill climber with a population: the ladder's first rung.
+    The ladder's first rung, and the floor every optimizer should beat: ``zoo compare``'s
+    score is 1 at its median. Until it has been told anything, the parents are the oracle's
+    initial solutions. (Called ``random`` before 0.2; ``random`` is now uniform search.)
 
     Options:
         elite: how many of the best sequences seen the parents are drawn from
@@ -69,6 +74,31 @@ class RandomMutation:
         self.y = np.concatenate([self.y, y])
         keep = np.argsort(-self.y, kind="stable")[: max(self.elite, 1) * 10]
         self.x, self.y = self.x[keep], self.y[keep]
+
+
+class UniformRandom:
+    """Uniform random search: every site of every proposal drawn uniformly, nothing learnt.
+
+    What no search at all reaches, for a sanity check on an unconstrained landscape (TFBind8,
+    hamming without ``max_step``). On Ehrlich almost every uniform sequence is infeasible
+    (about 1 in 1,000 on f2), so there it measures how hard the constraint is, and after a
+    shared warm start its best is the warm start's: a control, not a baseline to beat.
+
+    Options:
+        batch_size: proposals per ask
+    """
+
+    def __init__(self, problem: Problem, batch_size: int = 100):
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self.problem, self.batch_size = problem, batch_size
+        self.rng = problem.rng()
+
+    def ask(self, n: int) -> np.ndarray:
+        return self.rng.integers(0, self.problem.num_states, size=(n, self.problem.length))
+
+    def tell(self, x: np.ndarray, y: np.ndarray) -> None:
+        pass  # uniform search learns nothing by design
 
 
 class Hamming:

@@ -16,7 +16,7 @@ def zoo(*args, check=False):
 
 
 def test_run_writes_the_contract_files(tmp_path):
-    out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "30",
+    out = zoo("run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "30",
               "--batch-size", "8", "--seed", "4", "--out", str(tmp_path), check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["evaluations"] == 30
@@ -30,15 +30,16 @@ def test_run_writes_the_contract_files(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--oracle", "nope", "--proposer", "random", "--budget", "5"], "unknown oracle 'nope'"),
+    (["--oracle", "nope", "--proposer", "hill-climb", "--budget", "5"], "unknown oracle 'nope'"),
     (["--oracle", ORACLE, "--proposer", "nope", "--budget", "5"], "unknown proposer 'nope'"),
-    (["--oracle", "hamming:colour=1", "--proposer", "random", "--budget", "5"],
+    (["--oracle", "hamming:colour=1", "--proposer", "hill-climb", "--budget", "5"],
      "unknown option 'colour'"),
-    (["--oracle", "hamming:dim=x", "--proposer", "random", "--budget", "5"], "expected int"),
-    (["--oracle", "hamming:dim=0", "--proposer", "random", "--budget", "5"], "dim >= 1"),
-    (["--oracle", ORACLE, "--proposer", "random", "--budget", "0"], "budget must be at least 1"),
-    (["--oracle", ORACLE, "--proposer", "random:elite=0", "--budget", "5"], "must be >= 1"),
-    (["--oracle", ORACLE, "--proposer", "random"], "missing --budget"),
+    (["--oracle", "hamming:dim=x", "--proposer", "hill-climb", "--budget", "5"], "expected int"),
+    (["--oracle", "hamming:dim=0", "--proposer", "hill-climb", "--budget", "5"], "dim >= 1"),
+    (["--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "0"],
+     "budget must be at least 1"),
+    (["--oracle", ORACLE, "--proposer", "hill-climb:elite=0", "--budget", "5"], "must be >= 1"),
+    (["--oracle", ORACLE, "--proposer", "hill-climb"], "missing --budget"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     out = zoo("run", *args, "--out", str(tmp_path / "r"))
@@ -57,10 +58,10 @@ def test_resume_of_a_missing_folder_and_debug_traceback(tmp_path):
 
 def test_list_shows_options_and_defaults():
     data = json.loads(zoo("list", "proposers", "--json", check=True).stdout)
-    random = next(d for d in data["proposer"] if d["name"] == "random")
-    assert {o["name"]: o["default"] for o in random["options"]} == \
+    climber = next(d for d in data["proposer"] if d["name"] == "hill-climb")
+    assert {o["name"]: o["default"] for o in climber["options"]} == \
            {"elite": 10, "mutations": 1, "batch_size": 100}
-    assert random["doc"].startswith("Mutate")
+    assert climber["doc"].startswith("Hill climber")
 
 
 def test_help_imports_nothing_heavy():
@@ -74,7 +75,7 @@ def test_help_imports_nothing_heavy():
 
 def test_out_into_a_folder_of_other_files_is_refused_unless_forced(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    args = ["run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+    args = ["run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "10",
             "--out", str(tmp_path), "--quiet"]
     out = zoo(*args)
     assert out.returncode == 2 and "is not empty and holds no run" in out.stderr
@@ -97,7 +98,7 @@ def test_os_level_mistakes_are_one_line_and_exit_2(tmp_path, make, args, message
         if args == ["--out-under-a-file"]:
             (tmp_path / "file").write_text("x")
             path = tmp_path / "file" / "run"
-        out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+        out = zoo("run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "10",
                   "--out", str(path), "--quiet")
     errors = [line for line in out.stderr.splitlines() if line.startswith("zoo run: ")]
     assert out.returncode == 2 and len(errors) == 1 and message in errors[0], out.stderr
@@ -108,13 +109,13 @@ def test_os_level_mistakes_are_one_line_and_exit_2(tmp_path, make, args, message
 def test_a_folder_without_write_permission_is_one_line(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+    out = zoo("run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "10",
               "--out", str(locked / "run"), "--quiet")
     assert out.returncode == 2 and "Permission denied" in out.stderr
 
 
 def test_resuming_a_complete_run_changes_nothing(tmp_path):
-    zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "12", "--out",
+    zoo("run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "12", "--out",
         str(tmp_path), "--quiet", check=True)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     out = zoo("run", "--resume", str(tmp_path), check=True)
@@ -129,7 +130,7 @@ def test_debug_works_after_the_subcommand(tmp_path):
 
 
 def test_a_name_too_long_is_one_line(tmp_path):
-    out = zoo("run", "--oracle", ORACLE, "--proposer", "random", "--budget", "10",
+    out = zoo("run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "10",
               "--out", str(tmp_path / ("x" * 300)), "--quiet")
     assert out.returncode == 2 and "File name too long" in out.stderr
     assert "Traceback" not in out.stderr

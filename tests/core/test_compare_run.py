@@ -19,7 +19,7 @@ from seqzoo.compare import store
 from seqzoo.testing import FactoryPlugin
 
 ORACLE = "hamming:num_states=4,dim=12"
-PROPOSERS = ("random", "random:mutations=2")
+PROPOSERS = ("hill-climb", "hill-climb:mutations=2")
 OUTPUTS = ("grid.json", "summary.csv", "trace.csv", "stats.csv", "table.txt", "report.md")
 SUMMARY = ["proposer", "oracle", "seed", "best_value", "regret", "evaluations",
            "evaluations_to_best", "solved", "wall_seconds"]
@@ -168,12 +168,12 @@ class Broken:
 def test_a_failing_run_does_not_stop_the_grid(tmp_path, capsys, register_plugin):
     register_plugin(FactoryPlugin("proposer", "broken", Broken))
     out = tmp_path / "cmp"
-    assert cli.main(["compare", "--oracle", ORACLE, "--proposer", "random", "--proposer",
+    assert cli.main(["compare", "--oracle", ORACLE, "--proposer", "hill-climb", "--proposer",
                      "broken", "--seeds", "0", "--budget", "50", "--out", str(out),
                      "--workers", "1"]) == 1  # "broken" lives in this process only
     err = capsys.readouterr().err
     assert "failed broken | " in err and "RuntimeError: boom" in err
-    assert [r["proposer"] for r in rows(out / "summary.csv")] == ["random"]
+    assert [r["proposer"] for r in rows(out / "summary.csv")] == ["hill-climb"]
     assert "1 of 2 runs are not complete" in (out / "report.md").read_text()
 
 
@@ -232,25 +232,25 @@ def test_without_matplotlib_the_report_says_why_there_is_no_plot(tmp_path, monke
 def test_own_batch_sizes_are_recorded_and_shown(tmp_path):
     out = tmp_path / "cmp"
     argv = ["compare", "--oracle", ORACLE, "--seeds", "0", "--budget", "60", "--out", str(out),
-            "--quiet", "--proposer", "random", "--proposer", "random:batch_size=7",
+            "--quiet", "--proposer", "hill-climb", "--proposer", "hill-climb:batch_size=7",
             "--batch-size", "own"]
     assert cli.main(argv) == 0
     sizes = {r["proposer"]: r["batch_size"] for r in rows(out / "summary.csv")}
-    assert sizes == {"random": "100", "random:batch_size=7": "7"}
+    assert sizes == {"hill-climb": "100", "hill-climb:batch_size=7": "7"}
     assert "each proposer's own round size" in (out / "report.md").read_text()
     assert cli.main(argv) == 0  # re-invoking finds the runs complete, not "other settings"
 
 
 def test_without_a_terminal_each_finished_run_is_one_plain_line(tmp_path):
     out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE,
-                          "--proposer", "random", "--seeds", "0,1", "--budget", "40",
+                          "--proposer", "hill-climb", "--seeds", "0,1", "--budget", "40",
                           "--out", str(tmp_path / "cmp")], capture_output=True, text=True,
                          env={**os.environ, "SEQZOO_LOAD_PLUGINS": ""})
     assert out.returncode == 0, out.stderr
-    done = [line for line in out.stderr.splitlines() if "] done random | " in line]
+    done = [line for line in out.stderr.splitlines() if "] done hill-climb | " in line]
     assert [line.split("]")[0] for line in done] == ["[1/2", "[2/2"]
     assert "━" not in out.stderr  # no bar drawn into a log file
-    assert "random" in out.stdout  # the table is the result: stdout
+    assert "hill-climb" in out.stdout  # the table is the result: stdout
 
 
 def test_workers_end_when_zoo_compare_is_killed(tmp_path, good_plugin, monkeypatch):
@@ -280,5 +280,5 @@ def test_brackets_in_notes_and_specs_survive_in_every_output(tmp_path, monkeypat
     out = tmp_path / "cmp"
     assert cli.main(["compare", "--oracle", ORACLE, "--seeds", "0", "--budget", "30",
                      "--out", str(out), "--quiet", "--workers", "1",
-                     "--proposer", "random", "--proposer", "random:elite=2"]) == 0
+                     "--proposer", "hill-climb", "--proposer", "hill-climb:elite=2"]) == 0
     assert "pip install 'seqzoo[plot]'" in (out / "table.txt").read_text()

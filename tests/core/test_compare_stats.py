@@ -101,23 +101,23 @@ def test_record_trace_diversity_and_initial_batch(tmp_path):
 
 def test_analysis_on_hand_made_runs(tmp_path):
     # random: best 0.5 and 0.7 (median 0.6); good: solves on seed 0, 0.8 on seed 1
-    runs = {("random", 0): [0.1, 0.5], ("random", 1): [0.7, 0.2],
+    runs = {("hill-climb", 0): [0.1, 0.5], ("hill-climb", 1): [0.7, 0.2],
             ("good", 0): [0.3, 1.0], ("good", 1): [0.8, 0.8]}
     tasks = [_hand_made_run(tmp_path / f"{p}{s}", s, p, v, [0, 1]) for (p, s), v in runs.items()]
-    grid = Grid(("o",), ("random", "good"), (0, 1), budget=2, batch_size=2)
+    grid = Grid(("o",), ("hill-climb", "good"), (0, 1), budget=2, batch_size=2)
     result = analysis.analyse(grid, [load(t) for t in tasks])
     by = {c.proposer: c.values for c in result.cells}
-    assert by["random"]["score_median"] == pytest.approx(1.0)
+    assert by["hill-climb"]["score_median"] == pytest.approx(1.0)
     assert by["good"]["score_median"] == pytest.approx((0 + 0.2 / 0.4) / 2)
     assert by["good"]["solved_fraction"] == 0.5
     assert by["good"]["evaluations_to_solve_median"] == 2
-    assert by["random"]["regret_median"] == pytest.approx(0.4)
-    assert by["good"]["mean_rank"] == 1.0 and by["random"]["mean_rank"] == 2.0
+    assert by["hill-climb"]["regret_median"] == pytest.approx(0.4)
+    assert by["good"]["mean_rank"] == 1.0 and by["hill-climb"]["mean_rank"] == 2.0
     assert result.wins[1, 0] == 1.0 and result.wins[0, 1] == 0.0
     assert result.notes == []
     rows = analysis.summary_rows(result)
     assert [(r["proposer"], r["seed"], r["best_value"]) for r in rows] == [
-        ("random", 0, 0.5), ("random", 1, 0.7), ("good", 0, 1.0), ("good", 1, 0.8)]
+        ("hill-climb", 0, 0.5), ("hill-climb", 1, 0.7), ("good", 0, 1.0), ("good", 1, 0.8)]
 
 
 def test_analysis_notes_missing_runs_and_missing_baseline(tmp_path):
@@ -125,5 +125,5 @@ def test_analysis_notes_missing_runs_and_missing_baseline(tmp_path):
     grid = Grid(("o",), ("good",), (0, 1), budget=2, batch_size=2)
     result = analysis.analyse(grid, [load(task)])
     assert any("1 of 2 runs are not complete" in n for n in result.notes)
-    assert any("no 'random' proposer" in n for n in result.notes)
+    assert any("no 'hill-climb' proposer" in n for n in result.notes)
     assert np.isnan(result.scores).all()

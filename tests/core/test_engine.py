@@ -22,7 +22,7 @@ def log_of(path):
     (23, 5, [1, 5, 5, 5, 5, 2]),  # batch size that does not divide the budget
 ])
 def test_budget_is_exact(tmp_path, budget, batch, sizes):
-    result = engine.run(ORACLE, "random", budget, batch_size=batch, out=tmp_path,
+    result = engine.run(ORACLE, "hill-climb", budget, batch_size=batch, out=tmp_path,
                         stop_on_optimum=False)
     records = log_of(tmp_path)
     assert result.evaluations == len(records) == budget
@@ -33,22 +33,22 @@ def test_budget_is_exact(tmp_path, budget, batch, sizes):
 
 def test_budget_below_initial_data_and_zero_are_errors():
     with pytest.raises(SeqzooError, match="at least 1"):
-        engine.run(ORACLE, "random", 0)
+        engine.run(ORACLE, "hill-climb", 0)
     with pytest.raises(SeqzooError, match="batch size must be at least 1"):
-        engine.run(ORACLE, "random", 5, batch_size=0)
+        engine.run(ORACLE, "hill-climb", 5, batch_size=0)
 
 
 def test_same_seed_same_log_different_seed_different_log(tmp_path):
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
-        engine.run(ORACLE, "random", 60, batch_size=7, seed=seed, out=tmp_path / name)
+        engine.run(ORACLE, "hill-climb", 60, batch_size=7, seed=seed, out=tmp_path / name)
     seqs = {n: [r["sequence"] for r in log_of(tmp_path / n)] for n in "abc"}
     assert seqs["a"] == seqs["b"] and seqs["a"] != seqs["c"]
 
 
 def test_config_records_specs_seed_and_versions(tmp_path):
-    engine.run(ORACLE, "random:elite=3", 10, seed=7, out=tmp_path)
+    engine.run(ORACLE, "hill-climb:elite=3", 10, seed=7, out=tmp_path)
     cfg = json.loads((tmp_path / "config.json").read_text())
-    assert cfg["config"] == {"oracle": ORACLE, "proposer": "random:elite=3", "budget": 10,
+    assert cfg["config"] == {"oracle": ORACLE, "proposer": "hill-climb:elite=3", "budget": 10,
                              "batch_size": 100, "seed": 7, "stop_on_optimum": True,
                              "warm_start": None, "warm_start_budget": None, "threads": None,
                              "rounds": None, "model_queries": 2000}
@@ -59,7 +59,7 @@ def test_config_records_specs_seed_and_versions(tmp_path):
 
 
 def test_result_tracks_best_regret_and_feasibility(tmp_path):
-    result = engine.run(ORACLE, "random", 200, batch_size=20, out=tmp_path,
+    result = engine.run(ORACLE, "hill-climb", 200, batch_size=20, out=tmp_path,
                         stop_on_optimum=False)
     values = [-np.inf if r["value"] is None else r["value"] for r in log_of(tmp_path)]
     assert result.best_value == max(values)
@@ -70,7 +70,7 @@ def test_result_tracks_best_regret_and_feasibility(tmp_path):
 
 
 def test_stop_on_optimum(tmp_path):
-    result = engine.run("hamming:num_states=2,dim=3", "random:mutations=2", 5000,
+    result = engine.run("hamming:num_states=2,dim=3", "hill-climb:mutations=2", 5000,
                         batch_size=10, out=tmp_path)
     assert result.solved and result.stopped == "optimum" and result.regret == 0
     assert result.evaluations < 5000 and len(log_of(tmp_path)) == result.evaluations
@@ -123,18 +123,39 @@ def test_nan_from_oracle_is_an_error(monkeypatch):
     monkeypatch.setitem(reg.entries["oracle"], "nan",
                         plugins.Entry("oracle", "nan", NaNOracle, "tests"))
     with pytest.raises(OracleError, match="NaN"):
-        engine.run("nan", "random", 5)
+        engine.run("nan", "hill-climb", 5)
 
 
 def test_existing_run_folder_is_not_overwritten_by_accident(tmp_path):
-    engine.run(ORACLE, "random", 5, out=tmp_path)
+    engine.run(ORACLE, "hill-climb", 5, out=tmp_path)
     with pytest.raises(SeqzooError, match="already holds a run"):
-        engine.run(ORACLE, "random", 5, out=tmp_path)
-    engine.run(ORACLE, "random", 7, out=tmp_path, overwrite=True)
+        engine.run(ORACLE, "hill-climb", 5, out=tmp_path)
+    engine.run(ORACLE, "hill-climb", 7, out=tmp_path, overwrite=True)
     assert len(log_of(tmp_path)) == 7
 
 
 def test_runlog_reads_back_batches(tmp_path):
-    engine.run(ORACLE, "random", 11, batch_size=4, out=tmp_path)
+    engine.run(ORACLE, "hill-climb", 11, batch_size=4, out=tmp_path)
     steps = RunDir(tmp_path).steps(engine.build_oracle(ORACLE).alphabet)
     assert [len(s.x) for s in steps] == [1, 4, 4, 2] and [s.asked for s in steps] == [1, 4, 4, 2]
+
+
+def test_random_is_uniform_search_and_hill_climb_climbs():
+    # random ignores what it is told: on a constrained hamming most of its rows break the
+    # band (3 of 8 states per step: 0.375**15 of rows are feasible). The hill climber's
+    # children differ from a feasible parent in one site, so many of them are feasible.
+    oracle = "hamming:num_states=8,dim=16,max_step=1,random_seed=3"
+    uniform = engine.run(oracle, "random", 400, batch_size=100, seed=0, stop_on_optimum=False)
+    climb = engine.run(oracle, "hill-climb", 400, batch_size=100, seed=0,
+                       stop_on_optimum=False)
+    assert uniform.feasible_fraction < 0.01 and climb.feasible_fraction > 0.2
+    assert climb.best_value > uniform.best_value
+
+
+def test_random_proposals_cover_the_alphabet(tmp_path):
+    engine.run(ORACLE, "random", 301, batch_size=100, seed=1, out=tmp_path,
+               stop_on_optimum=False)
+    steps = RunDir(tmp_path).steps(engine.build_oracle(ORACLE).alphabet)
+    x = np.concatenate([s.x for s in steps[1:]])  # step 0 is the initial solution
+    counts = np.bincount(x.ravel(), minlength=6)
+    assert (counts > 0.1 * counts.sum()).all()  # about 1/6 each, not clustered on a parent

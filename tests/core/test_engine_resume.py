@@ -25,7 +25,7 @@ def records(path):
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("full")
-    engine.run(ORACLE, "random", 50, batch_size=7, seed=3, out=out, stop_on_optimum=False)
+    engine.run(ORACLE, "hill-climb", 50, batch_size=7, seed=3, out=out, stop_on_optimum=False)
     return out
 
 
@@ -91,7 +91,7 @@ def test_a_complete_run_resumes_only_once_its_budget_is_raised(tmp_path):
     from seqzoo import engine
 
     oracle = "hamming:num_states=4,dim=10"
-    engine.run(oracle, "random", 30, batch_size=10, out=tmp_path, stop_on_optimum=False)
+    engine.run(oracle, "hill-climb", 30, batch_size=10, out=tmp_path, stop_on_optimum=False)
     before = (tmp_path / "evaluations.jsonl").read_bytes()
     assert engine.resume(tmp_path).evaluations == 30
     assert (tmp_path / "evaluations.jsonl").read_bytes() == before  # nothing to do

@@ -12,7 +12,7 @@ from plugin_fixtures import BROKEN, CLASH, install_plugin
 
 def test_builtin_plugin_dogfoods_the_hooks():
     reg = plugins.registry()
-    assert reg.get("proposer", "random").plugin == "seqzoo"
+    assert reg.get("proposer", "hill-climb").plugin == "seqzoo"
     assert reg.get("oracle", "hamming").plugin == "seqzoo"
 
 
@@ -89,7 +89,7 @@ def test_allow_and_deny_lists(good_plugin, monkeypatch):
     monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "nothing-else")
     plugins.set_registry(None)
     reg = plugins.registry()
-    assert "goodplug" not in reg.plugins and "random" in reg.names("proposer")
+    assert "goodplug" not in reg.plugins and "hill-climb" in reg.names("proposer")
 
 
 def test_unknown_name_lists_known_ones():

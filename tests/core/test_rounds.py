@@ -78,13 +78,13 @@ def test_budget_cuts_the_last_round(piecewise):
 
 def test_rounds_and_budget_are_exclusive():
     with pytest.raises(SeqzooError, match="not both"):
-        engine.run(ORACLE, "random", 50, rounds=3)
+        engine.run(ORACLE, "hill-climb", 50, rounds=3)
     with pytest.raises(SeqzooError, match="budget"):
-        engine.run(ORACLE, "random")
+        engine.run(ORACLE, "hill-climb")
 
 
 def test_rounds_count_after_a_warm_start(tmp_path):
-    result = engine.run(ORACLE, "random", batch_size=10, rounds=3, warm_start="random",
+    result = engine.run(ORACLE, "hill-climb", batch_size=10, rounds=3, warm_start="hill-climb",
                         warm_start_budget=25, out=tmp_path, stop_on_optimum=False)
     assert result.evaluations == 25 + 30 and result.warm_start_evaluations == 25
     assert rounds_of(tmp_path) == {0: 25, 1: 10, 2: 10, 3: 10}
@@ -92,7 +92,7 @@ def test_rounds_count_after_a_warm_start(tmp_path):
 
 def test_resume_mid_round_continues_with_the_same_round(tmp_path):
     whole, cut = tmp_path / "whole", tmp_path / "cut"
-    engine.run(ORACLE, "random", batch_size=10, rounds=5, out=whole,
+    engine.run(ORACLE, "hill-climb", batch_size=10, rounds=5, out=whole,
                stop_on_optimum=False)
     cut.mkdir()
     (cut / "config.json").write_text((whole / "config.json").read_text())
@@ -117,9 +117,9 @@ def test_one_start_of_an_oracle():
 def test_grid_expands_starts_and_models():
     grid = resolve({"oracles": ["hamming:num_states=6,dim=12"], "rounds": 2,
                     "starts": "each", "models": ["nam:signal=0.5", "nam"],
-                    "proposers": ["random"]})
+                    "proposers": ["hill-climb"]})
     assert grid.oracles == ("hamming:num_states=6,dim=12,initial=0",)
-    assert grid.proposers == ("random",)  # random takes no model: it runs once
+    assert grid.proposers == ("hill-climb",)  # random takes no model: it runs once
     assert grid.budget is None and grid.rounds == 2
 
 
@@ -131,7 +131,7 @@ def test_cli_rounds_override_the_config_budget():
 
 
 def test_a_store_made_with_free_rounds_is_refused(tmp_path):
-    grid = resolve({"oracles": [ORACLE], "proposers": ["random"], "seeds": [0],
+    grid = resolve({"oracles": [ORACLE], "proposers": ["hill-climb"], "seeds": [0],
                     "budget": 30, "warm_start": "none", "workers": 1})
     compare(grid, tmp_path, progress=False)
     config = next(tmp_path.rglob("config.json"))

@@ -11,7 +11,7 @@ import pytest
 
 import seqzoo
 from seqzoo import plugins
-from seqzoo.builtin import Hamming, RandomMutation
+from seqzoo.builtin import Hamming, HillClimb
 from seqzoo.cli import main as zoo
 from seqzoo.testing import (SMALL_ORACLE, ConformanceError, FactoryPlugin, check_oracle,
                             check_plugin, check_proposer, check_trainer, registered)
@@ -126,7 +126,7 @@ def test_optimal_solution_must_score_the_optimum():
 
 # -- proposers -------------------------------------------------------------------------------
 def test_builtin_random_proposer_passes_every_check(tmp_path):
-    report = check_proposer("random", budget=30, workdir=tmp_path)
+    report = check_proposer("hill-climb", budget=30, workdir=tmp_path)
     assert report.passed == ("protocol", "valid_outputs", "budget", "deterministic",
                              "infeasible", "rounds", "free_rounds", "warm_start", "resume")
     logged = [json.loads(line) for line in (tmp_path / "first" / "evaluations.jsonl")
@@ -136,40 +136,40 @@ def test_builtin_random_proposer_passes_every_check(tmp_path):
 
 
 def test_options_reach_the_factory_and_odd_batches_are_fine():
-    report = check_proposer(RandomMutation, FEASIBLE_EVERYWHERE,
+    report = check_proposer(HillClimb, FEASIBLE_EVERYWHERE,
                             options={"elite": 2, "mutations": 3}, budget=23, batch_size=5)
     assert "resume" in report.passed
 
 
-class Unseeded(RandomMutation):
+class Unseeded(HillClimb):
     def __init__(self, problem):
         super().__init__(problem)
         self.rng = np.random.default_rng()
 
 
-class FloatProposer(RandomMutation):
+class FloatProposer(HillClimb):
     def ask(self, n):
         return super().ask(n).astype(float)
 
 
-class Greedy(RandomMutation):
+class Greedy(HillClimb):
     def ask(self, n):  # ignores n
         return super().ask(n + 1)
 
 
-class OutOfRange(RandomMutation):
+class OutOfRange(HillClimb):
     def ask(self, n):
         return super().ask(n) + 1
 
 
-class FailsOnInfeasible(RandomMutation):
+class FailsOnInfeasible(HillClimb):
     def tell(self, x, y):
         if np.isneginf(y).all() and len(self.y):
             raise ValueError("no feasible value in this batch")
         super().tell(x, y)
 
 
-class BadRestore(RandomMutation):
+class BadRestore(HillClimb):
     def restore(self, history):
         self.x = None  # forgets everything: the next ask breaks
 
@@ -182,14 +182,14 @@ class NoTell:
         return self.problem.initial_solutions[:1]
 
 
-class RefusesWarmStart(RandomMutation):
+class RefusesWarmStart(HillClimb):
     def __init__(self, problem):
         if problem.warm_start is not None:
             raise RuntimeError("cannot use labelled rows")
         super().__init__(problem)
 
 
-class BadBatchSize(RandomMutation):
+class BadBatchSize(HillClimb):
     def __init__(self, problem):
         super().__init__(problem)
         self.batch_size = 0
@@ -213,17 +213,17 @@ def test_broken_proposer_fails_the_named_check(factory, check):
 
 def test_proposer_checks_reject_a_budget_with_no_room_to_resume():
     with pytest.raises(ValueError, match="budget"):
-        check_proposer("random", budget=3)
+        check_proposer("hill-climb", budget=3)
 
 
 def test_options_the_factory_refuses_are_the_callers_error():
     with pytest.raises(ValueError, match="cannot build the proposer: elite, mutations"):
-        check_proposer("random", options={"elite": 0})
+        check_proposer("hill-climb", options={"elite": 0})
 
 
 def test_proposer_checks_leave_the_registry_as_they_found_it():
     before = {k: plugins.registry().names(k) for k in plugins.KINDS}
-    check_proposer(RandomMutation, budget=10)
+    check_proposer(HillClimb, budget=10)
     assert {k: plugins.registry().names(k) for k in plugins.KINDS} == before
 
 
@@ -266,7 +266,7 @@ class ToyPlugin:
 
     @seqzoo.hookimpl
     def register_proposers(self, register):
-        register("toy-random", RandomMutation)
+        register("toy-hill-climb", HillClimb)
 
     @seqzoo.hookimpl
     def register_trainers(self, register):
@@ -277,11 +277,11 @@ def test_register_plugin_fixture_makes_names_visible_to_the_cli(register_plugin,
     register_plugin(ToyPlugin(), name="toy")
     assert zoo(["list", "proposers", "--json"]) == 0
     listed = {d["name"]: d for d in json.loads(capsys.readouterr().out)["proposer"]}
-    assert listed["toy-random"]["plugin"] == "toy"
-    assert [o["name"] for o in listed["toy-random"]["options"]] == ["elite", "mutations",
+    assert listed["toy-hill-climb"]["plugin"] == "toy"
+    assert [o["name"] for o in listed["toy-hill-climb"]["options"]] == ["elite", "mutations",
                                                                     "batch_size"]
     assert check_trainer("toy-mean", {"mean": 0.0}, [{"value": 2.0}]).passed[-1] == "loss"
-    result = seqzoo.run(SMALL_ORACLE, "toy-random:elite=3", budget=12, batch_size=4)
+    result = seqzoo.run(SMALL_ORACLE, "toy-hill-climb:elite=3", budget=12, batch_size=4)
     assert result.evaluations == 12
 
 
@@ -289,15 +289,15 @@ def test_registered_blocks_nest_and_restore():
     with registered(ToyPlugin(), name="toy"):
         with registered(FactoryPlugin("oracle", "tiny", lambda: Hamming(dim=2))):
             assert "tiny" in plugins.registry().names("oracle")
-            assert "toy-random" in plugins.registry().names("proposer")
+            assert "toy-hill-climb" in plugins.registry().names("proposer")
         assert "tiny" not in plugins.registry().names("oracle")
-        assert "toy-random" in plugins.registry().names("proposer")
-    assert "toy-random" not in plugins.registry().names("proposer")
+        assert "toy-hill-climb" in plugins.registry().names("proposer")
+    assert "toy-hill-climb" not in plugins.registry().names("proposer")
 
 
 def test_registering_a_taken_name_is_refused():
     with pytest.raises(ValueError, match="also registered by plugin 'seqzoo'"):
-        with registered(FactoryPlugin("proposer", "random", RandomMutation)):
+        with registered(FactoryPlugin("proposer", "hill-climb", HillClimb)):
             pass
     with pytest.raises(ValueError, match="already registered"):
         with registered(ToyPlugin(), name="seqzoo"):
@@ -312,12 +312,12 @@ def test_the_core_plugin_passes_and_in_process_plugins_skip_the_import_check():
 
 
 def undocumented(problem, elite: int = 1):
-    return RandomMutation(problem, elite=elite)
+    return HillClimb(problem, elite=elite)
 
 
 def untyped(problem, elite=None):
     """A proposer whose option ``elite`` cannot be converted from text: no type."""
-    return RandomMutation(problem)
+    return HillClimb(problem)
 
 
 @pytest.mark.parametrize("factory, message", [

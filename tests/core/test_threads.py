@@ -35,17 +35,17 @@ def test_what_seqzoo_set_is_not_taken_for_the_users_choice(clean_env):
 
 
 def test_a_run_records_its_threads(tmp_path, clean_env):
-    engine.run(ORACLE, "random", 10, out=tmp_path / "a", threads=2)
+    engine.run(ORACLE, "hill-climb", 10, out=tmp_path / "a", threads=2)
     saved = json.loads((tmp_path / "a" / "config.json").read_text())
     assert saved["threads"] == 2 and saved["config"]["threads"] == 2
-    engine.run(ORACLE, "random", 10, out=tmp_path / "b")
+    engine.run(ORACLE, "hill-climb", 10, out=tmp_path / "b")
     assert json.loads((tmp_path / "b" / "config.json").read_text())["threads"] == 1
 
 
 def test_zoo_run_threads_option_and_the_users_variable(tmp_path, clean_env):
     def run(out, *extra, env=None):
         subprocess.run([sys.executable, "-m", "seqzoo.cli", "run", "--oracle", ORACLE,
-                        "--proposer", "random", "--budget", "10", "--out", str(out),
+                        "--proposer", "hill-climb", "--budget", "10", "--out", str(out),
                         "--quiet", *extra], check=True, capture_output=True,
                        env={**os.environ, **(env or {})})
         return json.loads((out / "config.json").read_text())["threads"]
@@ -56,4 +56,4 @@ def test_zoo_run_threads_option_and_the_users_variable(tmp_path, clean_env):
 
 def test_bad_thread_counts_are_refused(tmp_path):
     with pytest.raises(Exception, match="threads must be a positive integer"):
-        engine.run(ORACLE, "random", 10, threads=0)
+        engine.run(ORACLE, "hill-climb", 10, threads=0)

@@ -38,8 +38,8 @@ def initial(oracle=ORACLE) -> str:
 
 
 def test_a_spec_warm_start_leads_the_log_and_counts_in_the_budget(tmp_path):
-    result = engine.run(ORACLE, "random", 50, batch_size=7, seed=3, out=tmp_path,
-                        stop_on_optimum=False, warm_start="random:mutations=2",
+    result = engine.run(ORACLE, "hill-climb", 50, batch_size=7, seed=3, out=tmp_path,
+                        stop_on_optimum=False, warm_start="hill-climb:mutations=2",
                         warm_start_budget=20)
     log = log_of(tmp_path)
     assert len(log) == 50 and result.evaluations == 50
@@ -56,9 +56,9 @@ def test_a_spec_warm_start_leads_the_log_and_counts_in_the_budget(tmp_path):
 
 def test_the_same_warm_start_is_the_same_rows_for_every_proposer(tmp_path):
     heads = []
-    for name, proposer in (("a", "random"), ("b", "random:elite=2,mutations=3")):
+    for name, proposer in (("a", "hill-climb"), ("b", "hill-climb:elite=2,mutations=3")):
         engine.run(ORACLE, proposer, 40, batch_size=5, seed=9, out=tmp_path / name,
-                   stop_on_optimum=False, warm_start="random", warm_start_budget=15)
+                   stop_on_optimum=False, warm_start="hill-climb", warm_start_budget=15)
         heads.append([(r["sequence"], r["value"]) for r in log_of(tmp_path / name)[:15]])
     assert heads[0] == heads[1]
 
@@ -73,7 +73,7 @@ def test_a_file_warm_start_evaluates_rows_without_values(tmp_path):
         w.writerow(["sequence", "value"])
         w.writerow([other, "0.125"])   # a given value is believed, not re-evaluated
         w.writerow([third, ""])        # an empty cell is evaluated
-    result = engine.run(ORACLE, "random", 12, batch_size=4, out=tmp_path / "run",
+    result = engine.run(ORACLE, "hill-climb", 12, batch_size=4, out=tmp_path / "run",
                         stop_on_optimum=False, warm_start=str(path))
     log = log_of(tmp_path / "run")
     assert [r["sequence"] for r in log[:3]] == [first, other, third]  # x0 leads
@@ -88,7 +88,7 @@ def test_jsonl_null_is_infeasible_and_budget_caps_the_rows(tmp_path):
     lines = [{"sequence": initial(), "value": 1.0}, {"sequence": "A" * 10, "value": None},
              {"sequence": "C" * 10}, {"sequence": "D" * 10, "value": 0.5}]
     path.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
-    engine.run(ORACLE, "random", 10, out=tmp_path / "run", stop_on_optimum=False,
+    engine.run(ORACLE, "hill-climb", 10, out=tmp_path / "run", stop_on_optimum=False,
                warm_start=str(path), warm_start_budget=3)
     log = log_of(tmp_path / "run")
     assert [r["sequence"] for r in log[:3]] == [initial(), "A" * 10, "C" * 10]
@@ -107,27 +107,27 @@ def test_a_bad_file_is_one_clean_error(tmp_path, rows, message):
     path = tmp_path / "rows.csv"
     path.write_text(rows)
     with pytest.raises(SeqzooError, match=message):
-        engine.run(ORACLE, "random", 20, out=tmp_path / "run", warm_start=str(path))
+        engine.run(ORACLE, "hill-climb", 20, out=tmp_path / "run", warm_start=str(path))
 
 
 @pytest.mark.parametrize("options, message", [
     ({"warm_start_budget": 5}, "needs --warm-start"),
-    ({"warm_start": "random"}, "give its evaluations with --warm-start-budget"),
-    ({"warm_start": "random", "warm_start_budget": 20}, "leaves nothing"),
-    ({"warm_start": "random", "warm_start_budget": 0}, "positive integer"),
+    ({"warm_start": "hill-climb"}, "give its evaluations with --warm-start-budget"),
+    ({"warm_start": "hill-climb", "warm_start_budget": 20}, "leaves nothing"),
+    ({"warm_start": "hill-climb", "warm_start_budget": 0}, "positive integer"),
     ({"warm_start": "missing.csv"}, "does not exist"),
     ({"warm_start": "nope", "warm_start_budget": 5}, "unknown proposer 'nope'"),
 ])
 def test_warm_start_settings_are_checked_before_any_evaluation(tmp_path, options, message):
     with pytest.raises(SeqzooError, match=message):
-        engine.run(ORACLE, "random", 20, out=tmp_path / "run", **options)
+        engine.run(ORACLE, "hill-climb", 20, out=tmp_path / "run", **options)
     assert not (tmp_path / "run" / "evaluations.jsonl").exists()
 
 
 def test_resume_never_reevaluates_the_warm_start(tmp_path):
     full, cut = tmp_path / "full", tmp_path / "cut"
-    engine.run(ORACLE, "random", 60, batch_size=8, seed=1, out=full, stop_on_optimum=False,
-               warm_start="random", warm_start_budget=25)
+    engine.run(ORACLE, "hill-climb", 60, batch_size=8, seed=1, out=full, stop_on_optimum=False,
+               warm_start="hill-climb", warm_start_budget=25)
     shutil.copytree(full, cut)
     lines = (cut / "evaluations.jsonl").read_text().splitlines(keepends=True)
     (cut / "evaluations.jsonl").write_text("".join(lines[:33]))  # warm rows + one batch
@@ -161,15 +161,16 @@ def test_distinct_evaluations_count_new_sequences_after_step_zero(tmp_path):
 
 def test_zoo_run_takes_the_warm_start_options(tmp_path):
     out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "run", "--oracle", ORACLE,
-                          "--proposer", "random", "--budget", "30", "--warm-start", "random",
+                          "--proposer", "hill-climb", "--budget", "30",
+                          "--warm-start", "hill-climb",
                           "--warm-start-budget", "10", "--out", str(tmp_path / "r")],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1])["warm_start_evaluations"] == 10
     saved = json.loads((tmp_path / "r" / "config.json").read_text())["config"]
-    assert saved["warm_start"] == "random" and saved["warm_start_budget"] == 10
+    assert saved["warm_start"] == "hill-climb" and saved["warm_start_budget"] == 10
     bad = subprocess.run([sys.executable, "-m", "seqzoo.cli", "run", "--oracle", ORACLE,
-                          "--proposer", "random", "--budget", "30", "--warm-start-budget", "4",
+                          "--proposer", "hill-climb", "--budget", "30", "--warm-start-budget", "4",
                           "--out", str(tmp_path / "bad")],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
@@ -180,8 +181,8 @@ def test_zoo_run_takes_the_warm_start_options(tmp_path):
 def compare(out, *extra):
     return cli.main(["compare", "--oracle", ORACLE, "--seeds", "0,1", "--budget", "60",
                      "--batch-size", "10", "--out", str(out), "--quiet",
-                     "--proposer", "random", "--proposer", "random:mutations=2",
-                     "--warm-start", "random:mutations=3", "--warm-start-budget", "25",
+                     "--proposer", "hill-climb", "--proposer", "hill-climb:mutations=2",
+                     "--warm-start", "hill-climb:mutations=3", "--warm-start-budget", "25",
                      *extra])
 
 
@@ -223,7 +224,7 @@ def test_compare_refuses_a_changed_warm_start(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert compare(out) == 0
     argv = ["compare", "--oracle", ORACLE, "--seeds", "0,1", "--budget", "60", "--batch-size",
-            "10", "--out", str(out), "--quiet", "--proposer", "random",
-            "--warm-start", "random", "--warm-start-budget", "20"]
+            "10", "--out", str(out), "--quiet", "--proposer", "hill-climb",
+            "--warm-start", "hill-climb", "--warm-start-budget", "20"]
     assert cli.main(argv) == 2
     assert "warm_start" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from seqzoo.compare import check, resolve
 from seqzoo.plugins import registry
 
 ORACLE = "ehrlich:num_states=8,dim=8,num_motifs=2,motif_length=2,quantization=2"
-PROPOSERS = ("random", "ga:population=32")
+PROPOSERS = ("hill-climb", "ga:population=32")
 SUMMARY = ["proposer", "oracle", "seed", "best_value", "regret", "evaluations",
            "evaluations_to_best", "solved", "wall_seconds"]
 TRACE = ["proposer", "seed", "evaluations", "best_value"]

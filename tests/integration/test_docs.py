@@ -14,7 +14,7 @@ import pytest
 
 import seqzoo
 from seqzoo import hookspecs, testing
-from seqzoo.builtin import RandomMutation
+from seqzoo.builtin import HillClimb
 from seqzoo.cli import COMMANDS
 from seqzoo.plugins import registry
 
@@ -49,7 +49,7 @@ def test_the_generated_reference_is_up_to_date():
 class Undocumented:
     @seqzoo.hookimpl
     def register_proposers(self, register):
-        register("undocumented-proposer", RandomMutation)
+        register("undocumented-proposer", HillClimb)
 
 
 def test_a_factory_left_undocumented_is_caught(register_plugin):
@@ -68,7 +68,7 @@ def test_a_missing_option_or_hook_is_caught(tmp_path):
     hooks = tmp_path / "hooks.md"
     hooks.write_text(hooks.read_text().replace("`register_trainers(", "`register_models("))
     assert gen.undocumented(reference=tmp_path) == [
-        "proposer 'random': option 'elite' missing from docs/reference/seqzoo.md",
+        "proposer 'hill-climb': option 'elite' missing from docs/reference/seqzoo.md",
         "hook 'register_trainers' missing from docs/reference/hooks.md"]
 
 
@@ -121,14 +121,14 @@ def _script(name: str, *args: str) -> str:
 
 def test_api_examples_run(tmp_path):
     oracle = "hamming:num_states=4,dim=12,max_step=1"
-    run = _script("api_run.py", "--oracle", oracle, "--proposer", "random", "--budget", "120",
+    run = _script("api_run.py", "--oracle", oracle, "--proposer", "hill-climb", "--budget", "120",
                   "--out", str(tmp_path / "run"))
     assert "best sequence:" in run
     logged = _script("api_log_pandas.py", str(tmp_path / "run"))
     assert "random on hamming" in logged and "best_so_far" in logged
     compared = _script("api_compare.py", "--oracle", oracle, "--seeds", "0,1", "--budget", "100",
                        "--out", str(tmp_path / "compare"))
-    assert "random:mutations=2" in compared and (tmp_path / "compare" / "summary.csv").exists()
+    assert "hill-climb:mutations=2" in compared and (tmp_path / "compare" / "summary.csv").exists()
 
 
 FACTORY_PATH = re.compile(r"""["'`](seqzoo[\w.]*):([A-Za-z_]\w*)["'`]""")

@@ -14,7 +14,7 @@ from seqzoo import cli
 from seqzoo.compare import html
 
 ORACLE = "hamming:num_states=4,dim=12"
-PROPOSERS = ("random", "random:mutations=2", "random:elite=2")
+PROPOSERS = ("hill-climb", "hill-climb:mutations=2", "hill-climb:elite=2")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -61,4 +61,4 @@ def test_headless_chromium_renders_it_without_errors(page, tmp_path):
     dom = done.stdout
     assert len(re.findall(r'class="[^"]*js-plotly-plot', dom)) == 2, "plotly drew no figures"
     legend = set(re.findall(r'class="legendtext"[^>]*>([^<]+)<', dom))
-    assert {"random", "random:mutations=2", "random:elite=2"} <= legend, legend
+    assert {"hill-climb", "hill-climb:mutations=2", "hill-climb:elite=2"} <= legend, legend

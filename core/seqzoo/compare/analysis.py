@@ -15,7 +15,7 @@ from .grid import Grid
 from .records import RunRecord
 
 #: The proposer whose median defines score 1 (the floor every optimizer should beat).
-BASELINE = "random"
+BASELINE = "hill-climb"
 #: The statistics of a :class:`Cell`, in the column order of ``stats.csv``.
 STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
                   for part in ("median", "q25", "q75", "ci_low", "ci_high")) + (

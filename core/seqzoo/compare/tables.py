@@ -190,7 +190,7 @@ def render_markdown(analysis: Analysis, plot: str | None) -> str:
                 + "; the same rows for every proposer of a seed, counted in the budget)."
                 if g.warm_start else "starting from the oracle's initial solutions."), "",
              "Medians over seeds with the interquartile range; 95% intervals by percentile "
-             "bootstrap of the median. Score: 0 = optimum, 1 = the `random` proposer's median "
+             "bootstrap of the median. Score: 0 = optimum, 1 = the `hill-climb` proposer's median "
              "(Bayesmark). Diversity: mean pairwise Hamming distance in the final batch. "
              "Distinct evals: sequences evaluated after step 0 that had not been seen; "
              "duplicates: the share of evaluations after step 0 that re-scored a known "

@@ -127,11 +127,11 @@ class _Driver:
                 f"rounds of {sorted(set(full))} rows, expected {self.batch_size}")
 
     def warm_start(self, check: str) -> None:
-        """A run whose first half is a warm start (the builtin ``random``'s evaluations):
+        """A run whose first half is a warm start (the builtin ``hill-climb``'s evaluations):
         the proposer is built with ``problem.warm_start`` and told the rows as step 0."""
         rows = self.budget // 2
         out = self.folder / "warm-started"
-        self.run(check, NAME, out.name, warm_start="random", warm_start_budget=rows)
+        self.run(check, NAME, out.name, warm_start="hill-climb", warm_start_budget=rows)
         records = list(RunDir(out).records())
         _expect(all(r.get("source") == WARM for r in records[:rows]) and
                 all(r.get("source") != WARM for r in records[rows:]), check,

@@ -81,7 +81,7 @@ def test_unknown_preset_is_a_spec_error():
 def test_bad_option_exits_2_with_one_line(tmp_path):
     out = subprocess.run([sys.executable, "-m", "seqzoo.cli", "run", "--oracle",
                           "ehrlich:num_states=32,dim=8,num_motifs=4,motif_length=4",
-                          "--proposer", "random", "--budget", "10", "--out",
+                          "--proposer", "hill-climb", "--budget", "10", "--out",
                           str(tmp_path / "run")], capture_output=True, text=True)
     assert out.returncode == 2
     assert "exceeds dim = 8" in out.stderr and len(out.stderr.strip().splitlines()) == 1
@@ -101,12 +101,12 @@ def test_initial_solution_is_one_dmp_sample():
 
 
 def test_zoo_run_on_f2(run_dir):
-    result = run("ehrlich:preset=f2", "random", budget=300, out=run_dir, seed=1)
+    result = run("ehrlich:preset=f2", "hill-climb", budget=300, out=run_dir, seed=1)
     assert result.evaluations == 300 and 0.0 < result.best_value < 1.0
     assert result.regret == pytest.approx(1.0 - result.best_value)
     first = json.loads((run_dir / "evaluations.jsonl").read_text().splitlines()[0])
     assert first["value"] == 3 / 64  # the paper's starting point
-    again = run("ehrlich:preset=f2", "random", budget=300, seed=1)
+    again = run("ehrlich:preset=f2", "hill-climb", budget=300, seed=1)
     assert again.best_value == result.best_value
 
 

@@ -25,7 +25,7 @@ def zoo(*args, cwd=None):
     ("rna-binding:length=20", "needs a preset, or both"),
 ])
 def test_bad_spec_is_one_line_exit_2(tmp_path, spec, words):
-    out = zoo("run", "--oracle", spec, "--proposer", "random", "--budget", "20",
+    out = zoo("run", "--oracle", spec, "--proposer", "hill-climb", "--budget", "20",
               "--out", str(tmp_path / "run"))
     assert out.returncode == 2, out.stderr
     lines = [line for line in out.stderr.splitlines() if line.strip()]
@@ -34,7 +34,7 @@ def test_bad_spec_is_one_line_exit_2(tmp_path, spec, words):
 
 
 def test_compare_smoke_on_tfbind8(tmp_path):
-    out = zoo("compare", "--oracle", "tfbind8", "--proposer", "random", "--seeds", "0,1",
+    out = zoo("compare", "--oracle", "tfbind8", "--proposer", "hill-climb", "--seeds", "0,1",
               "--budget", "114", "--batch-size", "50", "--workers", "1",
               "--warm-start", "none", "--out", str(tmp_path / "cmp"), "--quiet")
     assert out.returncode == 0, out.stderr
