@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from seqzoo import Problem
+from seqzoo.presets import PROBLEM, resolve, signature
 
 from seqzoo.staging import Staged
 from .values import Seen, check_batch, finite_values
@@ -33,6 +35,33 @@ INIT_DESIGNS = ("trust-region", "uniform")
 
 #: Candidate draws per wanted candidate before the pool is taken as it is.
 _DRAWS_PER_CANDIDATE = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every ``bo`` option; the field defaults are the ``default`` preset."""
+
+    n_init: int = 20
+    init_design: str = "trust-region"
+    acquisition: str = "ts"
+    candidates: int = 1000
+    max_data: int = 500
+    fit_steps: int = 50
+    length_init: int = 20
+    length_max: int = 30
+    multiplier: float = 1.5
+    success_tolerance: int = 3
+    failure_tolerance: int = 0
+    restart_clears: bool = False
+    infeasible_penalty: float = 1.0
+
+
+#: ``reference`` takes CASMOPOLITAN's trust-region rules where they differ: its random
+#: initial design, ``failtol`` 40 and a restart that starts the region's data afresh.
+PRESETS = {
+    "default": Settings(),
+    "reference": Settings(init_design="uniform", failure_tolerance=40, restart_clears=True),
+}
 
 
 class BatchBO:
@@ -54,17 +83,29 @@ class BatchBO:
         multiplier: factor by which the radius grows or shrinks.
         success_tolerance: improving batches in a row before the region grows.
         failure_tolerance: batches without improvement in a row before it shrinks; 0 is
-            TuRBO's batch rule, ceil(max(4, L) / batch size), which CASMOPOLITAN builds on
-            (1 for batches of 100 at L = 32).
+            TuRBO's batch rule, ceil(max(4, L) / batch size) (1 for batches of 100 at
+            L = 32); CASMOPOLITAN's failtol is 40 (``reference``).
+        restart_clears: a restart empties the trust region's data, as CASMOPOLITAN's
+            ``_restart``: the GP, the incumbent the region is centred on and the success
+            test see only rows told since, beginning with a new initial design of n_init.
+            Off: every labelled row is kept.
+        preset: ``default`` (this project's choices) or ``reference`` (CASMOPOLITAN's
+            uniform initial design, failtol 40, restart_clears).
         infeasible_penalty: an infeasible sequence is labelled the lowest feasible value
             minus this many times the feasible values' spread.
     """
 
-    def __init__(self, problem: Problem, n_init: int = 20, init_design: str = "trust-region",
-                 acquisition: str = "ts", candidates: int = 1000, max_data: int = 500,
-                 fit_steps: int = 50, length_init: int = 20, length_max: int = 30,
-                 multiplier: float = 1.5, success_tolerance: int = 3,
-                 failure_tolerance: int = 0, infeasible_penalty: float = 1.0):
+    def __init__(self, problem: Problem, *, preset: str = "default", **options):
+        settings = resolve(PRESETS, preset, options, what="bo")
+        n_init, init_design, acquisition = (settings.n_init, settings.init_design,
+                                            settings.acquisition)
+        candidates, max_data, fit_steps = (settings.candidates, settings.max_data,
+                                           settings.fit_steps)
+        length_init, length_max, multiplier = (settings.length_init, settings.length_max,
+                                               settings.multiplier)
+        success_tolerance, failure_tolerance = (settings.success_tolerance,
+                                                settings.failure_tolerance)
+        infeasible_penalty = settings.infeasible_penalty
         if acquisition not in ACQUISITIONS:
             raise ValueError(f"acquisition must be one of {', '.join(ACQUISITIONS)}, "
                              f"got {acquisition!r}")
@@ -92,11 +133,17 @@ class BatchBO:
         self.multiplier = float(multiplier)
         self.succtol, self.failtol = success_tolerance, failure_tolerance
         self.penalty = float(infeasible_penalty)
+        self.restart_clears = bool(settings.restart_clears)
         self.rng = problem.rng()
         self.initial = np.asarray(problem.initial_solutions, dtype=np.int64)
         self.seen = Seen()
         self.xs: list[np.ndarray] = []
         self.ys: list[np.ndarray] = []
+        # The trust region's own data: everything told, unless a restart cleared it.
+        self.region = Seen()
+        self.region_xs: list[np.ndarray] = []
+        self.region_ys: list[np.ndarray] = []
+        self.adjusting = True  # whether the batch in flight may move the region
         self.radius = self.length_init
         self.succ = self.fail = self.restarts = 0
         self.staged = Staged(np.empty((0, self.length), dtype=np.int64))
@@ -129,11 +176,20 @@ class BatchBO:
         return self.rng.integers(0, self.num_states, (count, self.length), dtype=np.int64)
 
     def _center(self) -> np.ndarray:
+        # After a clearing restart the region follows its own data, as CASMOPOLITAN's
+        # centre is the best of _X; before any of it is told, the best sequence seen.
+        if self.restart_clears and self.region.best_x is not None:
+            return self.region.best_x
         return self.seen.best_x if self.seen.best_x is not None else self.initial[0]
+
+    def _labelled(self) -> int:
+        """Distinct sequences the trust region's GP may use."""
+        return len(self.region) if self.restart_clears else len(self.seen)
 
     # -- the model -----------------------------------------------------------------------------
     def _training_set(self) -> tuple[np.ndarray, np.ndarray]:
-        x, y = np.concatenate(self.xs), np.concatenate(self.ys)
+        xs, ys = (self.region_xs, self.region_ys) if self.restart_clears else (self.xs, self.ys)
+        x, y = np.concatenate(xs), np.concatenate(ys)
         # one row per sequence: a repeated row (the warm start may hold some) makes the
         # noise-free part of the kernel matrix singular
         x, first = np.unique(x, axis=0, return_index=True)
@@ -218,9 +274,9 @@ class BatchBO:
     def _next_batch(self, n: int, exclude: frozenset[bytes] | None = None) -> np.ndarray:
         """Up to ``n`` candidates; ``exclude`` (rows handed out this round, not yet told)
         marks a round being extended, whose rows must all be new."""
-        if len(self.seen) < self.n_init:
+        if self._labelled() < self.n_init:
             # a round that is extended before any of it is labelled stays in the design
-            want = n if exclude is not None else min(n, self.n_init - len(self.seen))
+            want = n if exclude is not None else min(n, self.n_init - self._labelled())
             if self.init_design == "uniform":
                 batch = np.unique(self._uniform(want), axis=0)
                 return batch if exclude is None else self._unseen(batch, exclude)
@@ -259,6 +315,14 @@ class BatchBO:
             self.radius, self.fail = int(self.radius / self.multiplier), 0
             if self.radius < 1:
                 self.radius, self.restarts = self.length_init, self.restarts + 1
+                if self.restart_clears:
+                    self._clear_region()
+
+    def _clear_region(self) -> None:
+        """CASMOPOLITAN's ``_restart``: the region forgets its data and counts."""
+        self.region = Seen()
+        self.region_xs, self.region_ys = [], []
+        self.succ = self.fail = 0
 
     # -- ask / tell ----------------------------------------------------------------------------
     def ask(self, n: int) -> np.ndarray:
@@ -269,7 +333,13 @@ class BatchBO:
             if not len(batch):
                 batch = self._uniform(1)
             self.staged = Staged(batch)
-            self.best_before = self.seen.best_y
+            if self.restart_clears:
+                # CASMOPOLITAN tests success against the region's own best and moves the
+                # region only once its initial design is labelled.
+                self.best_before = self.region.best_y
+                self.adjusting = len(self.region) >= self.n_init
+            else:
+                self.best_before = self.seen.best_y
         elif self.staged.sent == len(self.staged.x):
             self._extend(n)
         return self.staged.take(n)
@@ -292,9 +362,17 @@ class BatchBO:
         self.seen.add(x, y)
         self.xs.append(x)
         self.ys.append(y)
-        if self.staged.waiting and self.staged.record(x, y):
+        if self.restart_clears:
+            self.region.add(x, y)
+            self.region_xs.append(x)
+            self.region_ys.append(y)
+        if self.staged.waiting and self.staged.record(x, y) and self.adjusting:
             self._adjust(self.staged.y)
 
     def result_extras(self) -> dict[str, int]:
         return {"trust_region_radius": self.radius, "restarts": self.restarts,
                 "fit_failures": self.fit_failures}
+
+
+BatchBO.__signature__ = signature(Settings, PRESETS, "default", first=(PROBLEM,))
+BatchBO.presets = tuple(PRESETS)  # shown by ``zoo list``
