@@ -9,7 +9,7 @@ import importlib
 import sys
 import warnings
 
-COMMANDS = ("plugins", "list", "run", "compare", "report")
+COMMANDS = ("plugins", "list", "run", "compare", "report", "campaign")
 # OS-level mistakes (a file where a folder belongs, no permission, a full disk, a name too
 # long) are the user's to fix, like a bad option: one line and status 2
 _OS_ERRORS = (FileExistsError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
