@@ -42,15 +42,18 @@ import math
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
-import torch
-from torch.utils.data import DataLoader
 
-from . import losses, quiet
-from .scoring import collate, encode_pairs, encoded_logprobs
+from . import quiet
 from .text import format_prompt, format_target
+
+if TYPE_CHECKING:
+    import torch
+
+# torch, Lightning and transformers (through .losses and .scoring) are imported where a
+# trainer trains, not here: `zoo list` imports this module to read the trainers' options.
 
 __all__ = ["SFT", "DPO", "MarGE", "Reinforce"]
 
@@ -130,6 +133,9 @@ class _LMTrainer(ABC):
         means ``lm`` as it is now. ``eval_examples``, ``accept`` and ``checkpoints`` choose
         the best checkpoint (see the module docstring).
         """
+        import torch
+        from torch.utils.data import DataLoader
+
         start = time.perf_counter()
         items = self._items(lm, examples, reference)
         collate_fn = partial(_collate, pad_id=lm.tokenizer.pad_token_id)
@@ -178,6 +184,8 @@ class _LMTrainer(ABC):
             if missing:
                 raise ValueError(f"{self.name}: example {i} lacks {missing[0]!r} "
                                  f"(expected keys: {', '.join(self.keys)})")
+        from .scoring import encode_pairs, encoded_logprobs
+
         texts = [self._texts(e) for e in examples]
         width = len(texts[0][1])
         prompts = [p for p, targets in texts for _ in targets]
@@ -195,6 +203,10 @@ class _LMTrainer(ABC):
 
 
 def _collate(items: list[_Item], pad_id: int) -> dict[str, torch.Tensor]:
+    import torch
+
+    from .scoring import collate
+
     # Column-major: all first sequences, then all second ones (DPO: chosen, then rejected).
     width = len(items[0].sequences)
     batch = collate([item.sequences[k] for k in range(width) for item in items], pad_id)
@@ -219,6 +231,12 @@ def _lightning(**options):
     return pl.Trainer(logger=False,
                       enable_checkpointing=False, enable_progress_bar=False,
                       enable_model_summary=False, num_sanity_val_steps=0, **options)
+
+
+def _losses():
+    from . import losses
+
+    return losses
 
 
 def _values(examples: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
@@ -259,7 +277,7 @@ class SFT(_LMTrainer):
                          weight_decay)
 
     def _loss(self, logp, num_tokens, batch):
-        return losses.sft_loss(logp, num_tokens)
+        return _losses().sft_loss(logp, num_tokens)
 
 
 class DPO(_LMTrainer):
@@ -307,7 +325,7 @@ class DPO(_LMTrainer):
     def _loss(self, logp, num_tokens, batch):
         half = len(logp) // 2
         ref = batch["reference_logp"]
-        return losses.dpo_loss(logp[:half], logp[half:], ref[:half], ref[half:], self.beta)
+        return _losses().dpo_loss(logp[:half], logp[half:], ref[:half], ref[half:], self.beta)
 
 
 class MarGE(_LMTrainer):
@@ -352,11 +370,11 @@ class MarGE(_LMTrainer):
         self.alpha, self.beta, self.self_normalize = alpha, beta, self_normalize
 
     def _rewards(self, examples):
-        return losses.improvement_reward(_values(examples, "prompt_value"),
+        return _losses().improvement_reward(_values(examples, "prompt_value"),
                                          _values(examples, "target_value"))
 
     def _loss(self, logp, num_tokens, batch):
-        return losses.marge_loss(logp, batch["reference_logp"], num_tokens, batch["reward"],
+        return _losses().marge_loss(logp, batch["reference_logp"], num_tokens, batch["reward"],
                                  self.alpha, self.beta, self.self_normalize)
 
 
@@ -398,8 +416,8 @@ class Reinforce(_LMTrainer):
         self.beta = beta
 
     def _rewards(self, examples):
-        return losses.improvement_reward(_values(examples, "prompt_value"),
+        return _losses().improvement_reward(_values(examples, "prompt_value"),
                                          _values(examples, "target_value"))
 
     def _loss(self, logp, num_tokens, batch):
-        return losses.reinforce_loss(logp, num_tokens, batch["reward"], self.beta)
+        return _losses().reinforce_loss(logp, num_tokens, batch["reward"], self.beta)
