@@ -6,12 +6,15 @@ from __future__ import annotations
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="rebuild the tables and plot of a zoo compare folder",
                        description="Read the runs stored by zoo compare in DIR and rewrite "
-                                   "summary.csv, trace.csv, stats.csv, table.txt, report.md "
-                                   "and regret.png (and report.html with --html); nothing is run.")
+                                   "summary.csv, trace.csv, stats.csv, significance.csv, "
+                                   "data_profiles.csv, table.txt and report.md; with "
+                                   "matplotlib regret.png and critical_difference.png, and "
+                                   "with plotly report.html. Nothing is run.")
     p.add_argument("out", metavar="DIR", help="a zoo compare --out folder")
     p.add_argument("--quiet", action="store_true", help="do not print the table")
     p.add_argument("--html", action="store_true",
-                   help="also rebuild report.html (needs plotly: the seqzoo[plot] extra)")
+                   help="fail if report.html cannot be written (it is written whenever "
+                        "plotly, the seqzoo[plot] extra, is installed)")
     p.set_defaults(func=main)
 
 
@@ -27,7 +30,7 @@ def show(report) -> None:
     from rich.console import Console
     from rich.measure import Measurement
 
-    from ..compare.tables import legend, rich_tables
+    from ..compare.tables import legend, rich_tables, test_lines
 
     # markup off: specs and notes hold brackets ("llome:temperatures=[0.6]", "seqzoo[plot]")
     out = Console(file=sys.stdout, markup=False)
@@ -43,7 +46,7 @@ def show(report) -> None:
     if compact:
         out.print(f"(the terminal is narrower than the table's {_width(out, report)} columns: "
                   f"every column is in table.txt and report.md)")
-    for line in legend(report.analysis.grid.proposers):
+    for line in legend(report.analysis.grid.proposers) + test_lines(report.analysis):
         out.print(line, soft_wrap=True, highlight=False)
     for note in report.analysis.notes:
         out.print(f"note: {note}", soft_wrap=True)

@@ -1,5 +1,6 @@
 """From run records to the comparison's numbers: per-run rows, per-proposer statistics,
-ranks and win rates. Pure data in, pure data out; :mod:`.tables` writes and renders them.
+ranks, win rates, significance groups and data profiles. Pure data in, pure data out;
+:mod:`.tables` writes and renders them.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from typing import Any
 import numpy as np
 
 from ..spec import Spec
-from . import stats
+from . import profiles, significance, stats
 from .grid import Grid
 from .records import RunRecord
 
-#: The proposer whose median defines score 1 (the floor every optimizer should beat).
+#: The proposer whose median defines score 1 (the floor every optimizer should beat). The
+#: one place its name is spelled: renaming the built-in proposer changes this line only.
 BASELINE = "hill-climb"
+#: The key of :attr:`Analysis.significance` for the test over every oracle's blocks.
+ALL_ORACLES = "all oracles"
+#: Below this median feasible share a cell is flagged: most of its proposals broke the
+#: problem's constraints, so its values rest on a few sequences.
+LOW_FEASIBLE = 0.05
 #: The statistics of a :class:`Cell`, in the column order of ``stats.csv``.
 STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
                   for part in ("median", "q25", "q75", "ci_low", "ci_high")) + (
@@ -23,6 +30,8 @@ STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
     "diversity_median", "distinct_evaluations_median", "duplicate_share_median",
     "batch_size_median", "rounds_median", "model_queries_median",
     "wall_seconds_median", "mean_rank")
+#: The significance columns of ``stats.csv``, after :data:`STAT_KEYS`.
+TEST_KEYS = ("group", "blocks", "friedman_p", "critical_difference")
 
 
 @dataclass
@@ -48,6 +57,18 @@ class Analysis:
     #: ``wins[i, j]``: how often proposer i beats proposer j on a paired block.
     wins: np.ndarray
     notes: list[str]
+    #: The Friedman and Nemenyi tests per oracle (over its seeds) and under
+    #: :data:`ALL_ORACLES` (over every (oracle, seed) block), proposers in grid order.
+    significance: dict[str, significance.Significance] = field(default_factory=dict)
+    #: Data profiles (:mod:`.profiles`) at each tolerance, by evaluations and by rounds.
+    profiles: list[profiles.Profile] = field(default_factory=list)
+    #: Per oracle, what the normalised score runs between: ``(top, top_is_optimum, floor)``
+    #: -- score 0 at ``top`` (the optimum, or the best value any run found when the optimum
+    #: is unknown) and 1 at ``floor`` (the baseline's median best value; NaN without it).
+    score_basis: dict[str, tuple[float, bool, float]] = field(default_factory=dict)
+
+    def known_optimum(self, oracle: str) -> bool:
+        return any(r.optimum is not None for r in self.records if r.task.oracle == oracle)
 
 
 def reference(records: list[RunRecord]) -> float:
@@ -74,6 +95,8 @@ def _summarise(prefix: str, values: np.ndarray) -> dict[str, float]:
 
 def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
     notes: list[str] = []
+    tested: dict[str, significance.Significance] = {}
+    score_basis: dict[str, tuple[float, bool, float]] = {}
     missing = len(list(grid.cells())) - len(records)
     if missing:
         notes.append(f"{missing} of {len(list(grid.cells()))} runs are not complete; the "
@@ -91,22 +114,60 @@ def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
                          f"or the warm start is not deterministic")
         optimum = reference(mine)
         base = [r.best_value for r in mine if r.task.proposer == baseline]
+        floor = float(np.median(base)) if base else np.nan
+        score_basis[oracle] = (optimum, any(r.optimum is not None for r in mine), floor)
         if base:
             scores[idx] = stats.normalised_score(np.array([r.best_value for r in mine]),
-                                                 optimum, float(np.median(base)))
-        ranks = stats.mean_ranks(_paired_table(grid.proposers, oracle, grid.seeds, mine))
+                                                 optimum, floor)
+        paired = _paired_table(grid.proposers, oracle, grid.seeds, mine)
+        ranks = stats.mean_ranks(paired)
+        tested[oracle] = significance.test(paired, grid.proposers)
         for proposer, rank in zip(grid.proposers, ranks.tolist()):
             sel = [(i, r) for i, r in zip(idx, mine) if r.task.proposer == proposer]
             if sel:
                 cell = _cell(oracle, proposer, [r for _, r in sel], scores[[i for i, _ in sel]])
                 cell.values["mean_rank"] = rank
+                cell.values.update(_test_values(tested[oracle], proposer))
                 cells.append(cell)
+                low = cell.values["feasible_fraction_median"]
+                if low < LOW_FEASIBLE:
+                    notes.append(f"{proposer} on {oracle}: median feasible share {low:.3g} "
+                                 f"(under {LOW_FEASIBLE:g}): most of its proposals broke "
+                                 f"the constraints")
     if baseline is None:
         notes.append(f"no {BASELINE!r} proposer in the grid, so no normalised score")
     table = np.concatenate([_paired_table(grid.proposers, o, grid.seeds, records)
                             for o in grid.oracles], axis=1)
+    tested[ALL_ORACLES] = significance.test(table, grid.proposers)
     return Analysis(grid, records, cells, scores.tolist(), stats.mean_ranks(table),
-                    stats.win_rates(table), notes)
+                    stats.win_rates(table), notes, tested,
+                    profiles.profiles(records, grid.proposers, grid.oracles), score_basis)
+
+
+def _test_values(found: significance.Significance, proposer: str) -> dict[str, Any]:
+    return {"group": found.groups.get(proposer) if found.tested else None,
+            "blocks": found.blocks, "friedman_p": found.friedman_p,
+            "critical_difference": found.critical_difference}
+
+
+def significance_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """The rows of ``significance.csv``: every pair's Nemenyi p-value, per oracle and over
+    all oracles, with the Friedman p-value that gates them."""
+    rows = []
+    for scope, found in analysis.significance.items():
+        if not found.tested:
+            continue
+        differ = found.different()
+        names = found.proposers
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                rows.append({"scope": scope, "proposer": names[i], "other": names[j],
+                             "mean_rank": float(found.mean_ranks[i]),
+                             "other_mean_rank": float(found.mean_ranks[j]),
+                             "blocks": found.blocks, "friedman_p": found.friedman_p,
+                             "nemenyi_p": float(found.pairwise_p[i, j]),
+                             "different": bool(differ[i, j])})
+    return rows
 
 
 def _cell(oracle: str, proposer: str, runs: list[RunRecord], scores: np.ndarray) -> Cell:

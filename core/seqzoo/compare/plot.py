@@ -1,5 +1,7 @@
 """``regret.png``: regret (or best value, when the optimum is unknown) against evaluations,
-the median over seeds with an interquartile band per proposer, one panel per oracle.
+the median over seeds with an interquartile band per proposer, one panel per oracle; and
+``critical_difference.png``: the mean ranks and significance groups as a critical
+difference diagram (Demsar 2006), one panel per oracle and one over all oracles.
 
 matplotlib is the optional extra ``seqzoo[plot]``; it is imported here only, and lazily.
 """
@@ -11,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import Analysis
+from .analysis import ALL_ORACLES, Analysis
+from .significance import Significance
 from .stats import step_values
 from .tables import labels
 
@@ -62,7 +65,7 @@ def plot(analysis: Analysis, path: Path) -> None:
     fig, axes = plt.subplots(1, len(oracles), figsize=(5.5 * len(oracles), 4.2), squeeze=False)
     for ax, oracle in zip(axes[0], oracles):
         known = any(r.optimum is not None for r in analysis.records if r.task.oracle == oracle)
-        for proposer in analysis.grid.proposers:
+        for proposer in rank_order(analysis):
             found = quartiles(analysis, oracle, proposer)
             if found is None:
                 continue
@@ -79,3 +82,102 @@ def plot(analysis: Analysis, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def rank_order(analysis: Analysis) -> list[str]:
+    """The proposers by mean rank over every block, best first: the order of legends."""
+    g = analysis.grid
+    return [g.proposers[i] for i in sorted(
+        range(len(g.proposers)),
+        key=lambda i: (np.isnan(analysis.ranks[i]), analysis.ranks[i], i))]
+
+
+def cd_scopes(analysis: Analysis) -> list[str]:
+    """The panels of the diagram: every oracle's (when there are several), then all."""
+    oracles = list(analysis.grid.oracles)
+    return (oracles if len(oracles) > 1 else []) + [ALL_ORACLES]
+
+
+def draw_cd(ax, found: Significance, names: dict[str, str], title: str) -> None:
+    """A critical difference diagram on ``ax``: a rank axis with 1 (best) at the left, each
+    proposer's mean rank, a bar joining the proposers of each group (a set no two of which
+    differ) and, above the axis, the critical difference's length."""
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=9, loc="left")
+    if not found.tested:
+        ax.text(0.5, 0.5, f"not tested: {found.reason}", ha="center", va="center",
+                fontsize=8, wrap=True, transform=ax.transAxes)
+        return
+    k = len(found.proposers)
+    lo, hi = 1, max(k, 2)
+    order = np.argsort(found.mean_ranks, kind="stable")
+    half = (k + 1) // 2
+    depth = max(half, k - half)
+    ax.set_xlim(lo - 0.9, hi + 0.9)
+    ax.set_ylim(-(depth + 2.2), 1.6)
+    ax.hlines(0, lo, hi, color="black", lw=1)
+    for r in range(lo, hi + 1):
+        ax.vlines(r, 0, 0.15, color="black", lw=1)
+        ax.text(r, 0.25, str(r), ha="center", va="bottom", fontsize=8)
+    cd = found.critical_difference
+    if cd is not None:
+        ax.hlines(1.05, lo, lo + cd, color="black", lw=1.5)
+        ax.vlines([lo, lo + cd], 0.95, 1.15, color="black", lw=1.5)
+        ax.text(lo + cd / 2, 1.2, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=8)
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(found.proposers):
+        for letter in found.groups.get(name, ""):
+            groups.setdefault(letter, []).append(i)
+    bars = [m for _, m in sorted(groups.items()) if len(m) > 1]
+    for j, members in enumerate(bars):
+        y = -0.35 - 0.3 * j
+        ranks = found.mean_ranks[members]
+        ax.hlines(y, ranks.min() - 0.03, ranks.max() + 0.03, color="#555", lw=4)
+    top = -0.35 - 0.3 * len(bars) - 0.3
+    for slot, i in enumerate(order):
+        rank = found.mean_ranks[i]
+        left = slot < half
+        row = slot if left else k - 1 - slot
+        y = top - row * 0.9
+        edge = lo - 0.5 if left else hi + 0.5
+        ax.vlines(rank, y, 0, color="#888", lw=0.8)
+        ax.hlines(y, min(rank, edge), max(rank, edge), color="#888", lw=0.8)
+        ax.plot([rank], [0], "o", color="black", ms=3)
+        label = f"{names[found.proposers[i]]} ({rank:.2f}, {found.groups.get(found.proposers[i], '')})"
+        ax.text(edge - 0.05 if left else edge + 0.05, y, label, ha="right" if left else "left",
+                va="center", fontsize=8)
+
+
+def cd_render(analysis: Analysis, path=None, fmt: str = "png"):
+    """Draw the critical difference diagrams; write them to ``path`` or return the bytes."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scopes = cd_scopes(analysis)
+    names = labels(analysis.grid.proposers)
+    k = len(analysis.grid.proposers)
+    height = 1.2 + 0.32 * (k + 4)
+    fig, axes = plt.subplots(len(scopes), 1, figsize=(8, height * len(scopes)), squeeze=False)
+    for ax, scope in zip(axes[:, 0], scopes):
+        found = analysis.significance[scope]
+        what = (f"Friedman p = {found.friedman_p:.3g}, {found.blocks} blocks, alpha = "
+                f"{found.alpha:g}" if found.tested else f"{found.blocks} blocks")
+        draw_cd(ax, found, names, f"{scope}: mean rank (1 = best); {what}")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120, format=fmt)
+        plt.close(fig)
+        return None
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def cd_figure(analysis: Analysis, path: Path) -> None:
+    """``critical_difference.png``."""
+    cd_render(analysis, path)

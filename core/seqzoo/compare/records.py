@@ -36,6 +36,13 @@ class RunRecord:
     provenance: dict[str, Any] | None = None
     #: Evaluations per ask the run used (the grid's, or the proposer's own).
     batch_size: int | None = None
+    #: The round (0 = the start rows) and the run's wall seconds at each point of the
+    #: best-so-far curve, parallel to ``evaluations``: the curve by rounds and by time.
+    rounds: np.ndarray | None = None
+    times: np.ndarray | None = None
+    #: The best value among the start rows (``-inf`` if none is feasible): where every
+    #: proposer of this oracle and seed began, the ``f0`` of a data profile.
+    start_best: float = -np.inf
 
     @property
     def duplicate_share(self) -> float:
@@ -80,12 +87,15 @@ def load(task: RunTask) -> RunRecord | None:
         return None
     config = run.read_config()
     result = {**result, "optimal_value": config.get("optimal_value")}
-    values, steps, sequences = [], [], []
+    values, steps, sequences, rounds, times = [], [], [], [], []
     seen: set[str] = set()
     distinct = warm = 0
     for rec in run.records():
         values.append(-np.inf if rec["value"] is None else float(rec["value"]))
         steps.append(int(rec["step"]))
+        # logs from before rounds were recorded: each step was one round
+        rounds.append(int(rec.get("round", rec["step"])))
+        times.append(float(rec.get("time") or 0.0))
         sequences.append(rec["sequence"])
         warm += rec.get("source") == "warm-start"
         if rec["sequence"] not in seen:
@@ -99,8 +109,12 @@ def load(task: RunTask) -> RunRecord | None:
     last = step == step[-1] if len(step) else step.astype(bool)
     final = np.array([list(s) for s, keep in zip(sequences, last) if keep])
     initial = tuple(s for s, st in zip(sequences, steps) if st == 0)
+    start = y[step == 0] if len(y) else y
     return RunRecord(task, result, points + 1, running[points],
                      mean_pairwise_hamming(final) if len(final) else float("nan"), initial,
                      distinct, warm, {"versions": config.get("versions"),
                                       "commit": config.get("commit")},
-                     config.get("config", {}).get("batch_size"))
+                     config.get("config", {}).get("batch_size"),
+                     np.asarray(rounds, dtype=int)[points],
+                     np.asarray(times, dtype=float)[points],
+                     float(start.max()) if len(start) else -np.inf)

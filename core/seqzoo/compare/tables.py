@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..spec import Spec
-from .analysis import Analysis, Cell
+from .analysis import ALL_ORACLES, BASELINE, LOW_FEASIBLE, Analysis, Cell
 
 SUMMARY_COLUMNS = ("proposer", "oracle", "seed", "best_value", "regret", "evaluations",
                    "evaluations_to_best", "solved", "wall_seconds", "distinct_evaluations",
@@ -27,10 +27,11 @@ TRACE_COLUMNS = ("proposer", "seed", "evaluations", "best_value", "oracle", "reg
 #: The columns of the per-oracle tables (see :func:`_cell_texts`).
 HEADINGS = ("proposer", "runs", "best value: median [IQR]", "regret: median [IQR]",
             "regret 95% CI", "solved", "evals to solve", "score", "feasible", "diversity",
-            "distinct evals", "duplicates", "batch", "rounds", "model queries", "wall s", "rank")
+            "distinct evals", "duplicates", "batch", "rounds", "model queries", "wall s", "rank",
+            "group")
 #: The columns kept on a narrow terminal (``table.txt`` and ``report.md`` have them all).
 COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "score",
-           "duplicates", "rank")
+           "duplicates", "rank", "group")
 
 
 def labels(proposers: Sequence[str]) -> dict[str, str]:
@@ -67,22 +68,72 @@ def fmt(value: float | None) -> str:
     return f"{value:.3g}"
 
 
-def _cell_texts(cell: Cell, label: str) -> list[str]:
+#: The columns that only mean something when the oracle knows its optimum.
+NEEDS_OPTIMUM = ("regret: median [IQR]", "regret 95% CI", "solved", "evals to solve")
+#: Which way is better in a column (+1: larger, -1: smaller), and the statistic compared:
+#: the best cell of each such column is marked in report.md and report.html.
+BETTER = {"best value: median [IQR]": (1, "best_value_median"),
+          "regret: median [IQR]": (-1, "regret_median"),
+          "solved": (1, "solved_fraction"), "evals to solve": (-1, "evaluations_to_solve_median"),
+          "score": (-1, "score_median"), "feasible": (1, "feasible_fraction_median"),
+          "wall s": (-1, "wall_seconds_median"), "rank": (-1, "mean_rank")}
+#: Appended to a feasible share under :data:`~.analysis.LOW_FEASIBLE`.
+LOW_MARK = " (low)"
+
+
+def headings(analysis: Analysis, oracle: str) -> tuple[str, ...]:
+    """The columns of one oracle's table: no regret or solved columns without an optimum."""
+    if analysis.known_optimum(oracle):
+        return HEADINGS
+    return tuple(h for h in HEADINGS if h not in NEEDS_OPTIMUM)
+
+
+def _cell_texts(cell: Cell, label: str) -> dict[str, str]:
+    """Every column's text for one cell, keyed by its heading."""
     v = cell.values
 
     def iqr(k: str) -> str:
         return f"{fmt(v[k + '_median'])} [{fmt(v[k + '_q25'])}, {fmt(v[k + '_q75'])}]"
 
     solved = round(v["solved_fraction"] * cell.runs)
-    return [label, str(cell.runs), iqr("best_value"), iqr("regret"),
-            f"{fmt(v['regret_ci_low'])} - {fmt(v['regret_ci_high'])}",
-            f"{solved}/{cell.runs}", _evals(v["evaluations_to_solve_median"]),
-            fmt(v["score_median"]), fmt(v["feasible_fraction_median"]),
-            fmt(v["diversity_median"]), _evals(v["distinct_evaluations_median"]),
-            _percent(v["duplicate_share_median"]), _evals(v["batch_size_median"]),
-            _evals(v["rounds_median"]), _evals(v["model_queries_median"]),
-            fmt(v["wall_seconds_median"]),
-            fmt(v["mean_rank"])]
+    feasible = v["feasible_fraction_median"]
+    group = v.get("group")
+    texts = [label, str(cell.runs), iqr("best_value"), iqr("regret"),
+             f"{fmt(v['regret_ci_low'])} - {fmt(v['regret_ci_high'])}",
+             f"{solved}/{cell.runs}", _evals(v["evaluations_to_solve_median"]),
+             fmt(v["score_median"]),
+             fmt(feasible) + (LOW_MARK if feasible < LOW_FEASIBLE else ""),
+             fmt(v["diversity_median"]), _evals(v["distinct_evaluations_median"]),
+             _percent(v["duplicate_share_median"]), _evals(v["batch_size_median"]),
+             _evals(v["rounds_median"]), _evals(v["model_queries_median"]),
+             fmt(v["wall_seconds_median"]), fmt(v["mean_rank"]),
+             group if group else "untested"]
+    return dict(zip(HEADINGS, texts))
+
+
+def best_cells(cells: Sequence[Cell]) -> dict[str, set[int]]:
+    """Per column of :data:`BETTER`, the rows (indices into ``cells``) holding its best
+    value, ties all marked; nothing when fewer than two rows have a value."""
+    out = {}
+    for heading, (sign, key) in BETTER.items():
+        values = [sign * c.values.get(key, math.nan) for c in cells]
+        finite = [x for x in values if not math.isnan(x)]
+        if len(finite) < 2 or min(finite) == max(finite):
+            continue
+        top = max(finite)
+        out[heading] = {i for i, x in enumerate(values) if x == top}
+    return out
+
+
+def score_text(analysis: Analysis, oracle: str) -> str:
+    """What the normalised score of ``oracle`` runs between, with the numbers."""
+    top, optimum, floor = analysis.score_basis.get(oracle, (math.nan, False, math.nan))
+    what = (f"the optimum {fmt(top)}" if optimum else
+            f"the best value any run found, {fmt(top)} (the optimum is unknown)")
+    if math.isnan(floor):
+        return f"score: none (no {BASELINE!r} proposer to set score 1)"
+    return (f"score: 0 = {what}, 1 = the {BASELINE!r} proposer's median best value "
+            f"{fmt(floor)}")
 
 
 def _evals(value: float | None) -> str:
@@ -107,26 +158,57 @@ def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
     out = []
     g = analysis.grid
     short = labels(g.proposers)
-    keep = [i for i, h in enumerate(HEADINGS) if not compact or h in COMPACT]
     for oracle in g.oracles:
+        columns = [h for h in headings(analysis, oracle) if not compact or h in COMPACT]
         table = Table(title=f"{oracle}: {budget_text(g)}, {_batch_text(g)}, "
-                            f"seeds {','.join(map(str, g.seeds))}{_warm_text(g)}")
-        for i in keep:
-            table.add_column(HEADINGS[i], justify="left" if i == 0 else "right")
+                            f"seeds {','.join(map(str, g.seeds))}{_warm_text(g)}",
+                      caption=score_text(analysis, oracle))
+        for i, h in enumerate(columns):
+            table.add_column(h, justify="left" if i == 0 else "right")
         for cell in ranked(analysis, oracle):
             texts = _cell_texts(cell, short[cell.proposer])
-            table.add_row(*[texts[i] for i in keep])
+            table.add_row(*[texts[h] for h in columns])
         out.append(table)
+    overall = analysis.significance.get(ALL_ORACLES)
     wins = Table(title="win rate of row over column on paired seeds (all oracles)")
     wins.add_column("proposer", no_wrap=True)
     for i in range(len(g.proposers)):
         wins.add_column(str(i + 1), justify="right")
     wins.add_column("mean rank", justify="right")
+    wins.add_column("group", justify="right")
     for i, p in enumerate(g.proposers):
         wins.add_row(f"{i + 1} {short[p]}", *[fmt(w) for w in analysis.wins[i]],
-                     fmt(analysis.ranks[i]))
+                     fmt(analysis.ranks[i]), _group(overall, p))
     out.append(wins)
     return out
+
+
+def _group(found, proposer: str) -> str:
+    return found.groups.get(proposer, "-") if found is not None and found.tested \
+        else "untested"
+
+
+def group_text(analysis: Analysis, scope: str) -> str:
+    """One line on the tests behind a table's ``group`` column."""
+    found = analysis.significance.get(scope)
+    if found is None:
+        return ""
+    if not found.tested:
+        return f"group ({scope}): untested, {found.reason}."
+    verdict = ("the proposers differ" if found.friedman_p < found.alpha
+               else "no difference found, so one group")
+    return (f"group ({scope}): proposers sharing a letter are not distinguishable at "
+            f"alpha = {found.alpha:g} (Friedman p = {found.friedman_p:.3g} over "
+            f"{found.blocks} paired blocks: {verdict}; Nemenyi critical difference "
+            f"{found.critical_difference:.3g} in mean rank).")
+
+
+def test_lines(analysis: Analysis) -> list[str]:
+    """What the ``group`` columns rest on, per oracle and over all (one line when they are
+    the same blocks)."""
+    scopes = list(analysis.grid.oracles) if len(analysis.grid.oracles) > 1 else []
+    return [line for line in (group_text(analysis, s) for s in scopes + [ALL_ORACLES])
+            if line]
 
 
 def _warm_text(grid) -> str:
@@ -144,7 +226,7 @@ def render_text(analysis: Analysis, width: int = 160) -> str:
                       markup=False)
     for table in rich_tables(analysis):
         console.print(table)
-    for line in legend(analysis.grid.proposers):
+    for line in legend(analysis.grid.proposers) + test_lines(analysis):
         console.print(line, soft_wrap=True)
     for note in analysis.notes:
         console.print(f"note: {note}", soft_wrap=True)
@@ -178,6 +260,65 @@ def budget_text(g) -> str:
         f"{g.rounds} rounds after the start rows"
 
 
+def _marked(cells: Sequence[Cell], columns: Sequence[str], texts: list[dict[str, str]]
+            ) -> list[list[str]]:
+    """Rows of texts with each column's best cell in bold."""
+    best = best_cells(cells)
+    return [[f"**{t[h]}**" if i in best.get(h, ()) else t[h] for h in columns]
+            for i, t in enumerate(texts)]
+
+
+def per_seed_rows(analysis: Analysis, oracle: str) -> tuple[list[str], list[list[str]]]:
+    """Best value of every proposer (rows, in rank order) on every seed (columns), the best
+    of each seed in bold."""
+    g = analysis.grid
+    short = labels(g.proposers)
+    at = {(r.task.proposer, r.task.seed): r.best_value for r in analysis.records
+          if r.task.oracle == oracle}
+    order = [c.proposer for c in ranked(analysis, oracle)]
+    top = {s: max((v for (p, seed), v in at.items() if seed == s), default=math.nan)
+           for s in g.seeds}
+    rows = []
+    for p in order:
+        row = [short[p]]
+        for s in g.seeds:
+            v = at.get((p, s))
+            text = fmt(v)
+            several = sum(1 for q in order if at.get((q, s)) is not None) > 1
+            row.append(f"**{text}**" if v is not None and v == top[s] and several else text)
+        rows.append(row)
+    return ["proposer"] + [f"seed {s}" for s in g.seeds], rows
+
+
+def profile_rows(analysis: Analysis) -> tuple[list[str], list[list[str]]]:
+    """The share of problems each proposer solves at each tolerance within the budget (the
+    right end of its data profile), over all oracles."""
+    from .profiles import ALL
+
+    g = analysis.grid
+    short = labels(g.proposers)
+    found = [p for p in analysis.profiles if p.problems == ALL and p.axis == "evaluations"]
+    taus = sorted({p.tau for p in found}, reverse=True)
+    end = {(p.proposer, p.tau): (p.fraction[-1] if len(p.fraction) else 0.0, p.total)
+           for p in found}
+    rows = []
+    for proposer in _rank_order(analysis):
+        row = [short[proposer]]
+        for tau in taus:
+            share, total = end.get((proposer, tau), (math.nan, 0))
+            row.append(f"{round(share * total)}/{total}" if total else "-")
+        rows.append(row)
+    return ["proposer"] + [f"solved at tau = {t:g}" for t in taus], rows
+
+
+def _rank_order(analysis: Analysis) -> list[str]:
+    """The proposers by mean rank over every block, best first (grid order breaks ties)."""
+    g = analysis.grid
+    return [g.proposers[i] for i in sorted(
+        range(len(g.proposers)),
+        key=lambda i: (math.isnan(analysis.ranks[i]), analysis.ranks[i], i))]
+
+
 def render_markdown(analysis: Analysis, plot: str | None) -> str:
     g = analysis.grid
     lines = ["# zoo compare report", "",
@@ -190,29 +331,58 @@ def render_markdown(analysis: Analysis, plot: str | None) -> str:
                 + "; the same rows for every proposer of a seed, counted in the budget)."
                 if g.warm_start else "starting from the oracle's initial solutions."), "",
              "Medians over seeds with the interquartile range; 95% intervals by percentile "
-             "bootstrap of the median. Score: 0 = optimum, 1 = the `hill-climb` proposer's median "
-             "(Bayesmark). Diversity: mean pairwise Hamming distance in the final batch. "
+             f"bootstrap of the median. Score (Bayesmark): 0 at the optimum -- or, when the "
+             f"oracle does not know it, at the best value any run found -- and 1 at the "
+             f"`{BASELINE}` proposer's median; each table says its two values. Diversity: "
+             "mean pairwise Hamming distance in the final batch. "
              "Distinct evals: sequences evaluated after step 0 that had not been seen; "
              "duplicates: the share of evaluations after step 0 that re-scored a known "
-             "sequence. Rank: mean rank on paired seeds (1 = best); rows are sorted by it.",
+             "sequence. Feasible: the median share of feasible evaluations, marked "
+             f"`{LOW_MARK.strip()}` under {LOW_FEASIBLE:g}. Rank: mean rank on paired seeds "
+             "(1 = best); rows are sorted by it. Group: proposers that share a letter are "
+             "not distinguishable at alpha = 0.05 (Friedman test, then Nemenyi's). "
+             "The best value of each column is in bold. An oracle whose optimum is unknown "
+             "has no regret or solved columns.",
              ""]
     short = labels(g.proposers)
     lines += [f"- `{line}`" for line in legend(g.proposers)]
     for oracle in g.oracles:
         cells = ranked(analysis, oracle)
-        lines += ["", f"## {oracle}", ""]
-        lines += _md_table(HEADINGS[:5] + ("best value 95% CI",) + HEADINGS[5:],
-                           [t[:5] + [f"{fmt(c.values['best_value_ci_low'])} - "
-                                     f"{fmt(c.values['best_value_ci_high'])}"] + t[5:]
-                            for c in cells for t in [_cell_texts(c, short[c.proposer])]])
+        columns = list(headings(analysis, oracle))
+        columns.insert(columns.index("best value: median [IQR]") + 1, "best value 95% CI")
+        texts = []
+        for c in cells:
+            t = _cell_texts(c, short[c.proposer])
+            t["best value 95% CI"] = (f"{fmt(c.values['best_value_ci_low'])} - "
+                                      f"{fmt(c.values['best_value_ci_high'])}")
+            texts.append(t)
+        lines += ["", f"## {oracle}", "", f"{score_text(analysis, oracle)}. "
+                  f"{group_text(analysis, oracle)}", ""]
+        lines += _md_table(columns, _marked(cells, columns, texts))
+        heads, rows = per_seed_rows(analysis, oracle)
+        lines += ["", f"### {oracle}: best value per seed", ""] + _md_table(heads, rows)
     lines.append("")
+    order = _rank_order(analysis)
+    index = {p: i for i, p in enumerate(g.proposers)}
+    overall = analysis.significance.get(ALL_ORACLES)
     lines += ["## Pairwise win rates", "",
               "Fraction of paired (oracle, seed) blocks where the row's best value beats the "
-              "column's (ties count one half).", ""]
-    lines += _md_table(("proposer",) + tuple(short[p] for p in g.proposers) + ("mean rank",),
-                       [[short[p]] + [fmt(w) for w in analysis.wins[i]]
-                        + [fmt(analysis.ranks[i])] for i, p in enumerate(g.proposers)])
+              "column's (ties count one half); rows and columns in rank order. "
+              + group_text(analysis, ALL_ORACLES), ""]
+    lines += _md_table(("proposer",) + tuple(short[p] for p in order) + ("mean rank", "group"),
+                       [[short[p]] + [fmt(analysis.wins[index[p], index[q]]) for q in order]
+                        + [fmt(analysis.ranks[index[p]]), _group(overall, p)]
+                        for p in order])
     lines.append("")
+    if analysis.profiles:
+        heads, rows = profile_rows(analysis)
+        lines += ["## Data profiles", "",
+                  "A problem is an (oracle, seed) pair; a proposer solves it at tolerance tau "
+                  "once its best value has closed all but tau of the gap between the start's "
+                  "best value and the best value any proposer found there (More and Wild's "
+                  "test). The curves against evaluations and rounds are in "
+                  "data_profiles.csv and report.html; the share solved within the budget:",
+                  ""] + _md_table(heads, rows) + [""]
     if plot:
         lines += [f"![best value and regret against evaluations]({plot})", ""]
     lines += [f"- note: {n}" for n in analysis.notes]
