@@ -106,7 +106,14 @@ class Campaign:
 
     # -- the loop -------------------------------------------------------------------------------
     def steps(self):
-        return self.log.steps(self.settings.alphabet)
+        """The measured rounds, once the log and the folder are checked to agree."""
+        steps = self.log.steps(self.settings.alphabet)
+        later = roundfiles.folder(self.folder, len(steps) + 1) / roundfiles.RECORD
+        if later.exists():  # proposed after a round the log no longer holds
+            raise EditedError(f"{later.parent.name} was proposed after round {len(steps)} was "
+                              f"measured, but the log lacks that round: rounds were removed "
+                              f"from {self.log.path} by hand")
+        return steps
 
     def propose(self) -> Path:
         """The next round's ``proposals.csv``: proposed now, or the pending one again."""
@@ -171,8 +178,8 @@ class Campaign:
     def status(self) -> dict[str, Any]:
         from ..spec import Spec
 
+        k = len(self.steps())
         records = self.log.records()
-        k = len({r["round"] for r in records})
         pending = roundfiles.read(self.folder, k)
         value, seq, at = self.best()
         s = self.settings

@@ -55,7 +55,10 @@ class Log:
         if [s.step for s in steps] != list(range(len(steps))):
             raise EditedError(f"{self.path}: rounds {[s.step for s in steps]} are not "
                               f"0, 1, 2, ...: the log was edited by hand")
-        assert sum(len(s.x) for s in steps) == len(records)
+        short = [s.step for s in steps if len(s.x) != s.asked]
+        if short:
+            raise EditedError(f"{self.path}: round {short[0]} is not whole (lines were "
+                              f"removed by hand); restore the log")
         return steps
 
     def append_round(self, step: int, asked: int, sequences: Sequence[str],

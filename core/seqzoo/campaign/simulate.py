@@ -39,3 +39,28 @@ def simulate(campaign: "Campaign", oracle_spec: str, rounds: int) -> list["Measu
         values = evaluate(oracle, encode(todo, s.alphabet)) if todo else []
         done.append(campaign.measure([(q, float(v)) for q, v in zip(todo, values)]))
     return done
+
+
+def against_run(folder, oracle: str, proposer: str, rounds: int, batch_size: int,
+                seed: int = 0, data=None) -> tuple[list[str], list[str]]:
+    """The sequences of a simulated campaign and of ``zoo run`` with the same settings, in
+    log order: the test that a campaign is the run (``folder`` gets both)."""
+    import json
+    from pathlib import Path
+
+    from ..engine import run
+    from .campaign import Campaign
+
+    folder = Path(folder)
+    campaign = Campaign.init(folder / "campaign", proposer, batch_size, seed, like=oracle,
+                             data=data, rounds=rounds)
+    campaign.simulate(oracle, rounds)
+    run(oracle, proposer, batch_size=batch_size, seed=seed, rounds=rounds,
+        out=folder / "run", stop_on_optimum=False,
+        warm_start=None if data is None else str(data))
+
+    def sequences(log: Path) -> list[str]:
+        return [json.loads(line)["sequence"] for line in log.read_text().splitlines()]
+
+    return (sequences(folder / "campaign" / "evaluations.jsonl"),
+            sequences(folder / "run" / "evaluations.jsonl"))
