@@ -114,7 +114,6 @@ def draw_cd(ax, found: Significance, names: dict[str, str], title: str) -> None:
     half = (k + 1) // 2
     depth = max(half, k - half)
     ax.set_xlim(lo - 0.9, hi + 0.9)
-    ax.set_ylim(-(depth + 2.2), 1.6)
     ax.hlines(0, lo, hi, color="black", lw=1)
     for r in range(lo, hi + 1):
         ax.vlines(r, 0, 0.15, color="black", lw=1)
@@ -132,8 +131,11 @@ def draw_cd(ax, found: Significance, names: dict[str, str], title: str) -> None:
     for j, members in enumerate(bars):
         y = -0.35 - 0.3 * j
         ranks = found.mean_ranks[members]
-        ax.hlines(y, ranks.min() - 0.03, ranks.max() + 0.03, color="#555", lw=4)
+        # tied members would make a dot: a bar is at least a tenth of a rank wide
+        ax.hlines(y, min(ranks.min(), ranks.max() - 0.1) - 0.05, ranks.max() + 0.05,
+                  color="#555", lw=4, capstyle="butt")
     top = -0.35 - 0.3 * len(bars) - 0.3
+    ax.set_ylim(top - 0.9 * (depth - 1) - 0.5, 1.6)
     for slot, i in enumerate(order):
         rank = found.mean_ranks[i]
         left = slot < half
@@ -160,7 +162,7 @@ def cd_render(analysis: Analysis, path=None, fmt: str = "png"):
     scopes = cd_scopes(analysis)
     names = labels(analysis.grid.proposers)
     k = len(analysis.grid.proposers)
-    height = 1.2 + 0.32 * (k + 4)
+    height = 1.0 + 0.22 * (k + 6)
     fig, axes = plt.subplots(len(scopes), 1, figsize=(8, height * len(scopes)), squeeze=False)
     for ax, scope in zip(axes[:, 0], scopes):
         found = analysis.significance[scope]
@@ -173,7 +175,8 @@ def cd_render(analysis: Analysis, path=None, fmt: str = "png"):
         plt.close(fig)
         return None
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt)
+    # no date in the file: the same store gives the same page
+    fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     plt.close(fig)
     return buffer.getvalue()
 
