@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,7 +12,23 @@ from rich.table import Table
 
 from .engine import Observer, Progress as RunProgress, RunResult
 
-console = Console(stderr=True)
+#: Width of a table written to a file or a pipe. rich assumes 80 columns when it cannot ask
+#: a terminal and wraps every cell to fit ("hammin" / "g"); this is wide enough that no
+#: column wraps, so one line is one row for grep, less -S and a log file.
+PIPED_WIDTH = 400
+
+
+def _console(**options: Any) -> Console:
+    probe = Console(**options)
+    return probe if probe.is_terminal else Console(width=PIPED_WIDTH, **options)
+
+
+console = _console(stderr=True)
+
+
+def stdout_console(**options: Any) -> Console:
+    """A console on stdout (a command's result), unwrapped when stdout is not a terminal."""
+    return _console(file=sys.stdout, **options)
 
 
 def _fmt(value: float | None) -> str:

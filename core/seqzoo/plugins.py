@@ -21,7 +21,7 @@ from typing import Callable
 import pluggy
 
 from . import builtin, hookspecs
-from .errors import PluginError, SpecError
+from .errors import PluginError, SpecError, did_you_mean
 
 GROUP = "seqzoo"
 KINDS = ("oracle", "proposer", "trainer", "surrogate")
@@ -97,7 +97,8 @@ class Registry:
                       and info.error.startswith(("failed to load", "bad hooks"))]
             hint = (f"; plugin {' and '.join(map(repr, failed))} failed to load "
                     f"(zoo plugins shows why)" if failed else "")
-            raise SpecError(f"unknown {kind} {name!r} (known: {known}){hint}") from None
+            raise SpecError(f"unknown {kind} {name!r}{did_you_mean(name, self.names(kind))} "
+                            f"(known: {known}){hint}") from None
 
 
 def _env_list(name: str) -> set[str] | None:

@@ -15,6 +15,7 @@ import inspect
 import typing
 from typing import Any, TypeVar
 
+from .errors import did_you_mean
 from .protocol import Problem
 
 T = TypeVar("T")
@@ -46,13 +47,14 @@ def resolve(presets: dict[str, T], preset: str, overrides: dict[str, Any], *, wh
     lists become tuples so the settings stay hashable. ``what`` names the proposer in errors.
     """
     if preset not in presets:
-        raise ValueError(f"unknown {what} preset {preset!r} (expected one of "
-                         f"{', '.join(presets)})")
+        raise ValueError(f"unknown {what} preset {preset!r}{did_you_mean(preset, presets)} "
+                         f"(expected one of {', '.join(presets)})")
     base = presets[preset]
     names = {f.name for f in dataclasses.fields(base)}
     unknown = sorted(set(overrides) - names)
     if unknown:
-        raise ValueError(f"unknown {what} option {unknown[0]!r}")
+        raise ValueError(f"unknown {what} option {unknown[0]!r}"
+                         f"{did_you_mean(unknown[0], names)}")
     given = {k: tuple(v) if isinstance(v, list) else v
              for k, v in overrides.items() if v is not None and not isinstance(v, FromPreset)}
     return dataclasses.replace(base, **given)

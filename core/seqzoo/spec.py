@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,8 @@ def build(factory: Callable[..., object], options: dict[str, str], *, what: str,
     unknown = sorted(set(options) - set(params))
     if unknown:
         known = ", ".join(params) or "none"
-        raise SpecError(f"{what}: unknown option {unknown[0]!r} (options: {known})")
+        raise SpecError(f"{what}: unknown option {unknown[0]!r}"
+                        f"{did_you_mean(unknown[0], params)} (options: {known})")
     kwargs = {key: convert(val, params[key].annotation, f"{what} option {key!r}")
               for key, val in options.items()}
     missing = [p.name for p in params.values() if p.required and p.name not in kwargs]

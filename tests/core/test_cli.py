@@ -87,7 +87,7 @@ def test_out_into_a_folder_of_other_files_is_refused_unless_forced(tmp_path):
 @pytest.mark.parametrize("make, args, message", [
     (lambda p: p.write_text("x"), ["--out"], "is a file, not a folder"),
     (lambda p: p.write_text("x"), ["--resume"], "is not a run folder"),
-    (lambda p: None, ["--out-under-a-file"], "Not a directory"),
+    (lambda p: None, ["--out-under-a-file"], "file, not a folder; choose another --out"),
 ])
 def test_os_level_mistakes_are_one_line_and_exit_2(tmp_path, make, args, message):
     path = tmp_path / "target"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 import warnings
 
@@ -20,8 +21,44 @@ def _one_line_warnings(message, category, filename, lineno, file=None, line=None
     print(f"warning: {message}", file=sys.stderr if file is None else file)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line errors, and a "did you mean" for a mistyped flag,
+    command or choice (subcommands are built with this class too)."""
+
+    def parse_args(self, args=None, namespace=None):
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # The flag belongs to the subcommand, so its parser's flags are the candidates.
+            command = getattr(namespace, "command", None)
+            target = self._commands().get(command, self) if command else self
+            flags = [s for action in target._actions for s in action.option_strings]
+            unknown = next((e.split("=", 1)[0] for e in extras if e.startswith("-")), "")
+            target.error(f"unrecognized arguments: {' '.join(extras)}"
+                         f"{_did_you_mean(unknown, flags)}")
+        return namespace
+
+    def _commands(self) -> dict[str, argparse.ArgumentParser]:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return dict(action.choices)
+        return {}
+
+    def error(self, message: str):
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if choice:
+            options = [c.strip(" '") for c in choice.group(2).split(",")]
+            message += _did_you_mean(choice.group(1), options)
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    from ..errors import did_you_mean
+
+    return did_you_mean(word, choices) if word else ""
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="zoo", description="seqzoo: black-box optimizers for constrained sequence design")
     top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .run import rounds_arg
+from .run import check_out, rounds_arg
 
 
 def add_parser(sub) -> None:
@@ -51,7 +51,8 @@ def add_parser(sub) -> None:
     p.add_argument("--overwrite", action="store_true", help="redo runs already in DIR")
     p.add_argument("--allow-mixed", action="store_true",
                    help="keep stored runs made by other package versions or commits")
-    p.add_argument("--quiet", action="store_true", help="no progress display or table")
+    p.add_argument("--quiet", action="store_true",
+                   help="print nothing but failures and errors (the files are written)")
     p.set_defaults(func=main)
 
 
@@ -70,6 +71,7 @@ def main(args) -> int:
     from .interrupts import kept_on_interrupt
     from .report import show
 
+    check_out(args.out)  # before the grid starts, not at the store's first write
     config = read_config(args.config) if args.config else None
     grid = resolve(config, oracles=args.oracle, proposers=args.proposer,
                    seeds=parse_seeds(args.seeds) if args.seeds is not None else None,
@@ -80,11 +82,12 @@ def main(args) -> int:
     with kept_on_interrupt(lambda: _kept(args.out)):
         result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
                          allow_mixed=args.allow_mixed,
-                         say=lambda text: console.print(text, markup=False))
+                         say=(lambda text: None) if args.quiet
+                         else (lambda text: console.print(text, markup=False)))
     if not args.quiet:
         show(result.report)
-    console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
-                  f"{result.wall_seconds:.1f} s; outputs in {args.out}")
+        console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
+                      f"{result.wall_seconds:.1f} s; outputs in {args.out}")
     from rich.markup import escape
 
     for key, error in result.failures:

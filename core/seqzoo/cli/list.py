@@ -52,10 +52,11 @@ def main(args) -> int:
     if args.json:
         print(json.dumps(described, indent=2, default=str))
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from ..display import stdout_console
+
+    console = stdout_console()
     for kind, items in described.items():
         table = Table(title=f"{kind}s", show_lines=True)
         for col in ("name", "plugin", "options: type = default", "description"):

@@ -24,8 +24,9 @@ def main(args) -> int:
         return 0
     import sys
 
-    from rich.console import Console
     from rich.table import Table
+
+    from ..display import stdout_console
 
     table = Table(title="seqzoo plugins")
     for col in ("plugin", "distribution", "version", "oracles", "proposers", "trainers",
@@ -39,7 +40,7 @@ def main(args) -> int:
                       "\n".join(r["oracle"]), "\n".join(r["proposer"]), "\n".join(r["trainer"]),
                       "\n".join(r["surrogate"]),
                       f"[red]{info.error}[/red]" if info.error else "[green]ok[/green]")
-    Console().print(table)
+    stdout_console().print(table)
     if getattr(args, "debug", False):
         for info in reg.plugins.values():
             if info.traceback:

@@ -68,5 +68,6 @@ def main(args) -> int:
     report = build_report(args.out, page=True if args.html else None)
     if not args.quiet:
         show(report)
-    console.print("wrote " + ", ".join(f.name for f in report.files))
+    if not args.quiet:
+        console.print("wrote " + ", ".join(f.name for f in report.files))
     return 0

@@ -57,6 +57,21 @@ def rounds_arg(text: str):
     return value
 
 
+def check_out(out: str) -> None:
+    """Refuse an --out that is, or lies under, a file, in the words the user needs, before
+    anything runs (the OS would say "Not a directory" at the first write)."""
+    from pathlib import Path
+
+    from ..errors import SeqzooError
+
+    path = Path(out)
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise SeqzooError(f"{folder} is a file, not a folder; choose another --out")
+            return
+
+
 def _bool_action():
     import argparse
 
@@ -103,6 +118,7 @@ def main(args) -> int:
                                   args.warm_start_budget, args.threads, args.rounds,
                                   MODEL_QUERIES if args.model_queries is None
                                   else args.model_queries)
+        check_out(args.out)
         RunDir(args.out).check_new(args.overwrite, args.force)  # before the bar is drawn
         job, label = engine.Engine(config, args.out), args.proposer
         go = lambda: job.run(overwrite=args.overwrite, force=args.force)  # noqa: E731

@@ -30,6 +30,8 @@ def resolve(preset: str | None, overrides: dict[str, object]) -> dict[str, objec
     if preset is None:
         return dict(overrides)
     if preset not in PRESETS:
-        raise ValueError(f"unknown Ehrlich preset {preset!r}; expected one of "
-                         f"{', '.join(PRESETS)}")
+        from seqzoo.errors import did_you_mean
+
+        raise ValueError(f"unknown Ehrlich preset {preset!r}{did_you_mean(preset, PRESETS)}; "
+                         f"expected one of {', '.join(PRESETS)}")
     return {**PRESETS[preset], **overrides}
