@@ -67,6 +67,21 @@ class Step:
     time: float = 0.0
 
 
+def batch_lines(step: int, asked: int, x: np.ndarray, y: np.ndarray, alphabet: str,
+                start: int, elapsed: float = 0.0, source: str | None = None) -> str:
+    """One batch as the log's JSON lines, newline-terminated."""
+    lines = []
+    for i, (seq, val) in enumerate(zip(decode(x, alphabet), y.tolist())):
+        record = {"evaluation": start + i, "step": step, "round": step, "index": i,
+                  "asked": asked,
+                  "sequence": seq, "value": None if val == -np.inf else val,
+                  "time": round(elapsed, 4)}
+        if source is not None:
+            record["source"] = source
+        lines.append(json.dumps(record, allow_nan=False))
+    return "\n".join(lines) + "\n"
+
+
 #: What a run folder may hold besides its log (see :meth:`RunDir.check_new`).
 _RUN_FILES = {CONFIG, RESULT, "warm-start"}
 
@@ -171,17 +186,12 @@ class RunDir:
     def append(self, step: int, asked: int, x: np.ndarray, y: np.ndarray, alphabet: str,
                start: int, elapsed: float = 0.0, source: str | None = None) -> None:
         """Append one batch and make it durable before returning."""
-        lines = []
-        for i, (seq, val) in enumerate(zip(decode(x, alphabet), y.tolist())):
-            record = {"evaluation": start + i, "step": step, "round": step, "index": i,
-                      "asked": asked,
-                      "sequence": seq, "value": None if val == -np.inf else val,
-                      "time": round(elapsed, 4)}
-            if source is not None:
-                record["source"] = source
-            lines.append(json.dumps(record, allow_nan=False))
+        self.append_lines(batch_lines(step, asked, x, y, alphabet, start, elapsed, source))
+
+    def append_lines(self, text: str) -> None:
+        """Append lines :func:`batch_lines` made (here or on another machine), durably."""
         with open(self.log_path, "a") as fh:
-            fh.write("\n".join(lines) + "\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
 

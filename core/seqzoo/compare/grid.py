@@ -30,7 +30,8 @@ else:  # pragma: no cover - python 3.10
 
 KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
         "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget",
-        "fallback_warm_start", "threads", "rounds", "model_queries", "starts", "models")
+        "fallback_warm_start", "threads", "rounds", "model_queries", "starts", "models",
+        "max_retries", "gpus_per_run")
 EXECUTORS = ("local", "ray")
 
 
@@ -58,6 +59,10 @@ class Grid:
     rounds: int | str | None = None
     #: Model queries per round for model-guided proposers.
     model_queries: int = MODEL_QUERIES
+    #: Ray: how often a run lost with its node (or worker) is resubmitted.
+    max_retries: int = 3
+    #: Ray: GPUs each run asks for (its CPUs are ``threads``).
+    gpus_per_run: float = 0
 
     def cells(self) -> Iterator[tuple[str, str, int]]:
         """``(oracle, proposer, seed)`` for every run, oracle-major."""
@@ -205,7 +210,9 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
                 warm_start_budget=None if warm_budget is None
                 else _positive(warm_budget, "warm_start_budget"),
                 threads=None if merged.get("threads") is None
-                else _positive(merged["threads"], "threads"))
+                else _positive(merged["threads"], "threads"),
+                max_retries=_count(merged.get("max_retries", 3), "max_retries"),
+                gpus_per_run=_gpus(merged.get("gpus_per_run", 0)))
 
 
 def _budget_and_rounds(*layers: dict[str, Any]) -> tuple[int | None, int | str | None]:
@@ -294,6 +301,18 @@ def _batch_size(value: Any) -> int | None:
     return _positive(value, "batch size")
 
 
+def _count(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise SeqzooError(f"{what} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def _gpus(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise SeqzooError(f"gpus_per_run must be a non-negative number, got {value!r}")
+    return value
+
+
 def _specs(value: Any, key: str) -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
@@ -335,6 +354,9 @@ def check(grid: Grid) -> dict[str, int]:
     if len(set(grid.seeds)) != len(grid.seeds) or min(grid.seeds) < 0:
         raise SeqzooError(f"seeds must be distinct non-negative integers, got "
                           f"{list(grid.seeds)}")
+    if grid.gpus_per_run and grid.executor != "ray":
+        raise SeqzooError("--gpus-per-run is for --executor ray; local runs use the GPUs "
+                          "they see")
     if grid.executor == "ray":
         from importlib.util import find_spec
 

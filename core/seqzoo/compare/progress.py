@@ -4,7 +4,8 @@ bar per run in flight, on stderr.
 Runs report through *messages* -- plain tuples, so they cross process and Ray boundaries --
 handled by :meth:`GridProgress.handle`:
 ``("start", key, budget)``, ``("progress", key, evaluations, best_value)``,
-``("done", key)``.
+``("done", key)`` (which may come twice: from the worker and from the executor) and, on
+Ray, ``("ran", key, node, began, ended)``, which draws nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class GridProgress:
     def handle(self, message: Message) -> None:
         kind, key = message[0], message[1]
         with self.lock:
-            if self.closed or (kind == "start" and key in self.finished):
+            if self.closed or (kind == "start" and key in self.finished) or kind == "ran":
                 return
             if kind == "start":
                 self.bars[key] = self.view.add_task(key, total=message[2], info="")

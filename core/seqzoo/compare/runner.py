@@ -19,8 +19,11 @@ class Comparison:
     ran: int
     skipped: int
     wall_seconds: float
-    #: ``(run key, error)`` of every run that raised; the others still finished.
+    #: ``(run key, error)`` of every run that raised or is missing from the store; the
+    #: others still finished.
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: ``(run key, why)`` of every resubmission (Ray: a lost node or worker).
+    retried: list[tuple[str, str]] = field(default_factory=list)
 
 
 def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
@@ -43,17 +46,32 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
     # seed by seed: an interrupted grid has every proposer on its first seeds, and the
     # slow proposers' runs spread over the grid instead of queueing up at its end
     todo.sort(key=lambda t: (grid.oracles.index(t.oracle), grid.seeds.index(t.seed)))
-    for task in todo if overwrite else ():
-        store.clear(task)
-    store.write_grid(grid)
-    store.prepare_warm_starts(grid, overwrite=overwrite, say=say)
+    with executors.session(grid):  # on Ray: every node checked before anything is spent
+        for task in todo if overwrite else ():
+            store.clear(task)
+        store.write_grid(grid)
+        store.prepare_warm_starts(grid, overwrite=overwrite, say=say)
+        display = GridProgress(len(tasks), len(tasks) - len(todo),
+                               sum(t.planned for t in todo), enabled=progress)
+        failures, retried = _execute(grid, todo, display)
+    # the store, not the executor, says what is done: a run whose result never reached the
+    # store is missing, and a grid with a missing run never reports success
+    failed = {key for key, _ in failures}
+    failures += [(t.key, "missing: no result in the store") for t in tasks
+                 if t.key not in failed and store.state(t) != COMPLETE]
+    return Comparison(report.build(out), len(todo), len(tasks) - len(todo),
+                      time.perf_counter() - start, failures, retried)
 
-    failures = []
-    display = GridProgress(len(tasks), len(tasks) - len(todo),
-                           sum(t.planned for t in todo), enabled=progress)
+
+def _execute(grid: Grid, todo: list, display: GridProgress
+             ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Run ``todo`` where the grid says; ``(failures, retries)`` as ``(run key, why)``."""
+    failures: list[tuple[str, str]] = []
+    retried: list[tuple[str, str]] = []
     with display:
         if grid.executor == "ray":
-            finished = executors.run_ray(todo, grid, display.handle)
+            finished = executors.run_ray(todo, grid, display.handle,
+                                         lambda key, why: retried.append((key, why)))
         elif grid.workers > 1 and len(todo) > 1:
             finished = executors.run_processes(todo, min(grid.workers, len(todo)),
                                                display.handle)
@@ -63,5 +81,4 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
             display.handle(("done", task.key))
             if isinstance(outcome, BaseException):
                 failures.append((task.key, f"{type(outcome).__name__}: {outcome}"))
-    return Comparison(report.build(out), len(todo), len(tasks) - len(todo),
-                      time.perf_counter() - start, failures)
+    return failures, retried

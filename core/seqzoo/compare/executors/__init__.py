@@ -84,3 +84,14 @@ def run_ray(tasks: list[RunTask], grid: Any, notify: Notify,
     from .cluster import run_ray as run
 
     return run(tasks, grid, notify, retried)
+
+
+def session(grid: Any):
+    """The context a grid runs in: on Ray, connected and pre-flight checked; else nothing."""
+    if grid.executor != "ray":
+        from contextlib import nullcontext
+
+        return nullcontext()
+    from .cluster import session as connect
+
+    return connect(grid)
