@@ -46,9 +46,10 @@ def test_ctrl_c_with_two_workers_is_one_line_with_the_right_counts(tmp_path, goo
         f"{unfinished} unfinished runs keep their logs"
     assert logs in lines[0]
 
+    kept = {p: p.read_bytes() for p in out.rglob("result.json")}
     again = subprocess.run(argv, capture_output=True, text=True, timeout=180)
     assert again.returncode == 0, again.stderr
-    assert f"{done} already complete" in again.stderr
+    assert {p: p.read_bytes() for p in kept} == kept  # complete runs are not redone
     with open(out / "summary.csv", newline="") as fh:
         assert [r["evaluations"] for r in csv.DictReader(fh)] == ["400"] * 5
 
