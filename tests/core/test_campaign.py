@@ -324,13 +324,24 @@ def test_init_from_an_alphabet_and_data_logs_a_measured_round_zero(tmp_path, cap
 
 
 def test_data_rows_without_a_value_are_measured_in_round_zero(tmp_path):
-    data = write_results(tmp_path / "d.csv", [("ACGTACGT", 0.3), ("AAAACCCC", "")])
+    data = write_results(tmp_path / "d.csv", [("ACGTACGT", 0.3), ("AAAACCCC", ""),
+                                              ("CCCCCCCC", "-inf")])
     c = Campaign.init(tmp_path / "c", "random", 4, 0, alphabet="ACGT", length=8,
                       starts=["GGGGGGGG"], data=data)
     assert pending_sequences(c) == ["GGGGGGGG", "AAAACCCC"]
     got = c.measure([("GGGGGGGG", 0.1), ("AAAACCCC", 0.9)])
     assert got.round == 0 and got.best_value == pytest.approx(0.9)
-    assert [r["sequence"] for r in log_lines(c)] == ["GGGGGGGG", "ACGTACGT", "AAAACCCC"]
+    assert [(r["sequence"], r["value"]) for r in log_lines(c)] == [
+        ("GGGGGGGG", 0.1), ("ACGTACGT", 0.3), ("AAAACCCC", 0.9), ("CCCCCCCC", None)]
+
+
+def test_a_spreadsheet_export_with_a_byte_order_mark_reads(tmp_path):
+    c = measured(tmp_path, rounds=1)
+    seqs = pending_sequences(c)
+    path = tmp_path / "r.csv"
+    path.write_bytes("\ufeffsequence,value\r\n".encode() + "".join(
+        f"{s},0.5\r\n" for s in seqs).encode())
+    assert c.measure(path).failed == 0
 
 
 @pytest.mark.parametrize("args, message", [

@@ -53,7 +53,7 @@ def read_file(path: str | Path) -> list[Row]:
     if not path.is_file():
         raise SeqzooError(f"results file {path} does not exist")
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's BOM is not data
     except (OSError, UnicodeDecodeError) as exc:
         raise SeqzooError(f"cannot read results file {path}: {exc}") from None
     rows = list(_csv(text, path) if path.suffix.lower() == ".csv" else _jsonl(text, path))
