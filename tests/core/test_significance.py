@@ -132,3 +132,12 @@ def test_three_seeds_are_too_few_and_the_tables_say_so(tmp_path, register_plugin
     table = (out / "table.txt").read_text()
     assert "untested" in table and "at least 5 are needed" in table
     assert not (out / "critical_difference.png").exists()
+
+
+def test_without_scipy_nothing_is_tested_and_the_reason_says_how_to_get_it(monkeypatch):
+    monkeypatch.setattr(significance, "available", lambda: False)
+    table = np.array([[5.0, 6.0, 7.0, 8.0, 9.0], [1.0, 2.0, 3.0, 4.0, 5.0]])
+    found = significance.test(table, ["a", "b"])
+    assert not found.tested and found.groups == {} and found.friedman_p is None
+    assert "seqzoo[stats]" in found.reason
+    assert found.mean_ranks.tolist() == [1.0, 2.0]  # ranks need no scipy

@@ -274,7 +274,10 @@ def _section_figures(analysis: Analysis, heading: str) -> list:
 
 
 def _mark(body: str) -> str:
-    """Flag low feasible shares in the rendered tables."""
+    """Flag low feasible shares in the rendered tables, and let a table wider than the
+    window scroll inside its own box rather than squeeze every cell onto three lines."""
+    body = body.replace("<table>", '<div class="scroll"><table>').replace(
+        "</table>", "</table></div>")
     return body.replace(f"{LOW_MARK}</td>",
                         f' <span class="low" title="median feasible share under 5%">'
                         f"{LOW_MARK.strip()}</span></td>")
@@ -313,6 +316,8 @@ body {{ font-family: system-ui, sans-serif; margin: 1.5em 2%; color: #222; }}
 p, ul {{ max-width: 75em; }}
 table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.88em; width: 100%; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }}
+td {{ white-space: nowrap; }}
+.scroll {{ overflow-x: auto; }}
 th {{ background: #f4f4f8; }}
 th:first-child, td:first-child {{ text-align: left; }}
 td strong {{ font-weight: 600; background: #d9f2df; padding: 0 0.25em; border-radius: 3px; }}

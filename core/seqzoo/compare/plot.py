@@ -102,8 +102,10 @@ def draw_cd(ax, found: Significance, names: dict[str, str], title: str) -> None:
     """A critical difference diagram on ``ax``: a rank axis with 1 (best) at the left, each
     proposer's mean rank, a bar joining the proposers of each group (a set no two of which
     differ) and, above the axis, the critical difference's length."""
+    import textwrap
+
     ax.set_axis_off()
-    ax.set_title(title, fontsize=9, loc="left")
+    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=9, loc="left")
     if not found.tested:
         ax.text(0.5, 0.5, f"not tested: {found.reason}", ha="center", va="center",
                 fontsize=8, wrap=True, transform=ax.transAxes)
