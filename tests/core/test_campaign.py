@@ -379,6 +379,7 @@ def test_status_shows_rounds_best_pending_and_the_proposer(tmp_path, capsys):
     assert code == 0
     assert "hill-climb:batch_size=5 (batch_size=5); batch size 5, seed 3" in out
     assert "2 measured of open-ended" in out and "round 3: 5 sequence(s)" in out
+    assert "defaults     elite=10, mutations=1" in out  # what the spec left as it was
     best = max(r["value"] for r in log_lines(c))
     st = c.status()
     assert st["best_value"] == pytest.approx(best) and st["evaluations"] == 11

@@ -186,6 +186,7 @@ class Campaign:
         return {
             "folder": str(self.folder), "proposer": s.proposer,
             "proposer_options": dict(Spec.parse(s.proposer).options),
+            "proposer_defaults": _defaults(s.proposer),
             "batch_size": s.batch_size, "seed": s.seed, "planned_rounds": s.rounds,
             "model_queries": s.model_queries, "threads": s.threads,
             "alphabet": s.alphabet, "length": s.length, "starts": len(s.starts),
@@ -255,6 +256,20 @@ def _clear_half_made(folder: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+def _defaults(spec: str) -> dict[str, Any]:
+    """The options the spec leaves at the factory's defaults (what the proposer runs with)."""
+    from ..plugins import registry
+    from ..spec import Spec, parameters
+
+    parsed = Spec.parse(spec)
+    try:
+        factory = registry().get("proposer", parsed.name).load()
+    except SeqzooError:  # a plugin uninstalled since: the spec alone still says a lot
+        return {}
+    return {p.name: p.default for p in parameters(factory, skip_first=True)
+            if not p.required and p.name not in parsed.options}
 
 
 def _count_data(folder: Path) -> int:

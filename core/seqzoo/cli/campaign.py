@@ -116,10 +116,13 @@ def _status(args) -> int:
         print(json.dumps(st, sort_keys=True))
         return 0
     options = ", ".join(f"{k}={v}" for k, v in st["proposer_options"].items()) or "defaults"
+    defaults = ", ".join(f"{k}={v}" for k, v in st["proposer_defaults"].items())
     planned = st["planned_rounds"] or "open-ended"
     print(f"campaign     {st['folder']}")
     print(f"proposer     {st['proposer']} ({options}); batch size {st['batch_size']}, "
           f"seed {st['seed']}, model queries {st['model_queries']}")
+    if defaults:
+        print(f"defaults     {defaults}")
     print(f"problem      length {st['length']} over {st['alphabet']!r}, {st['starts']} "
           f"start(s)" + (f", like {st['like']}" if st["like"] else "")
           + (f", {st['warm_start_rows']} warm-start row(s)" if st["warm_start_rows"] else ""))
