@@ -367,9 +367,30 @@ def test_init_never_writes_over_other_files_or_a_campaign(tmp_path, capsys):
     code, _, err = zoo("init", tmp_path / "c", "--proposer", "random", "--batch-size", 4,
                        "--like", ORACLE, capsys=capsys)
     assert code == 2 and "not empty" in err and (tmp_path / "c" / "notes.txt").exists()
+    (tmp_path / "e").mkdir()
+    (tmp_path / "e" / "evaluations.jsonl").write_text("someone's run\n")
+    with pytest.raises(SeqzooError, match="not empty"):
+        new(tmp_path, "e")
+    assert (tmp_path / "e" / "evaluations.jsonl").read_text() == "someone's run\n"
     new(tmp_path, "d")
     with pytest.raises(SeqzooError, match="already holds a campaign"):
         new(tmp_path, "d")
+
+
+def test_init_killed_half_way_starts_again_over_its_own_files(tmp_path, monkeypatch):
+    import seqzoo.campaign.campaign as module
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "write_sealed", killed)
+    with pytest.raises(KeyboardInterrupt):
+        new(tmp_path)
+    half = tmp_path / "c"
+    assert (half / "round-00").is_dir() and not (half / "campaign.json").exists()
+    monkeypatch.undo()
+    c = new(tmp_path)
+    assert pending_sequences(c) == ["EEEEEEEE"] and not (c.folder / ".campaign-init").exists()
 
 
 def test_status_shows_rounds_best_pending_and_the_proposer(tmp_path, capsys):

@@ -24,8 +24,10 @@ from .settings import Settings
 
 SETTINGS, DATA = "campaign.json", "data.jsonl"
 WARM_START = "warm-start"
-#: Files a half-made campaign may hold: ``init`` may start again over them.
+#: Files a half-made campaign may hold: ``init`` may start again over them, but only where
+#: its marker says that it made them (a lone evaluations.jsonl may be someone's run).
 _OWN = {SETTINGS, DATA, "evaluations.jsonl", proposing.WORKDIR, "round-00"}
+_MAKING = ".campaign-init"
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Campaign:
             starts = list(dict.fromkeys(rows[0]))
         folder.mkdir(parents=True, exist_ok=True)
         _clear_half_made(folder)
+        (folder / _MAKING).touch()
         settings = Settings(proposer, batch_size, seed, alphabet, length, starts, rounds,
                             model_queries, threads, like, None, versions(),
                             settingsmod.now())
@@ -102,6 +105,7 @@ class Campaign:
                 0, len(round0.sequences), round0.sequences, list(round0.known or []),
                 [False] * len(round0.sequences), settingsmod.now(), WARM_START)
         write_sealed(folder / SETTINGS, body)  # last: its presence makes the folder a campaign
+        (folder / _MAKING).unlink()
         return cls(folder)
 
     # -- the loop -------------------------------------------------------------------------------
@@ -246,10 +250,12 @@ def _write_data(path: Path, rows: tuple[list[str], list[float]]) -> None:
 
 
 def _clear_half_made(folder: Path) -> None:
-    """What an init killed before writing campaign.json left: never anyone's data, since
-    campaign.json is written last and _check_new allows only these names."""
+    """What an init killed before writing campaign.json left (its marker is there): never
+    anyone's data, since _check_new allows nothing else beside the marker."""
     import shutil
 
+    if not (folder / _MAKING).exists():
+        return
     for name in _OWN:
         path = folder / name
         if path.is_dir():
@@ -282,7 +288,8 @@ def _check_new(folder: Path) -> None:
     if (folder / SETTINGS).exists():
         raise SeqzooError(f"{folder} already holds a campaign; choose another folder")
     if folder.is_dir():
-        others = sorted(p.name for p in folder.iterdir() if p.name not in _OWN
+        own = _OWN if (folder / _MAKING).exists() else set()
+        others = sorted(p.name for p in folder.iterdir() if p.name not in own
                         and not p.name.startswith("."))
         if others:
             raise SeqzooError(f"{folder} is not empty ({others[0]}, ...); a campaign starts "
