@@ -430,3 +430,17 @@ def test_a_whole_round_cut_from_the_log_is_refused(tmp_path, capsys):
     (c.folder / "evaluations.jsonl").write_text("".join(lines[:-5]))
     code, _, err = zoo("propose", c.folder, capsys=capsys)
     assert code == 2 and "rounds were removed" in err
+
+
+def test_a_sequence_proposed_twice_takes_two_values_in_file_order():
+    from seqzoo.campaign.results import from_rows, match
+
+    seqs = ["AAAA", "CCCC", "AAAA"]
+    got = match(from_rows([("AAAA", 1.0), ("AAAA", 2.0)]), seqs, None, 3, "AC", 4)
+    assert got.values[0] == pytest.approx(1.0) and got.values[2] == pytest.approx(2.0)
+    assert got.failed == [False, True, False] and np.isneginf(got.values[1])
+    again = match(from_rows([("AAAA", 1.0)] * 3), seqs, None, 3, "AC", 4)
+    assert again.values[2] == pytest.approx(1.0) and "1 repeated row" in again.notes[0]
+    with pytest.raises(SeqzooError, match="proposed 2 times"):
+        match(from_rows([("AAAA", 1.0), ("AAAA", 2.0), ("AAAA", 3.0)]), seqs, None, 3,
+              "AC", 4)

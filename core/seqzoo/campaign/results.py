@@ -165,8 +165,7 @@ def match(rows: list[Row], sequences: list[str], known: list[float | None] | Non
                               f"{_times(copies[row.sequence])}; give one value per "
                               f"proposed copy (the campaign will not choose)")
         have.append((value, row.where))
-    values = [math.nan if known is None else (math.nan if v is None else v) for v in
-              (known or [None] * len(sequences))]
+    values = [math.nan if v is None else v for v in (known or [None] * len(sequences))]
     failed = [False] * len(sequences)
     used: dict[str, int] = {}
     for i in to_measure:
