@@ -41,7 +41,8 @@ class Cell:
     oracle: str
     proposer: str
     runs: int
-    values: dict[str, float] = field(default_factory=dict)
+    #: Floats, except ``group`` (letters, or ``None`` when untested).
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -147,7 +147,8 @@ def draw_cd(ax, found: Significance, names: dict[str, str], title: str) -> None:
         ax.vlines(rank, y, 0, color="#888", lw=0.8)
         ax.hlines(y, min(rank, edge), max(rank, edge), color="#888", lw=0.8)
         ax.plot([rank], [0], "o", color="black", ms=3)
-        label = f"{names[found.proposers[i]]} ({rank:.2f}, {found.groups.get(found.proposers[i], '')})"
+        name = found.proposers[i]
+        label = f"{names[name]} ({rank:.2f}, {found.groups.get(name, '')})"
         ax.text(edge - 0.05 if left else edge + 0.05, y, label, ha="right" if left else "left",
                 va="center", fontsize=8)
 
