@@ -154,9 +154,11 @@ class _Driver:
         """Run ``task`` to its end, resubmitting it after each loss up to the retry limit."""
         losses = 0
         while True:
-            stream = self.remote.remote(task, Held.read(task.folder, task.warm_rows))
-            with self.lock:
-                self.live[task.key] = stream
+            held = Held.read(task.folder, task.warm_rows)
+            with self.lock:  # nothing is submitted once the grid is being stopped
+                if self.stop.is_set():
+                    return KeyboardInterrupt()
+                stream = self.live[task.key] = self.remote.remote(task, held)
             try:
                 return self._drain(task, stream)
             except Exception as exc:
@@ -222,12 +224,18 @@ def session(grid: Any) -> Iterator[None]:
     if started:
         ray.init(address=getattr(grid, "ray_address", None), log_to_driver=False,
                  include_dashboard=False, logging_level="ERROR")
+    hook = getattr(ray._private, "auto_init_hook", None)
+    auto = getattr(hook, "enable_auto_connect", None)
+    if auto is not None:  # a stream thread still unwinding must not start a fresh Ray
+        hook.enable_auto_connect = False
     try:
         check_nodes(_env(), _cpus(grid), getattr(grid, "gpus_per_run", 0) or 0)
         yield
     finally:
         if started:
             ray.shutdown()
+        if auto is not None:
+            hook.enable_auto_connect = auto
 
 
 def run_ray(tasks: list[RunTask], grid: Any, notify: Notify,
