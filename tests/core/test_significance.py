@@ -116,6 +116,11 @@ def test_a_proposer_better_on_every_seed_is_alone_in_its_group(tmp_path, registe
         best = {(r["proposer"], r["seed"]): float(r["best_value"]) for r in csv.DictReader(fh)}
     assert all(best["hill-climb", s] > best["stubborn", s] for s in "01234")
     assert not set(groups["hill-climb"]) & set(groups["stubborn"])
+    with open(out / "stats.csv", newline="") as fh:
+        stats = {r["proposer"]: r for r in csv.DictReader(fh)}
+    assert float(stats["hill-climb"]["nemenyi_p_vs_top"]) == 1.0
+    assert float(stats["stubborn"]["nemenyi_p_vs_top"]) < 0.05
+    assert float(stats["stubborn"]["friedman_p"]) < 0.05 and stats["stubborn"]["blocks"] == "5"
     with open(out / "significance.csv", newline="") as fh:
         pairs = list(csv.DictReader(fh))
     assert {r["scope"] for r in pairs} == {ORACLE, "all oracles"}

@@ -31,7 +31,7 @@ STAT_KEYS = tuple(f"{name}_{part}" for name in ("best_value", "regret", "score")
     "batch_size_median", "rounds_median", "model_queries_median",
     "wall_seconds_median", "mean_rank")
 #: The significance columns of ``stats.csv``, after :data:`STAT_KEYS`.
-TEST_KEYS = ("group", "blocks", "friedman_p", "critical_difference")
+TEST_KEYS = ("group", "blocks", "friedman_p", "critical_difference", "nemenyi_p_vs_top")
 
 
 @dataclass
@@ -146,9 +146,15 @@ def analyse(grid: Grid, records: list[RunRecord]) -> Analysis:
 
 
 def _test_values(found: significance.Significance, proposer: str) -> dict[str, Any]:
+    """A cell's significance columns; ``nemenyi_p_vs_top`` is its p-value against the
+    proposer of best mean rank on the same blocks (1 for that proposer itself)."""
+    vs_top = None
+    if found.tested:
+        top = int(np.argmin(found.mean_ranks))
+        vs_top = float(found.pairwise_p[found.proposers.index(proposer), top])
     return {"group": found.groups.get(proposer) if found.tested else None,
             "blocks": found.blocks, "friedman_p": found.friedman_p,
-            "critical_difference": found.critical_difference}
+            "critical_difference": found.critical_difference, "nemenyi_p_vs_top": vs_top}
 
 
 def significance_rows(analysis: Analysis) -> list[dict[str, Any]]:

@@ -170,15 +170,18 @@ def rich_tables(analysis: Analysis, compact: bool = False) -> list[Table]:
             table.add_row(*[texts[h] for h in columns])
         out.append(table)
     overall = analysis.significance.get(ALL_ORACLES)
-    wins = Table(title="win rate of row over column on paired seeds (all oracles)")
+    wins = Table(title="win rate of row over column on paired seeds (all oracles), "
+                       "best mean rank first")
     wins.add_column("proposer", no_wrap=True)
-    for i in range(len(g.proposers)):
-        wins.add_column(str(i + 1), justify="right")
+    order = [g.proposers.index(p) for p in _rank_order(analysis)]
+    for n in range(len(order)):
+        wins.add_column(str(n + 1), justify="right")
     wins.add_column("mean rank", justify="right")
     wins.add_column("group", justify="right")
-    for i, p in enumerate(g.proposers):
-        wins.add_row(f"{i + 1} {short[p]}", *[fmt(w) for w in analysis.wins[i]],
-                     fmt(analysis.ranks[i]), _group(overall, p))
+    for n, i in enumerate(order):
+        wins.add_row(f"{n + 1} {short[g.proposers[i]]}",
+                     *[fmt(analysis.wins[i, j]) for j in order],
+                     fmt(analysis.ranks[i]), _group(overall, g.proposers[i]))
     out.append(wins)
     return out
 
