@@ -130,3 +130,20 @@ def test_an_oracle_with_no_known_optimum_gets_no_regret_columns(tmp_path, regist
         in section
     # three seeds are too few to test, and the tables say so
     assert "untested" in section and "at least 5 are needed" in section
+
+
+def test_a_low_feasible_share_is_flagged(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "")
+    out = tmp_path / "cmp"
+    # neighbouring states at most 1 apart: a uniform random sequence of 24 almost never is
+    assert cli.main(["compare", "--oracle", "hamming:num_states=8,dim=24,max_step=1",
+                     "--proposer", "random", "--proposer", "hill-climb", "--seeds", "0",
+                     "--budget", "60", "--batch-size", "10", "--out", str(out), "--quiet",
+                     "--workers", "1"]) == 0
+    report = (out / "report.md").read_text()
+    row = next(line for line in report.splitlines() if line.startswith("| random |"))
+    assert " (low) |" in row
+    assert "note: random on hamming:num_states=8,dim=24,max_step=1: median feasible share" \
+        in report
+    if html.available():
+        assert '<span class="low"' in (out / "report.html").read_text()
