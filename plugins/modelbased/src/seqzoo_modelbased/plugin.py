@@ -15,3 +15,4 @@ def register_proposers(register):
 @seqzoo.hookimpl
 def register_surrogates(register):
     register("cnn-ensemble", "seqzoo_modelbased.surrogate:CNNEnsemble")
+    register("mufacnet", "seqzoo_modelbased.mufacnet:MuFacNetEnsemble")
