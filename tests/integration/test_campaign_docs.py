@@ -41,3 +41,25 @@ def test_the_page_names_exactly_the_steps_the_command_has():
     campaign = parser()._subparsers._group_actions[0].choices["campaign"]
     steps = set(campaign._subparsers._group_actions[0].choices)
     assert named == steps == {"init", "propose", "measure", "status", "simulate"}
+
+
+def test_the_pages_simulate_block_gives_zoo_runs_sequences(tmp_path):
+    """The block under "Simulate before you spend", run as written."""
+    import shlex
+
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", PAGE.read_text(), flags=re.S)
+                 if "zoo campaign simulate sim" in b)
+    bin_dir = Path(sys.executable).parent
+    for line in block.replace("\\\n", " ").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        done = subprocess.run([str(bin_dir / "zoo"), *shlex.split(line)[1:]], cwd=tmp_path,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, (line, done.stderr[-2000:])
+
+    def sequences(folder):
+        return [json.loads(line)["sequence"] for line in
+                (tmp_path / folder / "evaluations.jsonl").read_text().splitlines()]
+
+    assert sequences("sim") == sequences("run") and len(sequences("run")) == 61
