@@ -52,7 +52,8 @@ def add_parser(sub) -> None:
     p.add_argument("--allow-mixed", action="store_true",
                    help="keep stored runs made by other package versions or commits")
     p.add_argument("--quiet", action="store_true",
-                   help="print nothing but failures and errors (the files are written)")
+                   help="no progress display, warm-start lines or table: only the closing "
+                        "line and failures")
     p.set_defaults(func=main)
 
 
@@ -86,8 +87,8 @@ def main(args) -> int:
                          else (lambda text: console.print(text, markup=False)))
     if not args.quiet:
         show(result.report)
-        console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
-                      f"{result.wall_seconds:.1f} s; outputs in {args.out}")
+    console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
+                  f"{result.wall_seconds:.1f} s; outputs in {args.out}")
     from rich.markup import escape
 
     for key, error in result.failures:
