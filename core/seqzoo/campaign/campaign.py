@@ -152,7 +152,7 @@ class Campaign:
         steps = self.steps()
         k = len(steps)
         if round is not None and round != k:
-            roundfiles.check_not_proposed(self.folder, k, round)
+            roundfiles.refuse_round(self.folder, k, round)
         pending = roundfiles.read(self.folder, k)
         if pending is None:
             raise SeqzooError(f"round {k} was never proposed; run zoo campaign propose "

@@ -124,7 +124,7 @@ def save_results(campaign: Path, k: int, source: Path) -> None:
     write_text_atomic(folder(campaign, k) / RESULTS, text)
 
 
-def check_not_proposed(campaign: Path, k: int, wanted: int) -> None:
+def refuse_round(campaign: Path, k: int, wanted: int) -> None:
     """One line for a measure of a round other than the pending one."""
     if wanted < k:
         raise SeqzooError(f"round {wanted} is already measured (the log holds rounds "
