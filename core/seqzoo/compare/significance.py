@@ -102,14 +102,19 @@ def test(table: np.ndarray, proposers: tuple[str, ...] | list[str],
     # (Demsar 2006, section 3.2.2), with infinite degrees of freedom.
     scale = math.sqrt(k * (k + 1) / (6.0 * n))
     q = np.abs(ranks[:, None] - ranks[None, :]) / scale * math.sqrt(2)
-    out.pairwise_p = np.where(q > 0, sps.studentized_range.sf(q, k, np.inf), 1.0)
+    # the distribution is a slow numerical integral: each distinct pair's statistic once
+    upper = np.triu_indices(k, 1)
+    distinct, where = np.unique(q[upper], return_inverse=True)
+    p = np.ones((k, k))
+    p[upper] = np.where(distinct > 0, sps.studentized_range.sf(distinct, k, np.inf), 1.0)[where]
+    out.pairwise_p = np.minimum(p, p.T)
     out.critical_difference = float(sps.studentized_range.ppf(1 - alpha, k, np.inf)
                                      / math.sqrt(2) * scale)
     if all(len(np.unique(full[:, j])) == 1 for j in range(n)):
         out.friedman_p = 1.0  # every block a tie: Friedman's statistic is 0 / 0
     elif k == 2:
         # scipy's Friedman test wants three samples; for two its statistic is the square of
-        # Nemenyi's z (both rank tests of the same mean-rank difference), so one p-value
+        # Nemenyi's z (exactly so without ties: both test one mean-rank difference)
         out.friedman_p = float(out.pairwise_p[0, 1])
     else:
         out.friedman_p = float(sps.friedmanchisquare(*full).pvalue)
