@@ -1,6 +1,6 @@
 """Compare two optimizers over paired seeds from Python, as ``zoo compare`` does.
 
-    python examples/api_compare.py --out runs/api-compare
+    python examples/api_compare.py                    # the built-in oracle, runs/api-compare
     python examples/api_compare.py --oracle ehrlich:preset=f2 --proposers ga,adalead --out DIR
 
 Rerunning with the same ``--out`` skips the runs already complete.
@@ -20,7 +20,7 @@ def main() -> None:
                         help="comma-separated proposer names (no options with commas here)")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--budget", type=int, default=500)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", default="runs/api-compare")
     args = parser.parse_args()
 
     # resolve() merges these settings over the embedded defaults and checks them: an unknown

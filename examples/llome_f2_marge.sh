@@ -8,12 +8,18 @@
 # whole run takes minutes; preset=paper is the paper's full setting (hours on a CPU).
 # Every round prints one diagnostics line and appends it to OUT/llome_rounds.jsonl; the
 # model of each completed round is saved under OUT/llome/round_XX/.
+#
+# BUDGET and LLOME_OPTIONS (appended to the spec, starting with a comma) size it down; the
+# test runs it in a minute or two with
+#   BUDGET=501 LLOME_OPTIONS=,rounds=2,labels_per_round=100,seed_evaluations=300,...
 set -euo pipefail
 out="${1:-runs/llome-f2-marge}"
+budget="${BUDGET:-30001}"
+options="${LLOME_OPTIONS:-}"
 
 zoo run --oracle ehrlich:preset=f2 \
-        --proposer "llome:preset=cpu,objective=marge" \
-        --budget 30001 --seed 0 --out "$out"
+        --proposer "llome:preset=cpu,objective=marge$options" \
+        --budget "$budget" --seed 0 --out "$out"
 
 # Killed part way (Ctrl-C, a crash)? This continues from the last completed round without
 # spending any evaluation twice:

@@ -60,7 +60,7 @@ class FunctionOracle:
             from .protocol import encode
 
             try:
-                rows = np.asarray([encode(s, self.alphabet) for s in given], dtype=np.int64)
+                rows = np.asarray(encode(list(given), self.alphabet), dtype=np.int64)
             except (KeyError, ValueError) as exc:
                 raise SeqzooError(f"initial_solutions: {exc}") from None
         else:

@@ -125,7 +125,7 @@ def test_api_examples_run(tmp_path):
                   "--out", str(tmp_path / "run"))
     assert "best sequence:" in run
     logged = _script("api_log_pandas.py", str(tmp_path / "run"))
-    assert "random on hamming" in logged and "best_so_far" in logged
+    assert "hill-climb on hamming" in logged and "best_so_far" in logged
     compared = _script("api_compare.py", "--oracle", oracle, "--seeds", "0,1", "--budget", "100",
                        "--out", str(tmp_path / "compare"))
     assert "hill-climb:mutations=2" in compared and (tmp_path / "compare" / "summary.csv").exists()
