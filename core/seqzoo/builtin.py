@@ -38,7 +38,7 @@ class HillClimb:
 
     The ladder's first rung, and the floor every optimizer should beat: ``zoo compare``'s
     score is 1 at its median. Until it has been told anything, the parents are the oracle's
-    initial solutions. (Called ``random`` before 0.2; ``random`` is now uniform search.)
+    initial solutions. (It was called ``random``, a name that now means uniform search.)
 
     Options:
         elite: how many of the best sequences seen the parents are drawn from
