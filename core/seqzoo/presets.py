@@ -68,6 +68,21 @@ def check_choices(settings: Any, choices: dict[str, tuple[str, ...]]) -> None:
                              f"{getattr(settings, name)!r}")
 
 
+#: The preset that changes sizes only (epochs, candidates, model width, labels a round), never
+#: the algorithm: ``zoo compare``'s default grid runs it where a proposer declares one.
+QUICK = "quick"
+
+
+def declared(factory: Any) -> tuple[str, ...]:
+    """The presets a factory built with :func:`signature` declares, ``()`` for any other."""
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    found = next((p.default for p in params if isinstance(p.default, FromPreset)), None)
+    return tuple(found.presets) if found is not None else ()
+
+
 #: The first parameter of every proposer factory, for ``signature``'s ``first``.
 PROBLEM = inspect.Parameter("problem", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                             annotation=Problem)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import warmstart
 from ..errors import SeqzooError
+from ..presets import QUICK, declared
 from ..protocol import MODEL_QUERIES
 from ..spec import Spec
 
@@ -31,7 +32,7 @@ else:  # pragma: no cover - python 3.10
 KEYS = ("oracles", "fallback_oracles", "proposers", "proposer_specs", "seeds", "budget",
         "batch_size", "workers", "executor", "ray_address", "warm_start", "warm_start_budget",
         "fallback_warm_start", "threads", "rounds", "model_queries", "starts", "models",
-        "max_retries", "gpus_per_run")
+        "max_retries", "gpus_per_run", "quick")
 EXECUTORS = ("local", "ray")
 
 
@@ -85,12 +86,15 @@ def default_config() -> dict[str, Any]:
 
 
 def named_config(name: str) -> Path | None:
-    """``configs/NAME.toml`` shipped in an installed plugin's package (``--config flexs``
-    finds seqzoo-landscapes' comparison), or ``None``."""
+    """``configs/NAME.toml`` shipped with the core (``--config full``) or in an installed
+    plugin's package (``--config flexs`` finds seqzoo-landscapes' comparison), or ``None``."""
     from importlib import metadata, resources
 
     from ..plugins import GROUP, registry
 
+    own = resources.files(__package__) / "configs" / f"{name}.toml"
+    if own.is_file():
+        return Path(str(own))
     loaded = registry().plugins
     for ep in metadata.entry_points(group=GROUP):
         if ep.name not in loaded:
@@ -166,8 +170,11 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
         if any(Spec.parse(o).name not in installed for o in oracles):
             oracles = _specs(merged["fallback_oracles"], "fallback_oracles")
     if merged["proposers"] == "all":
-        specs = merged["proposer_specs"]
-        proposers = [specs.get(name, name) for name in reg.names("proposer")]
+        quick = merged.get("quick", True)
+        if not isinstance(quick, bool):
+            raise SeqzooError(f"quick must be true or false, got {quick!r}")
+        proposers = [_spelled(name, specs, default_config().get("proposer_specs", {}), quick)
+                     for name in reg.names("proposer")]
     else:
         proposers = _specs(merged["proposers"], "proposers")
 
@@ -213,6 +220,30 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
                 else _positive(merged["threads"], "threads"),
                 max_retries=_count(merged.get("max_retries", 3), "max_retries"),
                 gpus_per_run=_gpus(merged.get("gpus_per_run", 0)))
+
+
+def _spelled(name: str, user: dict[str, str], default: dict[str, str], quick: bool) -> str:
+    """How ``proposers = "all"`` spells one proposer: the user's ``proposer_specs`` entry,
+    else (``quick``) its ``quick`` preset where it declares one, else the default's entry;
+    without ``quick`` (``--config full``), its own defaults."""
+    if name in user:
+        return user[name]
+    if not quick:
+        return name
+    if QUICK in declared(_factory(name)):
+        return f"{name}:preset={QUICK}"
+    return default.get(name, name)
+
+
+def _factory(name: str) -> Any:
+    """A registered proposer's factory, or ``None`` where it fails to load (``check`` then
+    reports the failure with the grid's other errors)."""
+    from ..plugins import registry
+
+    try:
+        return registry().get("proposer", name).load()
+    except Exception:
+        return None
 
 
 def _budget_and_rounds(*layers: dict[str, Any]) -> tuple[int | None, int | str | None]:

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ..presets import QUICK
 from ..spec import Spec
 from .analysis import ALL_ORACLES, BASELINE, LOW_FEASIBLE, Analysis, Cell
 
@@ -36,9 +37,12 @@ COMPACT = ("proposer", "best value: median [IQR]", "regret 95% CI", "solved", "s
 
 def labels(proposers: Sequence[str]) -> dict[str, str]:
     """Short names for tables and legends: a proposer's name when no other proposer in the
-    grid shares it, else its whole spec (``random`` vs ``random:mutations=2``)."""
-    names = [Spec.parse(p).name for p in proposers]
-    return {p: n if names.count(n) == 1 else p for p, n in zip(proposers, names)}
+    grid shares it, else its whole spec (``random`` vs ``random:mutations=2``). A proposer
+    at its ``quick`` preset is marked: ``cbas (quick)``."""
+    parsed = [Spec.parse(p) for p in proposers]
+    names = [s.name for s in parsed]
+    return {p: (f"{s.name} ({QUICK})" if s.options.get("preset") == QUICK else s.name)
+            if names.count(s.name) == 1 else p for p, s in zip(proposers, parsed)}
 
 
 def legend(proposers: Sequence[str]) -> list[str]:
