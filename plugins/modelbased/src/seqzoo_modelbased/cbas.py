@@ -107,13 +107,16 @@ PRESETS = {
     # FLEXS's CbAS explorer and VAE (flexs/baselines/explorers/cbas_dbas.py,
     # flexs/utils/VAE_utils.py) at their code defaults, with the VAE batch of FLEXS's paper
     # scripts, and the weights used in training as the paper and Brookes et al.'s code do
-    # (see the plugin README's table of what remains different).
+    # (see the plugin README's table of what remains different). The model is FLEXS's
+    # noisy abstract model at its default signal, as adalead:preset=reference takes it, so
+    # the cross-check against FLEXS's own explorer needs no TensorFlow model.
     "reference": Settings(samples=100, cycles=0, quantile=0.7, gamma_start="labels",
                           first_round="mutants",
                           prior_rows="last_round", min_prior=100, mutation_rate=0.2,
                           sampler="cycle", temperature=0.001, log_p="decoder",
                           network="flexs", latent=2, hidden=250, vae_epochs=10,
-                          vae_batch=100, vae_lr=1e-4, vae_clip=0.5, vae_patience=3),
+                          vae_batch=100, vae_lr=1e-4, vae_clip=0.5, vae_patience=3,
+                          model="nam"),
 }
 DEFAULT_PRESET = "default"
 
@@ -163,7 +166,7 @@ _OPTIONS = """
         model_epochs: epochs of each CNN's training per round.
         max_data: most labelled rows the model is trained on (the best ones).
         model: a surrogate spec (``cnn-ensemble``, ``nam:signal=0.5``) to score samples
-            with instead of the built-in ensemble; its queries are capped per round, and a
+            with instead of the built-in ensemble (``reference``: ``nam``); its queries are capped per round, and a
             cycle past the cap scores only what is left, then the round's cycles stop.
 """
 
@@ -282,7 +285,7 @@ class _AdaptiveSampling(RoundProposer):
             pool, scores, self.cycle_stats = [], [], []
             queries = 0
             while not self.cycles or len(self.cycle_stats) < self.cycles:
-                if not self.cycles and self.model is None:
+                if not self.cycles:  # the cap itself, whether or not the model counts
                     left = self.model_queries - queries
                     if left <= 0:
                         break
