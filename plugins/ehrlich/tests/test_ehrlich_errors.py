@@ -78,3 +78,11 @@ def test_rough_mt_fuji_checks():
         RoughMtFuji(dim=4, random_term_std=-1.0)
     with pytest.raises(ValueError, match=r"states must be integers in \[0, 2\)"):
         RoughMtFuji(dim=4)(np.array([[0, 1, 2, 0]]))
+
+
+def test_a_mistyped_preset_gets_the_closest_name():
+    from seqzoo_ehrlich.oracles import ehrlich
+
+    with pytest.raises(ValueError, match=r"unknown Ehrlich preset 'v32-l32-c4-k4-q3'; did you "
+                                         r"mean 'v32-l32-c4-k4-q4'\?"):
+        ehrlich(preset="v32-l32-c4-k4-q3")
