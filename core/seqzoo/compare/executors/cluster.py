@@ -37,6 +37,8 @@ from .sink import Held, Sink, apply
 
 #: Driver threads that follow runs' streams (each blocks on one run); runs beyond this wait.
 MAX_STREAMS = 256
+#: The messages that write the store: a run waits until the driver has stored each.
+WRITES = ("create", "rows", "cut", "result", "file", "unlink")
 #: Environment variables a run needs as the driver has them (plugin selection, threads).
 PASSED_ENV = ("SEQZOO_", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "PYTHONHASHSEED")
@@ -51,8 +53,7 @@ def run_remote(task: RunTask, held: Held) -> Iterator[tuple[Any, ...]]:
 
     def send(message: tuple[Any, ...]) -> None:
         """Writes wait until the driver has stored them; progress does not."""
-        stored = threading.Event() if message[0] in ("create", "rows", "cut", "result") \
-            else None
+        stored = threading.Event() if message[0] in WRITES else None
         items.put((message, stored))
         if stored is not None:
             stored.wait()
