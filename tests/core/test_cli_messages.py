@@ -99,3 +99,10 @@ def test_piped_tables_are_not_wrapped_at_80_columns(tmp_path):
     row = next(line for line in compared.stdout.splitlines() if "hill-climb" in line)
     assert len(row) > 80  # the table's whole width on one line, as table.txt has it
     assert "hamming:num_states=4,dim=8,max_step=1" in compared.stdout  # never cut
+
+
+def test_a_mistyped_config_key_gets_the_closest_key(tmp_path):
+    config = tmp_path / "grid.toml"
+    config.write_text('oracls = ["hamming"]\n')
+    line = one_line_error(zoo("compare", "--config", str(config), "--out", str(tmp_path / "o")))
+    assert "unknown key 'oracls'; did you mean 'oracles'?" in line

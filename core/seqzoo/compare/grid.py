@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import warmstart
-from ..errors import SeqzooError
+from ..errors import SeqzooError, did_you_mean
 from ..presets import QUICK, declared
 from ..protocol import MODEL_QUERIES
 from ..spec import Spec
@@ -121,8 +121,8 @@ def read_config(path: str | Path) -> dict[str, Any]:
         raise SeqzooError(f"config {path} is not valid TOML: {exc}") from None
     unknown = sorted(set(config) - set(KEYS))
     if unknown:
-        raise SeqzooError(f"config {path}: unknown key {unknown[0]!r} "
-                          f"(keys: {', '.join(KEYS)})")
+        raise SeqzooError(f"config {path}: unknown key {unknown[0]!r}"
+                          f"{did_you_mean(unknown[0], KEYS)} (keys: {', '.join(KEYS)})")
     return config
 
 
@@ -156,7 +156,8 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     user = {**(config or {}), **{k: v for k, v in overrides.items() if v is not None}}
     unknown = sorted(set(user) - set(KEYS))
     if unknown:
-        raise SeqzooError(f"unknown setting {unknown[0]!r} (settings: {', '.join(KEYS)})")
+        raise SeqzooError(f"unknown setting {unknown[0]!r}{did_you_mean(unknown[0], KEYS)} "
+                          f"(settings: {', '.join(KEYS)})")
     specs = user.get("proposer_specs", {})
     if not isinstance(specs, dict) or not all(isinstance(v, str) for v in specs.values()):
         raise SeqzooError(f"proposer_specs must be a table of name = \"spec\", got {specs!r}")
