@@ -125,8 +125,9 @@ def test_optimal_solution_must_score_the_optimum():
 
 
 # -- proposers -------------------------------------------------------------------------------
-def test_builtin_random_proposer_passes_every_check(tmp_path):
-    report = check_proposer("hill-climb", budget=30, workdir=tmp_path)
+@pytest.mark.parametrize("name", ["hill-climb", "random"])
+def test_builtin_proposers_pass_every_check(tmp_path, name):
+    report = check_proposer(name, budget=30, workdir=tmp_path)
     assert report.passed == ("protocol", "valid_outputs", "budget", "deterministic",
                              "infeasible", "rounds", "free_rounds", "warm_start", "resume")
     logged = [json.loads(line) for line in (tmp_path / "first" / "evaluations.jsonl")
