@@ -57,6 +57,37 @@ if _root and _log:
 '''
 
 
+#: A plugin the nodes and the driver both load (through PYTHONPATH): a proposer that
+#: warns on every ask, as a library a plugin uses might.
+PLUGIN = {
+    "seqzoo_rayplug.py": """
+import warnings
+
+import seqzoo
+
+
+@seqzoo.hookimpl
+def register_proposers(register):
+    register("warner", Warner)
+
+
+class Warner:
+    def __init__(self, problem):
+        self.problem, self.rng = problem, problem.rng()
+
+    def ask(self, n):
+        warnings.warn("the warner warns on every ask", UserWarning)
+        return self.rng.integers(0, self.problem.num_states, (n, self.problem.length))
+
+    def tell(self, x, y):
+        pass
+""",
+    "seqzoo_rayplug-0.1.dist-info/METADATA":
+        "Metadata-Version: 2.1\nName: seqzoo-rayplug\nVersion: 0.1\n",
+    "seqzoo_rayplug-0.1.dist-info/entry_points.txt": "[seqzoo]\nrayplug = seqzoo_rayplug\n",
+}
+
+
 @pytest.fixture(scope="module")
 def outs(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("outs")
@@ -66,14 +97,18 @@ def outs(tmp_path_factory) -> Path:
 def cluster(tmp_path_factory, outs):
     audit = tmp_path_factory.mktemp("audit")
     (audit / "sitecustomize.py").write_text(AUDIT)
+    for name, text in PLUGIN.items():
+        (audit / name).parent.mkdir(parents=True, exist_ok=True)
+        (audit / name).write_text(text)
     with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(audit))
         # the nodes' processes inherit this environment; the driver (this process) does
         # not load the hook: it is the one process allowed to write the store
         mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [
             str(audit), os.environ.get("PYTHONPATH")])))
         mp.setenv("SEQZOO_AUDIT_ROOT", str(outs))
         mp.setenv("SEQZOO_AUDIT_LOG", str(audit / "writes.log"))
-        mp.setenv("SEQZOO_LOAD_PLUGINS", "")  # the core's own plugin: light, no torch
+        mp.setenv("SEQZOO_LOAD_PLUGINS", "rayplug")  # and the core's: light, no torch
         mp.setenv("OMP_NUM_THREADS", "1")
         plugins.set_registry(None)  # the driver's plugins are the nodes' plugins
         group = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
@@ -170,6 +205,28 @@ def test_a_node_that_differs_stops_the_grid_before_anything_runs(cluster, outs, 
     assert not out.exists()  # not even the warm start was spent
 
 
+def test_a_warning_on_a_node_reaches_the_driver_once(cluster, outs):
+    with pytest.warns(UserWarning) as caught:
+        result = compare(resolve(oracles=[ORACLE], proposers=["warner"], seeds=[0, 1],
+                                 budget=100, batch_size=10, executor="ray"),
+                         outs / "warns", progress=False)
+    assert result.failures == []
+    said = [str(w.message) for w in caught]
+    assert said.count("the warner warns on every ask") == 1, said
+
+
+def test_a_difference_is_named_in_words():
+    ours = {"python": "3.11.4", "plugins": {"ga": "seqzoo-ga 0.2.0"},
+            "versions": {"numpy": "2.1.0"}, "commit": "abc"}
+    assert preflight.difference(ours, ours) is None
+    assert preflight.difference({**ours, "python": "3.10.1"}, ours) == \
+        "Python 3.10.1 there, 3.11.4 here"
+    assert preflight.difference({**ours, "plugins": {}}, ours) == \
+        "plugin 'ga': not installed there, seqzoo-ga 0.2.0 here"
+    assert preflight.difference({**ours, "commit": "def"}, ours) == \
+        "commit def there, abc here"
+
+
 def test_a_lost_node_costs_only_its_own_runs(cluster, outs):
     group, worker, _ = cluster
     out = outs / "lost"
@@ -195,15 +252,3 @@ def test_a_lost_node_costs_only_its_own_runs(cluster, outs):
     serial = compare(grid("0-1", 2500, workers=1), outs / "lost-serial", progress=False)
     assert summary(out) == summary(outs / "lost-serial")
     assert without_times(out) == without_times(outs / "lost-serial")
-
-
-def test_a_difference_is_named_in_words():
-    ours = {"python": "3.11.4", "plugins": {"ga": "seqzoo-ga 0.2.0"},
-            "versions": {"numpy": "2.1.0"}, "commit": "abc"}
-    assert preflight.difference(ours, ours) is None
-    assert preflight.difference({**ours, "python": "3.10.1"}, ours) == \
-        "Python 3.10.1 there, 3.11.4 here"
-    assert preflight.difference({**ours, "plugins": {}}, ours) == \
-        "plugin 'ga': not installed there, seqzoo-ga 0.2.0 here"
-    assert preflight.difference({**ours, "commit": "def"}, ours) == \
-        "commit def there, abc here"
