@@ -250,5 +250,6 @@ def test_a_lost_node_costs_only_its_own_runs(cluster, outs):
     assert result.retried and {why for _, why in result.retried} <= {"node lost",
                                                                      "worker died"}
     serial = compare(grid("0-1", 2500, workers=1), outs / "lost-serial", progress=False)
+    assert serial.failures == []
     assert summary(out) == summary(outs / "lost-serial")
     assert without_times(out) == without_times(outs / "lost-serial")

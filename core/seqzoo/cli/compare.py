@@ -36,6 +36,11 @@ def add_parser(sub) -> None:
                         "cores divided by each run's threads")
     p.add_argument("--executor", choices=("local", "ray"), help="where runs execute")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster (default: a local one)")
+    p.add_argument("--max-retries", type=int, metavar="N",
+                   help="Ray: resubmit a run lost with its node or worker up to N times; it "
+                        "resumes from the rows the driver holds (default 3)")
+    p.add_argument("--gpus-per-run", type=float, metavar="G",
+                   help="Ray: GPUs each run asks for (its CPUs are --threads; default 0)")
     p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
                    help="shared labelled rows every proposer starts from: a proposer spec "
                         "(e.g. ga) or a .csv/.jsonl file; evaluated once per oracle and seed, "
@@ -79,7 +84,8 @@ def main(args) -> int:
                    budget=args.budget, batch_size=args.batch_size, workers=args.workers,
                    executor=args.executor, ray_address=args.ray_address,
                    warm_start=args.warm_start, warm_start_budget=args.warm_start_budget,
-                   threads=args.threads, rounds=args.rounds, model_queries=args.model_queries)
+                   threads=args.threads, rounds=args.rounds, model_queries=args.model_queries,
+                   max_retries=args.max_retries, gpus_per_run=args.gpus_per_run)
     with kept_on_interrupt(lambda: _kept(args.out)):
         result = compare(grid, args.out, overwrite=args.overwrite, progress=not args.quiet,
                          allow_mixed=args.allow_mixed,
@@ -88,12 +94,25 @@ def main(args) -> int:
     if not args.quiet:
         show(result.report)
     console.print(f"{result.ran} runs done, {result.skipped} already complete, in "
-                  f"{result.wall_seconds:.1f} s; outputs in {args.out}")
+                  f"{result.wall_seconds:.1f} s{_retried(result.retried)}; outputs in "
+                  f"{args.out}", markup=False)
     from rich.markup import escape
 
     for key, error in result.failures:
         console.print(f"[red]failed[/red] {escape(key)}: {escape(error)}")
     return 1 if result.failures else 0
+
+
+def _retried(retried: list[tuple[str, str]]) -> str:
+    """``, 2 runs retried (node lost: 2)``: resubmissions, by run and by cause."""
+    if not retried:
+        return ""
+    runs = len({key for key, _ in retried})
+    causes: dict[str, int] = {}
+    for _, why in retried:
+        causes[why] = causes.get(why, 0) + 1
+    said = ", ".join(f"{why}: {n}" for why, n in causes.items())
+    return f", {runs} {_runs(runs)} retried ({said})"
 
 
 def _kept(out: str) -> str:
@@ -107,8 +126,9 @@ def _kept(out: str) -> str:
     unfinished = len(folders) - done
     kept = (f"{done} complete {_runs(done)} {'is' if done == 1 else 'are'} kept in {out}")
     if unfinished:
+        logs = "keeps its log" if unfinished == 1 else "keep their logs"
         kept += (f" and {'an' if unfinished == 1 else unfinished} unfinished "
-                 f"{_runs(unfinished)} {'keeps its log' if unfinished == 1 else 'keep their logs'}")
+                 f"{_runs(unfinished)} {logs}")
     return kept + "; run the same command again to finish the grid"
 
 

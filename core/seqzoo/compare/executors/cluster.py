@@ -46,7 +46,6 @@ PASSED_ENV = ("SEQZOO_", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THR
 
 def run_remote(task: RunTask, held: Held) -> Iterator[tuple[Any, ...]]:
     """The Ray task of one run (on a worker): the engine in a thread, its messages yielded."""
-    from . import execute  # noqa: F401  (the package, for the engine's imports)
     from ...engine import Engine, build_oracle
 
     items: queue.Queue = queue.Queue()
