@@ -146,3 +146,11 @@ def test_reference_runs_end_to_end_through_the_engine():
                        "adalead:preset=reference,model=(nam:signal=0.5)",
                        rounds=3, batch_size=10, model_queries=200, seed=0)
     assert again.best_value == pytest.approx(result.best_value)
+
+
+def test_reference_conforms():
+    from seqzoo.testing import check_proposer
+
+    # Hamming distance keeps the noisy model fast on the kit's runs (2,000 queries a round)
+    check_proposer("adalead", options={"preset": "reference",
+                                       "model": "nam:signal=0.5,distance=hamming"})

@@ -68,3 +68,12 @@ def test_a_restart_keeps_the_data_by_default():
     assert bo._labelled() == len(bo.seen) > 4
     x = bo.ask(4)  # straight back to the GP, around the start at radius length_init = 1
     assert len(x) == 4 and ((x != X0).sum(axis=1) == 1).all()
+
+
+def test_reference_with_clearing_restarts_conforms():
+    # radius 2 and failtol 1 restart the region several times within the kit's 60 evaluations,
+    # so its resume check replays clearing restarts too
+    from seqzoo.testing import check_proposer
+
+    check_proposer("bo", options={"preset": "reference", "n_init": 8, "candidates": 64,
+                                  "fit_steps": 5, "failure_tolerance": 1, "length_init": 2})
