@@ -15,6 +15,10 @@ batches without improvement, and restarts at ``length_init`` once below 1.
 Data stay bounded: past ``max_data`` sequences, the GP sees the ``max_data`` nearest the
 incumbent in Hamming distance (the region the acquisition searches), better values first
 among equally near ones.
+
+``preset=reference`` takes CASMOPOLITAN's rules where this project's defaults differ: a
+uniform random initial design, ``failtol`` 40, and a restart that clears the trust region's
+data (``restart_clears``); the plugin's README lists what still differs.
 """
 
 from __future__ import annotations
