@@ -1,27 +1,75 @@
-"""Where a round of the costliest proposers spends its time, by phase.
+"""Where a round of the costliest proposers spends its time, and how that compares with old code.
 
-    python benchmarks/profile_rounds.py [--seed 0]
-        [--proposer lambo2|lambo2-paper|llome|cbas|nevergrad|both]
+    python benchmarks/profile_rounds.py [--method NAME ...] [--seed 0]
+    python benchmarks/profile_rounds.py --old PATH [--new PATH] [--method NAME ...] [--repeats 2]
 
-Each proposer runs under ``cProfile`` on ``ehrlich:preset=f2`` from a GA warm start of 2,000
-evaluations on one thread, for one round of asking: lambo2, 5 asks of 200; lambo2:preset=paper,
-one ask of 2,000; llome, one round of 1,000 labels. ``cbas`` and ``nevergrad``, the two
-costliest runs of the default ``zoo compare``, run as that comparison spells them, from its
-warm start (``ga:population=200``), for 5 asks of 100. Printed: the cumulative seconds of
-each phase -- the methods that make up a round, named in ``PHASES`` -- and what is left
+Every method runs on ``ehrlich:preset=f2`` on one thread, from a warm start, for a few rounds
+(``METHODS``: its spec, budget and warm start). The default ``zoo compare``'s methods run as
+that comparison spells them, from its warm start (``ga:population=200``), for 5 rounds of
+100; lambo2 for 5 asks of 200 and lambo2:preset=paper for one of 2,000 from a GA warm start of
+2,000; ``lambo2-10k`` is issue 34's whole run (10,000 evaluations, no warm start) and
+``nevergrad-full`` the default comparison's whole run (3,000 evaluations after the warm start).
+
+Without ``--old``: each method under ``cProfile``, printing the cumulative seconds of each
+phase -- the methods that make up a round, named in ``PHASES`` -- and what is left
 (bookkeeping, the engine, the oracle), then the 12 costliest functions by their own time.
+
+With ``--old PATH`` (a checkout of the old code, e.g. ``git worktree add /tmp/old HEAD~3``):
+each method runs in a fresh process on the old code and on the new (``--new``, default this
+checkout: the packages under ``core/`` and ``plugins/*/src`` of a tree go first on
+``PYTHONPATH``), interleaved old, new, old, new, ... ``--repeats`` times, and prints per
+method the median seconds of each (wall clock of the run after its warm start, which runs
+first and is not timed; and the process's CPU seconds, which a busy machine inflates less),
+their ratio, and whether the two runs' logs -- every
+evaluated sequence and value -- are identical. A method not installed (or failing) on either
+side prints its error instead of a row.
+
+Adding a method is one line in ``METHODS`` (and, for the profile, optionally ``PHASES``).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
+import json
+import os
 import pstats
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
-from seqzoo import engine
-from seqzoo.compare.grid import default_config
+ROOT = Path(__file__).resolve().parent.parent
+ORACLE = "ehrlich:preset=f2"
+#: The default ``zoo compare``'s warm start and batch size (``core/seqzoo/compare/default.toml``).
+COMPARED_WARM_START, COMPARED_BATCH = "ga:population=200", 100
+
+
+def _compared(name: str) -> str:
+    """How the default comparison spells ``name`` (its ``[proposer_specs]``, else the name)."""
+    from seqzoo.compare.grid import default_config
+
+    return default_config()["proposer_specs"].get(name, name)
+
+
+#: name -> (proposer spec, or a callable giving it; budget; warm start; batch size or None for
+#: the proposer's own). One line a method.
+METHODS = {
+    "lambo2": ("lambo2", 2000 + 5 * 200, "ga", None),
+    "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000, "ga", None),
+    "lambo2-10k": ("lambo2", 10000, None, None),
+    "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000, "ga", None),
+    "nevergrad": (lambda: _compared("nevergrad"), 2000 + 5 * 100, COMPARED_WARM_START,
+                  COMPARED_BATCH),
+    "nevergrad-full": (lambda: _compared("nevergrad"), 5000, COMPARED_WARM_START,
+                       COMPARED_BATCH),
+    "cbas": (lambda: _compared("cbas"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+}
+#: What ``--method`` defaults to.
+DEFAULT_METHODS = ("lambo2", "nevergrad")
 
 #: (phase, (file suffix, function name)) whose cumulative time makes the phase.
 PHASES = {
@@ -44,34 +92,110 @@ PHASES = {
                   ("tells (the warm start's rows, then each batch)",
                    ("seqzoo_libopt/ng_adapter.py", "tell"))],
 }
-#: The default comparison's proposer spellings (``default.toml``) and warm start.
-COMPARED, COMPARED_WARM_START = default_config()["proposer_specs"], default_config()["warm_start"]
-#: (proposer spec, budget, warm start) of each profile.
-SPECS = {"lambo2": ("lambo2", 2000 + 5 * 200, "ga"),
-         "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000, "ga"),
-         "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000, "ga"),
-         "cbas": (COMPARED.get("cbas", "cbas"), 2000 + 5 * 100, COMPARED_WARM_START),
-         "nevergrad": (COMPARED.get("nevergrad", "nevergrad"), 2000 + 5 * 100,
-                       COMPARED_WARM_START)}
+PHASES["lambo2-10k"], PHASES["nevergrad-full"] = PHASES["lambo2"], PHASES["nevergrad"]
+
+
+def _spec(name: str) -> tuple[str, int, str | None, int | None]:
+    spec, budget, warm_start, batch = METHODS[name]
+    return (spec() if callable(spec) else spec), budget, warm_start, batch
+
+
+def _run(name: str, seed: int, out: str, warm: bool = True):
+    """One run into ``out``; ``warm=False`` only runs its warm start (into ``out/warm-start``,
+    where the run itself finds it done and reuses it)."""
+    from seqzoo import engine
+
+    spec, budget, warm_start, batch = _spec(name)
+    if not warm:
+        if warm_start:
+            engine.warm_start_run(warm_start, ORACLE, seed, 2000,
+                                  Path(out) / engine.WARM_START_DIR)
+        return None
+    return engine.run(ORACLE, spec, budget, batch_size=batch, seed=seed, out=out, threads=1,
+                      warm_start=warm_start, warm_start_budget=2000 if warm_start else None,
+                      stop_on_optimum=False)
+
+
+def fingerprint(run_dir: str) -> str:
+    """A hash of every evaluated sequence and value of a run, in order (not its timings)."""
+    digest = hashlib.sha256()
+    with open(Path(run_dir) / "evaluations.jsonl") as log:
+        for line in log:
+            record = json.loads(line)
+            digest.update(f"{record['sequence']} {record['value']!r}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def child(name: str, seed: int) -> None:
+    """One run in this process, timed after its warm start; prints its seconds and
+    fingerprint as JSON."""
+    with tempfile.TemporaryDirectory() as tmp:
+        _run(name, seed, tmp, warm=False)
+        wall, cpu = time.perf_counter(), time.process_time()
+        _run(name, seed, tmp)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(json.dumps({"wall": wall, "cpu": cpu, "fingerprint": fingerprint(tmp)}))
+
+
+def tree_path(tree: Path) -> str:
+    """``PYTHONPATH`` entries that make a checkout's packages win over the installed ones."""
+    paths = [tree / "core", *sorted((tree / "plugins").glob("*/src"))]
+    return os.pathsep.join(str(p) for p in paths if p.is_dir())
+
+
+def timed(tree: Path, name: str, seed: int) -> dict:
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [tree_path(tree),
+                                                        os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, __file__, "--child", name, "--seed", str(seed)],
+                          env=env, capture_output=True, text=True)
+    if done.returncode:
+        lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
+        return {"error": lines[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def side_by_side(names: list[str], old: Path, new: Path, seed: int, repeats: int) -> None:
+    print(f"old: {old}\nnew: {new}\nseed {seed}, one thread, {repeats} interleaved pair(s) "
+          f"per method; seconds are medians\n")
+    print("| method | old s | new s | ratio | old CPU s | new CPU s | CPU ratio | identical |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in names:
+        runs: dict[str, list[dict]] = {"old": [], "new": []}
+        for _ in range(repeats):
+            for side, tree in (("old", old), ("new", new)):
+                runs[side].append(timed(tree, name, seed))
+        errors = [f"{side}: {r['error']}" for side in runs for r in runs[side] if "error" in r]
+        if errors:
+            print(f"| {name} | {errors[0]} |")
+            continue
+        wall = {s: statistics.median(r["wall"] for r in runs[s]) for s in runs}
+        cpu = {s: statistics.median(r["cpu"] for r in runs[s]) for s in runs}
+        prints = {r["fingerprint"] for s in runs for r in runs[s]}
+        print(f"| {name} | {wall['old']:.1f} | {wall['new']:.1f} | "
+              f"{wall['old'] / wall['new']:.2f}x | {cpu['old']:.1f} | {cpu['new']:.1f} | "
+              f"{cpu['old'] / cpu['new']:.2f}x | {'yes' if len(prints) == 1 else 'no'} |",
+              flush=True)
 
 
 def profile(name: str, seed: int) -> None:
-    spec, budget, warm_start = SPECS[name]
+    spec, budget, warm_start, _ = _spec(name)
     prof = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         prof.enable()
-        engine.run("ehrlich:preset=f2", spec, budget, seed=seed, out=tmp, threads=1,
-                   warm_start=warm_start, warm_start_budget=2000, stop_on_optimum=False)
+        _run(name, seed, tmp)
         prof.disable()
         wall = time.perf_counter() - start
     stats = pstats.Stats(prof)
     table = stats.stats  # {(file, line, func): (cc, nc, tottime, cumtime, callers)}
-    print(f"\n{spec}: {wall:.1f} s for {budget - 2000} evaluations after the warm start")
+    after = f" after the warm start ({warm_start})" if warm_start else ""
+    print(f"\n{spec}: {wall:.1f} s for {budget - (2000 if warm_start else 0)} "
+          f"evaluations{after}")
     print("| phase | seconds | share |")
     print("|---|---|---|")
     covered = 0.0
-    for phase, (suffix, func) in PHASES[name]:
+    for phase, (suffix, func) in PHASES.get(name, []):
         cum = sum(v[3] for (file, _, fn), v in table.items()
                   if file.replace("\\", "/").endswith(suffix) and fn == func)
         covered += cum
@@ -83,11 +207,23 @@ def profile(name: str, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--proposer", choices=(*SPECS, "both"),
-                        default="both")
+    parser.add_argument("--method", action="append", choices=tuple(METHODS),
+                        help=f"repeatable; default: {', '.join(DEFAULT_METHODS)}")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--old", type=Path, help="a checkout of the old code: side by side")
+    parser.add_argument("--new", type=Path, default=ROOT,
+                        help="the checkout of the new code (default: this one)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="interleaved old/new pairs per method (with --old)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    for name in (("lambo2", "llome") if args.proposer == "both" else (args.proposer,)):
+    if args.child:
+        return child(args.child, args.seed)
+    names = args.method or list(DEFAULT_METHODS)
+    if args.old is not None:
+        return side_by_side(names, args.old.resolve(), args.new.resolve(), args.seed,
+                            max(1, args.repeats))
+    for name in names:
         profile(name, args.seed)
 
 

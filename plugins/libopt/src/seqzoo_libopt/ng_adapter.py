@@ -12,6 +12,7 @@ nevergrad sizes its choices from ``problem.budget`` (less step 0) and ``num_work
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -23,6 +24,59 @@ PARAMETRIZATIONS = ("choice", "transition")
 
 #: Candidates answered from memory in one ask before a seen sequence is evaluated again.
 _MAX_CACHED = 1000
+
+
+@functools.cache
+def _parameter_classes():
+    """nevergrad's ``Choice`` and ``TransitionChoice`` with their options held outside the
+    parameter tree, built on first use (nevergrad takes seconds to import).
+
+    nevergrad keeps a choice's options as a ``Tuple`` of ``V`` ``Constant`` parameters inside
+    the tree, so every candidate it asks for copies, freezes and walks ``V`` constants that
+    never change (on Ehrlich f2, 6 of every 7 parts of an ask and a tell); setting a value
+    tries each option in turn by catching an exception. Here the options are one shared
+    tuple of the same constants and a value is set by a lookup: the standardized data, the
+    random draws and so the candidates are nevergrad's own (``tests``: the same asks, value
+    for value, for several optimizers).
+    """
+    from nevergrad.parametrization import choice, container
+
+    class SharedOptions(choice.BaseChoice):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._options = tuple(self._content["choices"]._content.values())
+            self._values = tuple(option.value for option in self._options)
+            self._position = {value: k for k, value in enumerate(self._values)}
+            # an empty Tuple keeps the key, and its standardized data is as empty as before
+            self._content["choices"] = container.Tuple()
+
+        @property
+        def choices(self):
+            return self._options
+
+        def _layered_get_value(self):
+            # the options are constants (the states), so their values can be read once
+            if self._repetitions is None:
+                return self._values[self.index]
+            return tuple(self._values[i] for i in self.indices.value)
+
+        def _layered_set_value(self, value) -> None:
+            values = [value] if self._repetitions is None else value
+            try:
+                indices = np.array([self._position[v] for v in values], dtype=int)
+            except (KeyError, TypeError):  # an option nevergrad matches by equality only
+                return super()._layered_set_value(value)
+            self._check_frozen()
+            self.indices.value = indices
+
+    # the mixin sits between each class and BaseChoice, so their own super() calls reach it
+    class FastChoice(choice.Choice, SharedOptions):
+        pass
+
+    class FastTransitionChoice(choice.TransitionChoice, SharedOptions):
+        pass
+
+    return FastChoice, FastTransitionChoice
 
 
 class Nevergrad:
@@ -63,13 +117,14 @@ class Nevergrad:
         self.ng, self.num_workers = ng, int(num_workers)
         self.reuse, self.penalty = bool(reuse_seen), float(infeasible_penalty)
         self.length, self.num_states = problem.length, problem.num_states
+        fast_choice, fast_transition = _parameter_classes()
         if parametrization == "choice":
             # deterministic: a candidate is the argmax of its weights, so the sequence told
             # back is the one nevergrad's data stands for (the default samples a softmax)
-            self.param = ng.p.Choice(range(self.num_states), repetitions=self.length,
+            self.param = fast_choice(range(self.num_states), repetitions=self.length,
                                      deterministic=True)
         else:
-            self.param = ng.p.TransitionChoice(range(self.num_states), repetitions=self.length)
+            self.param = fast_transition(range(self.num_states), repetitions=self.length)
         self.param.random_state = np.random.RandomState(problem.rng().integers(2**31))
         start_x, start_y = (problem.warm_start if problem.warm_start is not None
                             else (problem.initial_solutions, None))
@@ -82,11 +137,16 @@ class Nevergrad:
             self.opt = ng.optimizers.registry[optimizer](
                 parametrization=self.param, budget=budget, num_workers=self.num_workers)
         self.seen = Seen()
+        self._feasible: np.ndarray | None = None  # seen's feasible values, until the next tell
         self.pending: list[tuple[np.ndarray, object]] = []
         self.told_not_asked = 0
 
     def _loss(self, y: np.ndarray) -> np.ndarray:
-        return -finite_values(y, self.penalty, self.seen.feasible_values())
+        # a round's asks answer thousands of repeats from memory; the scale they are placed
+        # on changes only when a tell adds values
+        if self._feasible is None:
+            self._feasible = self.seen.feasible_values()
+        return -finite_values(y, self.penalty, self._feasible)
 
     def _tell(self, candidate, loss: float) -> None:
         with warnings.catch_warnings():
@@ -135,6 +195,7 @@ class Nevergrad:
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)
         self.seen.add(x, y)
+        self._feasible = None
         if not self.pending:  # step 0: data nevergrad did not ask for
             for row, loss in zip(x, self._loss(y)):
                 candidate = self.param.spawn_child(new_value=tuple(int(s) for s in row))
