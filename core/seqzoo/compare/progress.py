@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.progress import (
@@ -24,15 +25,32 @@ from rich.progress import (
 )
 
 from ..display import console
+from .eta import Costs, finish_time, work
+from .store import INTERRUPTED, RunTask, Store
 
 Message = tuple[Any, ...]
 
 
 class GridProgress:
-    """Context manager; ``enabled=False`` keeps the bookkeeping and draws nothing."""
+    """Context manager; ``enabled=False`` keeps the bookkeeping and draws nothing.
 
-    def __init__(self, total: int, done: int, evaluations: int, enabled: bool = True):
+    ``pending`` are the runs still to do, in the order the executor starts them, ``workers``
+    how many run at once and ``costs`` what each proposer is expected to cost
+    (:mod:`.eta`); ``clock`` is the time source (tests pass a fake one).
+    """
+
+    def __init__(self, total: int, done: int, evaluations: int, enabled: bool = True, *,
+                 pending: Sequence[RunTask] = (), workers: int = 1,
+                 costs: Costs | None = None, clock: Callable[[], float] = time.perf_counter):
         self.total, self.done, self.enabled = total, done, enabled
+        self.pending = {t.key: t for t in pending}
+        #: Keys of the runs not yet started, in start order.
+        self.queue = [t.key for t in pending]
+        self.workers, self.costs, self.clock = max(workers, 1), costs or Costs(), clock
+        #: When each run in flight started, by this display's clock.
+        self.started: dict[str, float] = {}
+        # a resumed run's time covers only its rest: no measure of its proposer's cost
+        self.partial = {t.key for t in pending if Store.state(t) == INTERRUPTED}
         # bars need a terminal; a log file or pipe gets one plain line per finished run
         self.plain = enabled and not console.is_terminal
         #: Evaluations the runs still to do will spend, and what they spent so far.
@@ -44,7 +62,7 @@ class GridProgress:
         self.bars: dict[str, Any] = {}
         self.lock = threading.Lock()
         self.closed = False
-        self.start = time.perf_counter()
+        self.start = clock()
         self.view = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                              MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                              TimeElapsedColumn(), console=console,
@@ -68,6 +86,9 @@ class GridProgress:
             if kind == "start":
                 self.bars[key] = self.view.add_task(key, total=message[2], info="")
                 self.seen.setdefault(key, 0)
+                self.started[key] = self.clock()
+                if key in self.queue:
+                    self.queue.remove(key)
             elif kind == "progress" and key in self.bars:
                 self.spent += message[2] - self.seen.get(key, 0)
                 self.seen[key] = message[2]
@@ -78,20 +99,61 @@ class GridProgress:
                     return
                 self.finished.add(key)
                 self.done += 1
+                began = self.started.pop(key, None)
+                if key in self.queue:
+                    self.queue.remove(key)
+                task = self.pending.get(key)
+                if began is not None and task is not None and key not in self.partial:
+                    self.costs.add(task, self.clock() - began)
                 if key in self.bars:
                     self.view.remove_task(self.bars.pop(key))
                 if self.plain:
-                    elapsed = time.perf_counter() - self.start
+                    elapsed = self.clock() - self.start
                     print(f"[{self.done}/{self.total}] done {key} ({elapsed:.0f} s elapsed, "
                           f"{self._info()})", file=sys.stderr, flush=True)
             self.view.update(self.grid, completed=self.done, info=self._info())
 
+    def eta(self) -> float | None:
+        """Seconds until the grid is done, or ``None`` while some run's cost is unknown.
+
+        A run in flight is expected to take its proposer's expected time (its rest: that
+        minus its elapsed time); one that has outrun it, or whose proposer has no estimate
+        yet, is extrapolated from its share of evaluations done. Pending runs take their
+        proposer's expected time, in start order, on the first worker free.
+        """
+        now = self.clock()
+        running = []
+        for key, began in self.started.items():
+            left = self._left(key, now - began)
+            if left is None:
+                return None
+            running.append(left)
+        pending = [self.costs.expected(self.pending[key]) for key in self.queue]
+        if any(p is None for p in pending):
+            return None
+        return finish_time(running, pending, self.workers)
+
+    def _left(self, key: str, elapsed: float) -> float | None:
+        task = self.pending.get(key)
+        if task is None:
+            return None
+        expected = self.costs.expected(task)
+        if expected is not None and expected > elapsed:
+            return expected - elapsed
+        # its share of the proposer's own evaluations (the warm start's rows are free)
+        free = task.planned - work(task)
+        share = (self.seen.get(key, 0) - free) / work(task)
+        if share > 0:
+            return elapsed * (1 - min(share, 1.0)) / share
+        return None if expected is None else 0.0
+
     def _info(self) -> str:
-        """Runs in flight and an ETA from the evaluations spent so far (a crude estimate:
-        proposers differ in cost per evaluation)."""
-        elapsed = time.perf_counter() - self.start
-        eta = "-"
-        if self.spent:
-            left = elapsed * max(self.todo - self.spent, 0) / self.spent
-            eta = time.strftime("%H:%M:%S", time.gmtime(left))
-        return f"running {len(self.bars)}  ETA {eta}"
+        """Runs in flight and the ETA (:meth:`eta`)."""
+        left = self.eta()
+        return f"running {len(self.bars)}  ETA {'-' if left is None else _clock(left)}"
+
+
+def _clock(seconds: float) -> str:
+    """``H:MM:SS``, hours past 24 included."""
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import executors, report
+from .eta import Costs
 from .grid import Grid, check
 from .progress import GridProgress
 from .store import COMPLETE, Store
@@ -46,13 +47,18 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
     # seed by seed: an interrupted grid has every proposer on its first seeds, and the
     # slow proposers' runs spread over the grid instead of queueing up at its end
     todo.sort(key=lambda t: (grid.oracles.index(t.oracle), grid.seeds.index(t.seed)))
+    # read before --overwrite clears them: the runs being redone still say what they cost
+    costs = Costs.from_store(tasks)
     with executors.session(grid):  # on Ray: every node checked before anything is spent
         for task in todo if overwrite else ():
             store.clear(task)
         store.write_grid(grid)
         store.prepare_warm_starts(grid, overwrite=overwrite, say=say)
         display = GridProgress(len(tasks), len(tasks) - len(todo),
-                               sum(t.planned for t in todo), enabled=progress)
+                               sum(t.planned for t in todo), enabled=progress,
+                               pending=todo, costs=costs,
+                               workers=grid.workers if grid.executor == "ray"
+                               else min(grid.workers, max(len(todo), 1)))
         failures, retried = _execute(grid, todo, display)
     # the store, not the executor, says what is done: a run whose result never reached the
     # store is missing, and a grid with a missing run never reports success
