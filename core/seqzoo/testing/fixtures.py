@@ -37,3 +37,14 @@ def register_plugin() -> Iterator[Callable[..., Registry]]:
 
     with ExitStack() as stack:
         yield lambda plugin, name=None: stack.enter_context(registered(plugin, name))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Every :func:`~seqzoo.testing.check_quick` figure of the session, shown even when pytest
+    captured its output."""
+    from .quick import MEASURED
+
+    if MEASURED:
+        terminalreporter.section("seqzoo quick presets")
+        for cost in MEASURED:
+            terminalreporter.write_line(str(cost))
