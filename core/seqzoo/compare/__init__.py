@@ -10,7 +10,8 @@ every proposer. Modules, in the order data flows:
 * :mod:`.store` -- the folder store: one engine run folder per oracle / proposer / seed;
 * :mod:`.executors` and :mod:`.progress` -- running the missing runs here, in processes or
   on Ray, with a live display;
-* :mod:`.records`, :mod:`.stats`, :mod:`.analysis` -- from run folders to statistics;
+* :mod:`.records`, :mod:`.stats`, :mod:`.significance` (which differences are real),
+  :mod:`.profiles` (data profiles), :mod:`.analysis` -- from run folders to statistics;
 * :mod:`.tables`, :mod:`.plot`, :mod:`.report` -- the files a comparison leaves behind.
 
 :func:`compare` does all of it; :func:`build_report` only the last step.
