@@ -69,6 +69,7 @@ import seqzoo
 @seqzoo.hookimpl
 def register_proposers(register):
     register("warner", Warner)
+    register("breaker", Breaker)
 
 
 class Warner:
@@ -81,6 +82,11 @@ class Warner:
 
     def tell(self, x, y):
         pass
+
+
+class Breaker(Warner):
+    def ask(self, n):
+        raise RuntimeError("the breaker breaks")
 """,
     "seqzoo_rayplug-0.1.dist-info/METADATA":
         "Metadata-Version: 2.1\nName: seqzoo-rayplug\nVersion: 0.1\n",
@@ -213,6 +219,18 @@ def test_a_warning_on_a_node_reaches_the_driver_once(cluster, outs):
     assert result.failures == []
     said = [str(w.message) for w in caught]
     assert said.count("the warner warns on every ask") == 1, said
+
+
+def test_a_run_that_fails_by_itself_fails_once_and_the_grid_does_not_exit_0(cluster, outs,
+                                                                            capsys):
+    out = outs / "breaks"
+    assert cli.main(["compare", "--oracle", ORACLE, "--proposer", "breaker", "--proposer",
+                     "random", "--seeds", "0", "--budget", "50", "--out", str(out),
+                     "--quiet", "--executor", "ray"]) == 1
+    err = capsys.readouterr().err
+    assert "failed breaker | " in err and "RuntimeError: the breaker breaks" in err
+    assert "retried" not in err  # a proposer's own error is not the machinery's
+    assert (out / "runs").exists() and len(list(out.rglob("result.json"))) == 1
 
 
 def test_a_difference_is_named_in_words():

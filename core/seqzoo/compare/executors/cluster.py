@@ -162,6 +162,9 @@ class _Driver:
             try:
                 return self._drain(task, stream)
             except Exception as exc:
+                # a run the driver stopped reading (its store write failed, say) would wait
+                # for the driver forever and hold its CPUs
+                _cancel(stream)
                 if self.stop.is_set():
                     return exc
                 if not _is_lost(exc):
@@ -199,10 +202,16 @@ class _Driver:
         with self.lock:
             streams = list(self.live.values())
         for stream in streams:
-            try:
-                self.ray.cancel(stream, force=True)
-            except Exception:  # already finished or its node is gone
-                pass
+            _cancel(stream)
+
+
+def _cancel(stream: Any) -> None:
+    import ray
+
+    try:
+        ray.cancel(stream, force=True)
+    except Exception:  # already finished, or its node is gone
+        pass
 
 
 def _cpus(grid: Any) -> int:
