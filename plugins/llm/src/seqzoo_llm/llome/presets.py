@@ -132,6 +132,12 @@ PRESETS: dict[str, Settings] = {
     "cpu": Settings(model_size="micro", seeds_per_round=50, edit_iterations=4,
                     samples_per_temperature=5, max_edit_passes=4, max_train_examples=1500,
                     sft_epochs=5, guard_prompts=32, guard_min_valid=0.6),
+    # zoo compare's default grid (3,000 labels after a 2,000-row warm start, rounds of 100):
+    # cpu's loop and model, two rounds of 1,500 labels edited from 25 seeds
+    "quick": Settings(model_size="micro", labels_per_round=1500, seeds_per_round=25,
+                      edit_iterations=4, samples_per_temperature=5, max_edit_passes=4,
+                      max_train_examples=1500, sft_epochs=5, guard_prompts=32,
+                      guard_min_valid=0.6),
 }
 
 

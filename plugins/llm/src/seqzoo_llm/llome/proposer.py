@@ -90,12 +90,13 @@ class Llome:
     Every option but ``preset`` takes the preset's value unless given (the defaults shown
     are ``preset=paper``'s, with the presets that differ in brackets). ``paper``: the paper's
     f2 sizes with this project's loop; ``reference``: the same sizes with the reference
-    code's loop choices; ``cpu``: sized for the tiny model on a 2-core CPU. Round 0 trains
+    code's loop choices; ``cpu``: sized for the tiny model on a 2-core CPU; ``quick``: ``cpu``
+    at the sizes of ``zoo compare``'s default grid (two rounds of 1,500 labels). Round 0 trains
     with ``sft``, later rounds with ``objective``. With a shared warm start (``zoo run
     --warm-start``) its rows are round 0's data and ``seed_evaluations`` is not spent.
 
     Options:
-        preset: ``paper``, ``reference`` or ``cpu`` (see above).
+        preset: ``paper``, ``reference``, ``cpu`` or ``quick`` (see above).
         objective: the trainer of rounds 1.. (``marge``, ``dpo``, ``sft``, ``reinforce`` or
             any registered one).
         model: ``tiny`` (a fresh Llama-style model) or a local Hugging Face checkpoint path.
@@ -316,6 +317,17 @@ class Llome:
         seed_val = np.concatenate([guard_values[rows], seed_values[cands.trajectory[pick]]])
         scores = np.concatenate([np.full(len(fresh), np.nan), cands.score[pick]])
         fallback = 0
+        batch = self.problem.batch_size if self.problem.rounds else None
+        if batch and len(queue) >= batch and len(queue) % batch:
+            # too few candidates passed the filter for the round: under rounds every round is
+            # told whole, so the round ends with its last whole batch of them
+            keep = len(queue) // batch * batch
+            queue, seed_val, scores = queue[:keep], seed_val[:keep], scores[:keep]
+        elif batch and 0 < len(queue) < batch:
+            # fewer than one batch: topped up with mutants, as an empty round would be
+            extra, extra_val = self._mutants(seeds, seed_values, batch - len(queue))
+            queue, seed_val = np.concatenate([queue, extra]), np.concatenate([seed_val, extra_val])
+            scores, fallback = np.concatenate([scores, np.full(len(extra), np.nan)]), len(extra)
         if len(queue) == 0:
             queue, seed_val = self._mutants(seeds, seed_values, need)
             scores, fallback = np.full(len(queue), np.nan), len(queue)
