@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import Notify, Outcome, observer
+from ...errors import SeqzooError
 from ..store import RunTask
 from .sink import Held, Sink, apply
 
@@ -231,8 +232,15 @@ def session(grid: Any) -> Iterator[None]:
 
     started = not ray.is_initialized()
     if started:
-        ray.init(address=getattr(grid, "ray_address", None), log_to_driver=False,
-                 include_dashboard=False, logging_level="ERROR")
+        address = getattr(grid, "ray_address", None)
+        _reachable(address)
+        try:
+            ray.init(address=address, log_to_driver=False, include_dashboard=False,
+                     logging_level="ERROR")
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            first = str(exc).split(". ")[0].rstrip(".")
+            raise SeqzooError(f"cannot reach a Ray cluster at {address}: {first}; start one "
+                              f"with 'ray start --head', or leave out --ray-address") from None
     hook = getattr(ray._private, "auto_init_hook", None)
     auto = getattr(hook, "enable_auto_connect", None)
     if auto is not None:  # a stream thread still unwinding must not start a fresh Ray
@@ -245,6 +253,21 @@ def session(grid: Any) -> Iterator[None]:
             ray.shutdown()
         if auto is not None:
             hook.enable_auto_connect = auto
+
+
+def _reachable(address: str | None) -> None:
+    """Refuse a HOST:PORT nobody listens on at once: Ray would retry it for minutes."""
+    import socket
+
+    host, _, port = (address or "").rpartition(":")
+    if "://" in (address or "") or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=10).close()
+    except OSError as exc:
+        raise SeqzooError(f"cannot reach a Ray cluster at {address}: "
+                          f"{exc.strerror or exc}; is 'ray start --head' running there?"
+                          ) from None
 
 
 def run_ray(tasks: list[RunTask], grid: Any, notify: Notify,
