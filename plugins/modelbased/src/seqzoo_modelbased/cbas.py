@@ -166,8 +166,9 @@ _OPTIONS = """
         model_epochs: epochs of each CNN's training per round.
         max_data: most labelled rows the model is trained on (the best ones).
         model: a surrogate spec (``cnn-ensemble``, ``nam:signal=0.5``) to score samples
-            with instead of the built-in ensemble (``reference``: ``nam``); its queries are capped per round, and a
-            cycle past the cap scores only what is left, then the round's cycles stop.
+            with instead of the built-in ensemble (``reference``: ``nam``); its queries are
+            capped per round, and a cycle past the cap scores only what is left, then the
+            round's cycles stop.
 """
 
 
