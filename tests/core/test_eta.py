@@ -161,3 +161,15 @@ def test_clock_format():
     assert _clock(59.6) == "0:01:00"
     assert _clock(3 * 3600 + 125) == "3:02:05"
     assert _clock(30 * 3600) == "30:00:00"
+
+
+def test_a_run_just_started_is_not_extrapolated_from_its_first_evaluations(tmp_path):
+    run, later = task(tmp_path, "p", 0, warm=0), task(tmp_path, "p", 1, warm=0)
+    costs = Costs({"p": 0.2})  # expects 1 s
+    clock = Clock()
+    display = GridProgress(2, 0, 10000, enabled=False, pending=[run, later], costs=costs,
+                           clock=clock)
+    display.handle(("start", run.key, 5000))
+    clock.now += 3.0  # a slow start: imports, the first model
+    display.handle(("progress", run.key, 1, 0.1))  # one evaluation of 5,000
+    assert display.eta() == pytest.approx(1.0)  # due now, then the next run's 1 s

@@ -29,6 +29,8 @@ from .eta import Costs, finish_time, work
 from .store import INTERRUPTED, RunTask, Store
 
 Message = tuple[Any, ...]
+#: The share of its own evaluations a run must have done before its rest is extrapolated.
+MIN_SHARE = 0.05
 
 
 class GridProgress:
@@ -118,7 +120,8 @@ class GridProgress:
 
         A run in flight is expected to take its proposer's expected time (its rest: that
         minus its elapsed time); one that has outrun it, or whose proposer has no estimate
-        yet, is extrapolated from its share of evaluations done. Pending runs take their
+        yet, is extrapolated from its share of evaluations done (once that share reaches
+        :data:`MIN_SHARE`; before, it is due now, or unknown). Pending runs take their
         proposer's expected time, in start order, on the first worker free.
         """
         now = self.clock()
@@ -143,8 +146,10 @@ class GridProgress:
         # its share of the proposer's own evaluations (the warm start's rows are free)
         free = task.planned - work(task)
         share = (self.seen.get(key, 0) - free) / work(task)
-        if share > 0:
+        if share >= MIN_SHARE:
             return elapsed * (1 - min(share, 1.0)) / share
+        # too early to extrapolate: a run's start (a worker's imports, a first model) would
+        # weigh as if every evaluation cost as much
         return None if expected is None else 0.0
 
     def _info(self) -> str:
