@@ -233,6 +233,32 @@ def test_a_run_that_fails_by_itself_fails_once_and_the_grid_does_not_exit_0(clus
     assert (out / "runs").exists() and len(list(out.rglob("result.json"))) == 1
 
 
+def test_ctrl_c_on_ray_is_one_line_and_the_same_command_finishes(cluster, tmp_path):
+    import signal
+    import subprocess
+
+    group, _, _ = cluster
+    out = tmp_path / "cmp"  # outside the audited folders: this driver is a subprocess
+    argv = [sys.executable, "-m", "seqzoo.cli", "compare", "--oracle", ORACLE, "--proposer",
+            "random", "--seeds", "0-3", "--budget", "3000", "--batch-size", "10", "--out",
+            str(out), "--quiet", "--executor", "ray", "--ray-address", group.address]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if len([p for p in out.rglob("evaluations.jsonl") if p.stat().st_size > 1000]) >= 2:
+            break
+        time.sleep(0.05)
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "unfinished runs keep their logs" in lines[0], err
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert len(list(out.rglob("result.json"))) == 4
+
+
 def test_a_difference_is_named_in_words():
     ours = {"python": "3.11.4", "plugins": {"ga": "seqzoo-ga 0.2.0"},
             "versions": {"numpy": "2.1.0"}, "commit": "abc"}
