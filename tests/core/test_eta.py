@@ -173,3 +173,22 @@ def test_a_run_just_started_is_not_extrapolated_from_its_first_evaluations(tmp_p
     clock.now += 3.0  # a slow start: imports, the first model
     display.handle(("progress", run.key, 1, 0.1))  # one evaluation of 5,000
     assert display.eta() == pytest.approx(1.0)  # due now, then the next run's 1 s
+
+
+def test_a_run_in_flight_prices_the_pending_runs_of_its_spec(tmp_path):
+    # nothing complete, no hint: the costly run in flight, half done after 50 s, says its
+    # next seed costs 100 s, more than the cheap runs' mean would
+    cheap, costly, costly1 = (task(tmp_path, "cheap", 0), task(tmp_path, "costly", 0),
+                              task(tmp_path, "costly", 1))
+    costs = Costs()
+    clock = Clock()
+    display = GridProgress(3, 0, 15000, enabled=False, pending=[cheap, costly, costly1],
+                           workers=2, costs=costs, clock=clock)
+    display.handle(("start", cheap.key, 5000))
+    display.handle(("start", costly.key, 5000))
+    clock.now += 1.0
+    display.handle(("done", cheap.key))
+    clock.now += 49.0
+    display.handle(("progress", costly.key, 3500, 0.2))
+    # costly 0: 50 s left on one worker; costly 1: 100 s on the other, free now
+    assert display.eta() == pytest.approx(100.0)

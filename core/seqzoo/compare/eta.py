@@ -10,7 +10,8 @@ order:
 1. the complete runs of that spec: those in the store when the grid starts and those that
    finish meanwhile (their mean);
 2. the proposer's declared ``cost_hint`` (see :func:`hint`);
-3. the mean rate of every complete run, whatever its proposer.
+3. a run of that spec in flight, extrapolated from its share of evaluations done;
+4. the mean rate of every complete run, whatever its proposer.
 
 The ETA then plays the queue forward: the runs in flight finish when their expected time is
 up, and each pending run, in the order the executor takes them, goes to the first worker free.
@@ -93,19 +94,23 @@ class Costs:
         """A complete run of ``task`` took ``seconds``."""
         self.measured.setdefault(task.proposer, []).append(1000.0 * seconds / work(task))
 
-    def rate(self, spec: str) -> float | None:
-        """Seconds per 1,000 evaluations: measured, else hinted, else every run's mean."""
+    def rate(self, spec: str, running: dict[str, float] | None = None) -> float | None:
+        """Seconds per 1,000 evaluations: measured, else hinted, else the rate ``running``
+        extrapolates from a run of that spec in flight, else every complete run's mean."""
         mine = self.measured.get(spec)
         if mine:
             return sum(mine) / len(mine)
         if self.hints.get(spec) is not None:
             return self.hints[spec]
+        if running and spec in running:
+            return running[spec]
         every = [r for rates in self.measured.values() for r in rates]
         return sum(every) / len(every) if every else None
 
-    def expected(self, task: RunTask) -> float | None:
+    def expected(self, task: RunTask, running: dict[str, float] | None = None
+                 ) -> float | None:
         """Expected wall seconds of ``task`` from its start, or ``None`` if nothing is known."""
-        rate = self.rate(task.proposer)
+        rate = self.rate(task.proposer, running)
         return None if rate is None else rate * work(task) / 1000.0
 
 

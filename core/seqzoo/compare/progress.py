@@ -125,16 +125,35 @@ class GridProgress:
         proposer's expected time, in start order, on the first worker free.
         """
         now = self.clock()
-        running = []
+        running, rates = [], self._running_rates(now)
         for key, began in self.started.items():
             left = self._left(key, now - began)
             if left is None:
                 return None
             running.append(left)
-        pending = [self.costs.expected(self.pending[key]) for key in self.queue]
+        pending = [self.costs.expected(self.pending[key], rates) for key in self.queue]
         if any(p is None for p in pending):
             return None
         return finish_time(running, pending, self.workers)
+
+    def _running_rates(self, now: float) -> dict[str, float]:
+        """Seconds per 1,000 evaluations of each spec with a run in flight far enough along
+        to extrapolate (the mean over its runs)."""
+        found: dict[str, list[float]] = {}
+        for key, began in self.started.items():
+            task = self.pending.get(key)
+            share = self._share(key)
+            if task is not None and share is not None and share >= MIN_SHARE:
+                found.setdefault(task.proposer, []).append(
+                    1000.0 * (now - began) / share / work(task))
+        return {spec: sum(r) / len(r) for spec, r in found.items()}
+
+    def _share(self, key: str) -> float | None:
+        """The share of its own evaluations (the warm start's rows are free) a run has done."""
+        task = self.pending.get(key)
+        if task is None:
+            return None
+        return (self.seen.get(key, 0) - (task.planned - work(task))) / work(task)
 
     def _left(self, key: str, elapsed: float) -> float | None:
         task = self.pending.get(key)
@@ -143,9 +162,7 @@ class GridProgress:
         expected = self.costs.expected(task)
         if expected is not None and expected > elapsed:
             return expected - elapsed
-        # its share of the proposer's own evaluations (the warm start's rows are free)
-        free = task.planned - work(task)
-        share = (self.seen.get(key, 0) - free) / work(task)
+        share = self._share(key) or 0.0
         if share >= MIN_SHARE:
             return elapsed * (1 - min(share, 1.0)) / share
         # too early to extrapolate: a run's start (a worker's imports, a first model) would
