@@ -259,6 +259,38 @@ def test_ctrl_c_on_ray_is_one_line_and_the_same_command_finishes(cluster, tmp_pa
     assert len(list(out.rglob("result.json"))) == 4
 
 
+def test_a_run_is_resubmitted_after_a_loss_at_most_max_retries_times(tmp_path):
+    from types import SimpleNamespace
+
+    from ray.exceptions import NodeDiedError
+    from seqzoo.compare.executors.cluster import _Driver
+    from seqzoo.compare.store import RunTask
+
+    task = RunTask(ORACLE, "random", 0, 50, 10, str(tmp_path / "run"))
+    outcomes: list = []
+
+    def stream(*_):
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        yield ("return", outcome)
+
+    retried: list = []
+    driver = _Driver(SimpleNamespace(max_retries=2, threads=1), lambda m: None,
+                     lambda key, why: retried.append(why))
+    driver.remote = SimpleNamespace(remote=stream)
+    driver.ray = SimpleNamespace(get=lambda message: message, cancel=lambda *a, **k: None)
+
+    outcomes[:] = [NodeDiedError("gone"), {"best_value": 1.0}]
+    assert driver.follow(task) == {"best_value": 1.0} and retried == ["node lost"]
+
+    retried.clear()
+    outcomes[:] = [NodeDiedError("gone")] * 3
+    lost = driver.follow(task)
+    assert isinstance(lost, RuntimeError) and retried == ["node lost"] * 2
+    assert str(lost) == "lost 3 times (node lost); --max-retries is 2"
+
+
 def test_a_difference_is_named_in_words():
     ours = {"python": "3.11.4", "plugins": {"ga": "seqzoo-ga 0.2.0"},
             "versions": {"numpy": "2.1.0"}, "commit": "abc"}

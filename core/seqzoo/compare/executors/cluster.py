@@ -165,7 +165,7 @@ class _Driver:
             except Exception as exc:
                 # a run the driver stopped reading (its store write failed, say) would wait
                 # for the driver forever and hold its CPUs
-                _cancel(stream)
+                self._cancel(stream)
                 if self.stop.is_set():
                     return exc
                 if not _is_lost(exc):
@@ -203,16 +203,13 @@ class _Driver:
         with self.lock:
             streams = list(self.live.values())
         for stream in streams:
-            _cancel(stream)
+            self._cancel(stream)
 
-
-def _cancel(stream: Any) -> None:
-    import ray
-
-    try:
-        ray.cancel(stream, force=True)
-    except Exception:  # already finished, or its node is gone
-        pass
+    def _cancel(self, stream: Any) -> None:
+        try:
+            self.ray.cancel(stream, force=True)
+        except Exception:  # already finished, or its node is gone
+            pass
 
 
 def _cpus(grid: Any) -> int:
