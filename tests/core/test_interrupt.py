@@ -65,3 +65,11 @@ def test_runs_in_flight_never_exceed_the_workers_whatever_the_message_order():
     display.handle(("done", "b"))
     display.handle(("start", "b", 10))   # a late message of a finished run draws nothing
     assert display.done == 2 and len(display.bars) == 1
+
+
+def test_the_closing_line_counts_retried_runs_and_their_causes():
+    from seqzoo.cli.compare import _retried
+
+    assert _retried([]) == ""
+    assert _retried([("a", "node lost"), ("a", "node lost"), ("b", "worker died")]) == \
+        ", 2 runs retried (node lost: 2, worker died: 1)"
