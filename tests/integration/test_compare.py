@@ -71,13 +71,6 @@ def test_default_grid_names_every_installed_proposer_and_checks_out():
     assert check(grid) == {"ehrlich:preset=f2": 1}
 
 
-def test_ray_executor_gives_the_same_results_as_local_runs(small_grid, tmp_path):
-    pytest.importorskip("ray")
-    out = tmp_path / "ray"
-    assert compare(out, "--executor", "ray") == 0
-    assert without_wall(out / "summary.csv") == without_wall(small_grid / "summary.csv")
-
-
 def test_a_config_name_finds_the_comparison_a_plugin_ships():
     from seqzoo.compare import read_config
 
