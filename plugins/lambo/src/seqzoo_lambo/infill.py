@@ -109,12 +109,25 @@ def sample_tokens(logp: torch.Tensor, generator: torch.Generator) -> torch.Tenso
     return flat.reshape(probs.shape[:-1])
 
 
+def fill_masked(x: torch.Tensor, mask: torch.Tensor, logp: torch.Tensor,
+                generator: torch.Generator) -> torch.Tensor:
+    """``x`` with each masked position drawn from its row of ``logp`` ``(n, L, V)``.
+
+    Only the masked positions are drawn (a few of each row's ``L``), so the draws differ
+    from sampling every position and keeping the masked ones, but each masked position has
+    the same distribution.
+    """
+    out = x.clone()
+    out[mask] = sample_tokens(logp[mask], generator)
+    return out
+
+
 @torch.no_grad()
 def unguided_infill(net: Network, x: torch.Tensor, mask: torch.Tensor,
                     generator: torch.Generator, forced: bool = True) -> torch.Tensor:
     """Sample the masked positions of each row from the denoiser in one shot."""
     logits = net.logits(net.encode(torch.where(mask, net.mask_id, x)))
-    return torch.where(mask, sample_tokens(token_logp(logits, x, forced), generator), x)
+    return fill_masked(x, mask, token_logp(logits, x, forced), generator)
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,7 @@ def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: 
     with torch.no_grad():
         hidden0 = net.encode(torch.where(mask, net.mask_id, x))
         base_logp = token_logp(net.logits(hidden0), x, forced)
-        unguided = torch.where(mask, sample_tokens(base_logp, generator), x)
+        unguided = fill_masked(x, mask, base_logp, generator)
         best_x, best_acq = x.clone(), score(x)
     onehot = F.one_hot(x, net.num_states).float()
     delta = torch.zeros_like(hidden0, requires_grad=True)
@@ -154,9 +167,9 @@ def guided_infill(score: Scorer, x: torch.Tensor, mask: torch.Tensor, *, steps: 
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        with torch.no_grad():
+        with torch.inference_mode():
             logp = token_logp(net.logits(hidden0 + delta * edit), x, forced)
-            sample = torch.where(mask, sample_tokens(logp, generator), x)
+            sample = fill_masked(x, mask, logp, generator)
             sample_acq = score(sample)
             accept = (sample_acq > best_acq) & score.feasible(sample)
             best_x = torch.where(accept[:, None], sample, best_x)

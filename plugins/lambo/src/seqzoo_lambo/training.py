@@ -151,6 +151,7 @@ class Lambo2Task(pl.LightningModule):
     def denoise_loss(self, x, feasible) -> torch.Tensor:
         net = self.net
         masked = self.mask(x)[0] & (feasible[:, None] > 0)
+        x, masked = _feasible_rows(feasible, x, masked)
         logits = net.logits(net.encode(torch.where(masked, net.mask_id, x)))
         return F.cross_entropy(logits[masked], x[masked]) if masked.any() else logits.sum() * 0.0
 
@@ -161,8 +162,11 @@ class Lambo2Task(pl.LightningModule):
         net, smoothing = self.net, 0.0
         if self.recipe.corrupt_regression:  # its own batch draw, as cortex's tasks draw theirs
             masked, rate = self.mask(x)
+            x, masked, rate, target, weights, feasible = _feasible_rows(
+                feasible, x, masked, rate, target, weights, feasible)
             hidden, smoothing = net.encode(torch.where(masked, net.mask_id, x)), rate[:, 0]
         else:
+            x, target, weights, feasible = _feasible_rows(feasible, x, target, weights, feasible)
             hidden = net.encode(x)
         members = list(range(net.ensemble_size)) if member is None else [member]
         err = net.member_losses(hidden, target, smoothing, members)
@@ -187,6 +191,18 @@ class Lambo2Task(pl.LightningModule):
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, partial(cosine, epochs=self.recipe.epochs))
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
+
+
+def _feasible_rows(feasible: torch.Tensor, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """``tensors`` cut to the feasible rows: an infeasible row's denoising and regression terms
+    are 0 (it is never masked, its weight is 0), so encoding it is wasted work; a shared
+    loader's batch holds every observation. Random draws are made on the whole batch first,
+    so they are the same. A batch with no feasible row keeps every row: its loss must still
+    be an exact 0 tied to the same weights (Adam then steps on zero gradients, as before)."""
+    rows = feasible > 0
+    if bool(rows.all()) or not bool(rows.any()):
+        return tensors
+    return tuple(t[rows] for t in tensors)
 
 
 def _task_batch(batch, head: str | int | None):

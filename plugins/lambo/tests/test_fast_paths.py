@@ -1,0 +1,107 @@
+"""The faster paths compute the same functions as the code they replaced, within float32
+rounding: each is checked here against the old formulation, written out."""
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from seqzoo_lambo.infill import fill_masked
+from seqzoo_lambo.network import Lambo2Net
+from seqzoo_lambo.training import Lambo2Task, Recipe
+
+
+def network(seed: int = 0) -> Lambo2Net:
+    torch.manual_seed(seed)
+    net = Lambo2Net(num_states=7, length=12, width=16, layers=2, kernel=5, ensemble_size=3)
+    for p in net.parameters():  # away from the initialisation, so every term matters
+        p.data.add_(0.1 * torch.randn_like(p))
+    return net
+
+
+def old_block(block, h):
+    """The Conv1d formulation the channels-last one replaced."""
+    return h + F.gelu(block.conv(block.norm(h).transpose(1, 2))).transpose(1, 2)
+
+
+def old_values(net, hidden):
+    """Each PoolHead on its own, pooled by amax."""
+    out = []
+    for head in net.value_heads:
+        z = F.gelu(head.local(hidden))
+        out.append(head.out(torch.cat([z.amax(dim=1), z.mean(dim=1)], dim=-1)))
+    return torch.cat(out, dim=-1)
+
+
+def test_conv_block_is_the_conv1d_block():
+    net = network()
+    h = torch.randn(9, 12, 16, requires_grad=True)
+    ours = net.blocks[0](h)
+    theirs = old_block(net.blocks[0], h)
+    assert torch.allclose(ours, theirs, atol=1e-5)
+    g_ours, = torch.autograd.grad(ours.square().sum(), h)
+    g_theirs, = torch.autograd.grad(theirs.square().sum(), h)
+    assert torch.allclose(g_ours, g_theirs, atol=1e-4)
+
+
+def test_wide_value_heads_are_the_pool_heads():
+    net = network()
+    hidden = torch.randn(9, 12, 16, requires_grad=True)
+    assert torch.allclose(net.values(hidden), old_values(net, hidden), atol=1e-5)
+    g_ours, = torch.autograd.grad(net.values(hidden).sum(), hidden)
+    g_theirs, = torch.autograd.grad(old_values(net, hidden).sum(), hidden)
+    assert torch.allclose(g_ours, g_theirs, atol=1e-5)
+    one = net.member_values(hidden, [1])
+    assert torch.allclose(one, old_values(net, hidden)[:, 1:2], atol=1e-5)
+
+
+def batch(feasible_fraction: float, n: int = 40):
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randint(0, 7, (n, 12), generator=gen)
+    feasible = (torch.rand(n, generator=gen) < feasible_fraction).float()
+    target = torch.randn(n, generator=gen) * feasible
+    weights = torch.poisson(torch.ones(n, 3), generator=gen)
+    return x, target, feasible, weights
+
+
+def old_losses(task, x, target, feasible, weights):
+    """The denoising and regression losses over every row of the batch, as before."""
+    net = task.net
+    masked = task.mask(x)[0] & (feasible[:, None] > 0)
+    logits = net.logits(net.encode(torch.where(masked, net.mask_id, x)))
+    denoise = F.cross_entropy(logits[masked], x[masked])
+    err = (old_values(net, net.encode(x)) - target[:, None]) ** 2
+    w = weights * feasible[:, None]
+    return denoise, (w * err).sum() / w.sum().clamp_min(1.0)
+
+
+@pytest.mark.parametrize("fraction", [0.5, 1.0])
+def test_losses_skip_infeasible_rows_and_equal_the_full_batch(fraction):
+    task = Lambo2Task(network(), Recipe())
+    x, target, feasible, weights = batch(fraction)
+    torch.manual_seed(11)  # the masks are drawn from torch's global stream, as in training
+    ours = task.losses(x, target, feasible, weights)
+    torch.manual_seed(11)
+    denoise, regress = old_losses(task, x, target, feasible, weights)
+    assert torch.allclose(ours["denoise"], denoise, rtol=1e-5)
+    assert torch.allclose(ours["regress"], regress, rtol=1e-5)
+
+
+def test_a_batch_with_nothing_feasible_still_has_a_zero_loss_tied_to_the_weights():
+    task = Lambo2Task(network(), Recipe())
+    x, target, feasible, weights = batch(0.0)
+    losses = task.losses(x, target, feasible, weights)
+    assert losses["denoise"].item() == 0.0 and losses["regress"].item() == 0.0
+    assert losses["denoise"].requires_grad and losses["regress"].requires_grad
+
+
+def test_fill_masked_draws_only_masked_positions_from_their_rows():
+    x = torch.zeros(500, 6, dtype=torch.long)
+    mask = torch.zeros(500, 6, dtype=torch.bool)
+    mask[:, 2] = True
+    logp = torch.full((500, 6, 4), -1e9)
+    logp[:, 2] = torch.log(torch.tensor([0.0, 0.25, 0.75, 0.0]))
+    out = fill_masked(x, mask, logp, torch.Generator().manual_seed(0))
+    assert (out[:, [0, 1, 3, 4, 5]] == 0).all()
+    assert set(out[:, 2].tolist()) <= {1, 2}
+    assert abs((out[:, 2] == 2).float().mean().item() - 0.75) < 0.06
+
