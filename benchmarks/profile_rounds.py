@@ -8,7 +8,8 @@ Every method runs on ``ehrlich:preset=f2`` on one thread, from a warm start, for
 that comparison spells them, from its warm start (``ga:population=200``), for 5 rounds of
 100; lambo2 for 5 asks of 200 and lambo2:preset=paper for one of 2,000 from a GA warm start of
 2,000; ``lambo2-10k`` is issue 34's whole run (10,000 evaluations, no warm start) and
-``nevergrad-full`` the default comparison's whole run (3,000 evaluations after the warm start).
+``nevergrad-full``, ``lambo2-grid`` and ``lambo2-quick`` (``preset=quick``) the default
+comparison's whole run (3,000 evaluations after its warm start).
 
 Without ``--old``: each method under ``cProfile``, printing the cumulative seconds of each
 phase -- the methods that make up a round, named in ``PHASES`` -- and what is left
@@ -61,6 +62,8 @@ METHODS = {
     "lambo2": ("lambo2", 2000 + 5 * 200, "ga", None),
     "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000, "ga", None),
     "lambo2-10k": ("lambo2", 10000, None, None),
+    "lambo2-grid": ("lambo2", 5000, COMPARED_WARM_START, COMPARED_BATCH),
+    "lambo2-quick": ("lambo2:preset=quick", 5000, COMPARED_WARM_START, COMPARED_BATCH),
     "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000, "ga", None),
     "nevergrad": (lambda: _compared("nevergrad"), 2000 + 5 * 100, COMPARED_WARM_START,
                   COMPARED_BATCH),
@@ -92,7 +95,9 @@ PHASES = {
                   ("tells (the warm start's rows, then each batch)",
                    ("seqzoo_libopt/ng_adapter.py", "tell"))],
 }
-PHASES["lambo2-10k"], PHASES["nevergrad-full"] = PHASES["lambo2"], PHASES["nevergrad"]
+for _name in ("lambo2-10k", "lambo2-grid", "lambo2-quick"):
+    PHASES[_name] = PHASES["lambo2"]
+PHASES["nevergrad-full"] = PHASES["nevergrad"]
 
 
 def _spec(name: str) -> tuple[str, int, str | None, int | None]:
@@ -132,9 +137,10 @@ def child(name: str, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _run(name, seed, tmp, warm=False)
         wall, cpu = time.perf_counter(), time.process_time()
-        _run(name, seed, tmp)
+        result = _run(name, seed, tmp)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(json.dumps({"wall": wall, "cpu": cpu, "fingerprint": fingerprint(tmp)}))
+        print(json.dumps({"wall": wall, "cpu": cpu, "fingerprint": fingerprint(tmp),
+                          "best": getattr(result, "best_value", None)}))
 
 
 def tree_path(tree: Path) -> str:

@@ -105,3 +105,20 @@ def test_fill_masked_draws_only_masked_positions_from_their_rows():
     assert set(out[:, 2].tolist()) <= {1, 2}
     assert abs((out[:, 2] == 2).float().mean().item() - 0.75) < 0.06
 
+
+
+def test_quick_preset_changes_sizes_only_and_runs(tmp_path):
+    from dataclasses import asdict
+
+    from seqzoo.engine import run
+    from seqzoo_lambo.presets import PRESETS
+
+    default, quick = asdict(PRESETS["default"]), asdict(PRESETS["quick"])
+    changed = {k for k in default if default[k] != quick[k]}
+    assert changed == {"width", "max_train_steps", "restarts"}
+    assert quick["width"] < default["width"] and quick["max_train_steps"] < \
+        default["max_train_steps"]
+    result = run("hamming:num_states=6,dim=12,max_step=2,random_seed=1",
+                 "lambo2:preset=quick,batch_size=16", 64, seed=0, out=tmp_path / "run",
+                 threads=1, stop_on_optimum=False)
+    assert result.evaluations == 64

@@ -61,7 +61,8 @@ lambo2.__doc__ = f"""LaMBO-2: guided discrete diffusion with an ensemble acquisi
     paper's settings (bbo-bench), none of the additions (see the plugin README).
 
     Options:
-        preset: ``default`` or ``paper``
+        preset: ``default``, ``paper`` or ``quick`` (``default`` at smaller sizes for the
+            default ``zoo compare``: width 16, 20 training steps a round, one edit round)
         loop: ``project`` (one guided infill per restart from the best distinct sequences,
             novel proposals only) or ``cortex`` (poli-baselines' round: ``guided_steps``
             cortex steps on farthest-first starts, final rows proposed as they are)
