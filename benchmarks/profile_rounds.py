@@ -7,9 +7,11 @@ Every method runs on ``ehrlich:preset=f2`` on one thread, from a warm start, for
 (``METHODS``: its spec, budget and warm start). The default ``zoo compare``'s methods run as
 that comparison spells them, from its warm start (``ga:population=200``), for 5 rounds of
 100; lambo2 for 5 asks of 200 and lambo2:preset=paper for one of 2,000 from a GA warm start of
-2,000; ``lambo2-10k`` is issue 34's whole run (10,000 evaluations, no warm start) and
-``nevergrad-full``, ``lambo2-grid`` and ``lambo2-quick`` (``preset=quick``) the default
-comparison's whole run (3,000 evaluations after its warm start).
+2,000 (``lambo2-paper-small``: 2 rounds of 100, 4 steps, 2 epochs from a warm start of
+1,000, a quick check that the paper's path is unchanged); ``lambo2-10k`` is issue 34's
+whole run (10,000 evaluations, no warm start) and ``nevergrad-full``, ``lambo2-grid`` and
+``lambo2-quick`` (``preset=quick``) the default comparison's whole run (3,000 evaluations
+after its warm start).
 
 Without ``--old``: each method under ``cProfile``, printing the cumulative seconds of each
 phase -- the methods that make up a round, named in ``PHASES`` -- and what is left
@@ -61,6 +63,8 @@ def _compared(name: str) -> str:
 METHODS = {
     "lambo2": ("lambo2", 2000 + 5 * 200, "ga", None),
     "lambo2-paper": ("lambo2:preset=paper", 2000 + 2000, "ga", None),
+    "lambo2-paper-small": ("lambo2:preset=paper,batch_size=100,guided_steps=4,epochs=2",
+                           1000 + 2 * 100, "ga", None),
     "lambo2-10k": ("lambo2", 10000, None, None),
     "lambo2-grid": ("lambo2", 5000, COMPARED_WARM_START, COMPARED_BATCH),
     "lambo2-quick": ("lambo2:preset=quick", 5000, COMPARED_WARM_START, COMPARED_BATCH),
@@ -71,6 +75,8 @@ METHODS = {
                        COMPARED_BATCH),
     "cbas": (lambda: _compared("cbas"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
 }
+#: Warm-start evaluations where not 2,000.
+WARM_BUDGET = {"lambo2-paper-small": 1000}
 #: What ``--method`` defaults to.
 DEFAULT_METHODS = ("lambo2", "nevergrad")
 
@@ -113,11 +119,12 @@ def _run(name: str, seed: int, out: str, warm: bool = True):
     spec, budget, warm_start, batch = _spec(name)
     if not warm:
         if warm_start:
-            engine.warm_start_run(warm_start, ORACLE, seed, 2000,
+            engine.warm_start_run(warm_start, ORACLE, seed, WARM_BUDGET.get(name, 2000),
                                   Path(out) / engine.WARM_START_DIR)
         return None
     return engine.run(ORACLE, spec, budget, batch_size=batch, seed=seed, out=out, threads=1,
-                      warm_start=warm_start, warm_start_budget=2000 if warm_start else None,
+                      warm_start=warm_start,
+                      warm_start_budget=WARM_BUDGET.get(name, 2000) if warm_start else None,
                       stop_on_optimum=False)
 
 
@@ -196,8 +203,8 @@ def profile(name: str, seed: int) -> None:
     stats = pstats.Stats(prof)
     table = stats.stats  # {(file, line, func): (cc, nc, tottime, cumtime, callers)}
     after = f" after the warm start ({warm_start})" if warm_start else ""
-    print(f"\n{spec}: {wall:.1f} s for {budget - (2000 if warm_start else 0)} "
-          f"evaluations{after}")
+    warm = WARM_BUDGET.get(name, 2000) if warm_start else 0
+    print(f"\n{spec}: {wall:.1f} s for {budget - warm} evaluations{after}")
     print("| phase | seconds | share |")
     print("|---|---|---|")
     covered = 0.0
