@@ -165,3 +165,13 @@ def test_reference_preset_is_listed_and_overridable():
         DbAS(problem, preset="paper")
     with pytest.raises(ValueError, match="sampler must be one of fresh, cycle"):
         CbAS(problem, sampler="gibbs")
+
+
+@pytest.mark.parametrize("name", ["cbas", "dbas"])
+def test_reference_preset_conforms(name):
+    from seqzoo.testing import check_proposer
+
+    # exact budget, same seed same run, resume; two short cycles a round (cycling until
+    # the model queries are spent, tested above, would make the kit's runs take minutes)
+    check_proposer(name, options={"preset": "reference", "batch_size": 10, "samples": 30,
+                                  "cycles": 2, "vae_epochs": 2, "hidden": 32})

@@ -305,7 +305,9 @@ class _AdaptiveSampling(RoundProposer):
                 queries += len(drawn)
                 pool.append(drawn)
                 scores.append(mean)
-                gamma = max(gamma, float(np.quantile(mean, self.quantile)))
+                finite = mean[np.isfinite(mean)]  # a model may score infeasible rows -inf
+                if len(finite):
+                    gamma = max(gamma, float(np.quantile(finite, self.quantile)))
                 weights = self._weights(drawn, z, mean, std, gamma)
                 self.cycle_stats.append({"gamma": gamma, "mean_score": float(mean.mean()),
                                          "nonzero": float((weights > 0).mean()),
