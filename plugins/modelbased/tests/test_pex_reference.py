@@ -1,4 +1,4 @@
-"""``pex:preset=reference`` follows the authors' code (github.com/HeliXonProtein/proximal-exploration).
+"""``pex:preset=reference`` follows the authors' code (HeliXonProtein/proximal-exploration).
 
 The hull rule, the two-draw mutation, the frontier neighbours, the random first round and
 MuFacNet's input are checked against what ``algorithm/pex.py``, ``utils/seq_utils.py`` and

@@ -51,7 +51,6 @@ def mutation_sets(x: np.ndarray, wild_type: np.ndarray, num_states: int,
 
 
 def _network(num_states: int, latent: int, filters: int, hidden: int, kernel: int):
-    import torch
     from torch import nn
 
     class MuFacNet(nn.Module):
