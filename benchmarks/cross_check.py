@@ -46,6 +46,7 @@ import sys
 import time
 
 import numpy as np
+from seqzoo.errors import SeqzooError
 
 MODULES = {"pex": "pex", "adalead": "adalead", "cbas": "cbas", "dbas": "cbas"}
 
@@ -126,7 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    module = importlib.import_module(f"crosscheck.{MODULES[args.method]}")
+    try:
+        module = importlib.import_module(f"crosscheck.{MODULES[args.method]}")
+    except ModuleNotFoundError as err:
+        parser.error(f"no reference side for {args.method}: {err}")
+    try:
+        return _compare(args, module)
+    except (ValueError, RuntimeError, SeqzooError) as err:  # bad spec, source, interpreter
+        print(f"cross_check: {err}", file=sys.stderr)
+        return 2
+
+
+def _compare(args: argparse.Namespace, module) -> int:
 
     print(f"rule: disagree when a two-sided Mann-Whitney U test rejects at alpha "
           f"{args.alpha} and the medians differ by more than {args.tolerance}; else agree",
@@ -136,14 +148,15 @@ def main(argv: list[str] | None = None) -> int:
         mine, theirs = [], []
         for seed in args.seeds:
             run_spec = oracle_for(spec, seed, args.starts)
-            t = time.perf_counter()
-            a = ours(args.method, run_spec, seed, args.rounds, args.batch_size,
-                     args.model_queries)
-            t_ours = time.perf_counter() - t
+            # the reference first: a bad checkout or interpreter fails before ours has run
             t = time.perf_counter()
             b = module.reference(args.method, run_spec, seed, args.rounds, args.batch_size,
                                  python=args.reference_python, src=args.reference_src)
             t_ref = time.perf_counter() - t
+            t = time.perf_counter()
+            a = ours(args.method, run_spec, seed, args.rounds, args.batch_size,
+                     args.model_queries)
+            t_ours = time.perf_counter() - t
             mine.append(a)
             theirs.append(b)
             record.append(dict(method=args.method, oracle=run_spec, seed=seed, ours=a,
