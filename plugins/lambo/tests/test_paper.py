@@ -220,11 +220,12 @@ def test_zoo_shows_the_presets_and_both_defaults():
     from seqzoo.spec import parameters
     from seqzoo_lambo.factories import lambo2 as factory
 
-    assert set(factory.presets) == {"default", "paper"}
+    assert set(factory.presets) == {"default", "paper", "quick"}
 
     shown = {p.name: repr(p.default) for p in parameters(factory, skip_first=True)}
     assert shown["batch_size"] == "200 (paper: 2000)"
     assert shown["feasibility_classifier"] == "True (paper: False)"
+    assert shown["width"] == "32 (paper: 128, quick: 16)"
 
 
 def test_cortex_starts_are_farthest_first_from_the_best_two_n():
