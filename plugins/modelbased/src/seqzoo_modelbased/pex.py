@@ -65,6 +65,9 @@ PRESETS = {
     # frontier_neighbor_size=5, num_model_queries_per_round=2000, net=mufacnet
     "reference": Settings(mutation="draws", fill=True, frontier_neighbors=5,
                           selection="hull", first_round="random", model="mufacnet"),
+    # zoo compare's default grid: two members of five epochs, 1,000 candidates a round
+    # (63 -> 39 s of CPU for its 3,000 evaluations, seed 0)
+    "quick": Settings(model_epochs=5, ensemble_size=2, candidates=1000),
 }
 DEFAULT_PRESET = "default"
 
@@ -128,7 +131,8 @@ class PEX(RoundProposer):
     what still departs.
 
     Options:
-        preset: ``default`` or ``reference``
+        preset: ``default``, ``reference`` or ``quick`` (smaller sizes for zoo compare's
+            default grid)
         batch_size: new sequences planned per round (default: the run's batch size, else
             100).
         candidates: mutants of frontier sequences the model scores per round.
