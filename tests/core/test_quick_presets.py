@@ -108,3 +108,13 @@ def test_the_report_marks_quick_rows(tmp_path, register_plugin):
     table = (out / "table.txt").read_text()
     assert "sized (quick)" in table
     assert "sized (quick)" in (out / "report.md").read_text()
+
+
+def test_default_spec_spells_a_proposer_as_the_default_grid_does(register_plugin):
+    from seqzoo.compare.grid import default_spec
+
+    register_plugin(FactoryPlugin("proposer", "sized", sized))
+    register_plugin(FactoryPlugin("proposer", "cbas", without_quick))
+    assert default_spec("sized") == "sized:preset=quick"
+    assert default_spec("cbas") == "cbas:cycles=2,model_epochs=5"
+    assert default_spec("hill-climb") == "hill-climb"

@@ -223,6 +223,12 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
                 gpus_per_run=_gpus(merged.get("gpus_per_run", 0)))
 
 
+def default_spec(name: str) -> str:
+    """How the default grid spells the installed proposer ``name`` (``cbas:preset=quick``,
+    or its ``[proposer_specs]`` entry, or the name): for scripts that time its runs."""
+    return _spelled(name, {}, default_config().get("proposer_specs", {}), True)
+
+
 def _spelled(name: str, user: dict[str, str], default: dict[str, str], quick: bool) -> str:
     """How ``proposers = "all"`` spells one proposer: the user's ``proposer_specs`` entry,
     else (``quick``) its ``quick`` preset where it declares one, else the default's entry;
