@@ -122,3 +122,46 @@ def test_quick_preset_changes_sizes_only_and_runs(tmp_path):
                  "lambo2:preset=quick,batch_size=16", 64, seed=0, out=tmp_path / "run",
                  threads=1, stop_on_optimum=False)
     assert result.evaluations == 64
+
+
+#: Sums of the trained weights (float64: sum, sum of magnitudes, index-weighted mean) that
+#: PyTorch Lightning's Trainer gave (the fit before this loop, at commit 84d9265); the plain
+#: loop gave the same to the last digit on the machine that recorded them.
+LIGHTNING_FITS = {
+    "default": ("project", dict(epochs=2, max_steps=7, batch_size=16),
+                (48.29293470954872, 385.4908623159572, 15.165242567327283)),
+    "joint_cosine": ("project", dict(epochs=4, max_steps=0, batch_size=16, schedule="cosine",
+                                     masking="cosine", corrupt_regression=True),
+                     (47.597366796879214, 386.29665199479496, 14.968226231467975)),
+    "paper": ("cortex", dict(epochs=3, max_steps=0, batch_size=16, lr=5e-3, schedule="cosine",
+                             beta2=0.99, masking="cosine", corrupt_regression=True,
+                             updates="per_head", loaders="per_task", classifier=False),
+              (233.02800899992872, 1190.264761536513, 115.47029222754449)),
+    "per_head_cap": ("project", dict(epochs=3, max_steps=9, batch_size=16, updates="per_head"),
+                     (53.088219520039274, 382.0462065019383, 15.643441415868207)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIGHTNING_FITS))
+def test_the_plain_loop_trains_as_lightnings_trainer_did(case):
+    import numpy as np
+
+    from seqzoo_lambo.cortex_network import build
+    from seqzoo_lambo.data import Dataset
+    from seqzoo_lambo.training import fit
+
+    network, options, expected = LIGHTNING_FITS[case]
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 6, size=(60, 10))
+    y = rng.normal(size=60)
+    y[rng.random(60) < 0.3] = -np.inf
+    data = Dataset.build(x, y, 3, np.random.default_rng(1))
+    torch.manual_seed(0)
+    net = build(network, 6, 10, 16, 2, 3, 3)
+    fit(net, data, Recipe(accelerator="cpu", **options), seed=5)
+    flat = torch.cat([p.detach().double().flatten() for p in net.state_dict().values()
+                      if p.is_floating_point()])
+    got = (float(flat.sum()), float(flat.abs().sum()),
+           float((flat * torch.arange(len(flat), dtype=torch.float64)).sum() / len(flat)))
+    # another CPU may round float32 sums differently; here they were equal
+    assert got == pytest.approx(expected, rel=1e-4)

@@ -1,6 +1,6 @@
 """The factories ``zoo`` registers: their signatures are the options, and they import nothing heavy.
 
-``zoo list`` and ``zoo plugins`` read these signatures and docstrings; torch and Lightning are
+``zoo list`` and ``zoo plugins`` read these signatures and docstrings; torch is
 imported only when a proposer is actually built (see :mod:`.proposer`).
 """
 
@@ -25,7 +25,7 @@ _COMMON_OPTIONS = """
         train_batch_size: sequences per training batch
         lr: Adam learning rate of the network
         saliency_temperature: softmax temperature of the edit-position saliency
-        accelerator: Lightning accelerator for training (auto, cpu, gpu)"""
+        accelerator: where training runs: auto (a GPU if there is one), cpu, gpu"""
 
 
 def lambo2(problem: Problem, **options):

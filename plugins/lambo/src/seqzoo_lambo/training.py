@@ -1,4 +1,4 @@
-"""One round of training with Lightning: denoising, regression and feasibility.
+"""One round of training: denoising, regression and feasibility.
 
 The three losses are summed into one Adam step a batch (``updates="joint"``), or, as cortex's
 ``NeuralTree`` trains, each head -- the LM and every ensemble member -- takes its own step
@@ -26,19 +26,21 @@ cortex's tasks each have their own data, each task its own rows (``loaders="per_
 :meth:`Dataset.task_sets`), an epoch ending with the shortest loader.
 
 The network is warm-started from the previous round, so a few epochs a round suffice.
+
+:func:`fit` is a plain loop that makes the steps PyTorch Lightning's ``Trainer`` made here
+before (the same batches, losses, optimizer steps, step cap and per-epoch schedule, in the
+same order: the same weights, ``tests/test_fast_paths.py``). Importing Lightning cost more
+CPU than a ``zoo compare`` round of ``lambo2:preset=quick`` (4 s: it loads torchmetrics,
+scipy, matplotlib and transformers).
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import warnings
 from dataclasses import dataclass
 from functools import partial
 
-import pytorch_lightning as pl
 import torch
-from pytorch_lightning.utilities import CombinedLoader
 from torch.nn import functional as F
 
 from .data import Dataset
@@ -92,14 +94,14 @@ class Recipe:
     loaders: str = "shared"
 
 
-class Lambo2Task(pl.LightningModule):
+class Lambo2Task:
     """The training objective around a network (which it does not own)."""
 
     def __init__(self, net: Network, recipe: Recipe):
-        super().__init__()
         self.net, self.recipe = net, recipe
-        # "per_head": cortex's NeuralTree steps the optimizer once per leaf, so we step by hand
+        # "per_head": cortex's NeuralTree steps the optimizer once per leaf
         self.automatic_optimization = recipe.updates == "joint"
+        self.optimizer: torch.optim.Optimizer | None = None
 
     def mask(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Which positions to mask, and each row's masked fraction."""
@@ -110,22 +112,34 @@ class Lambo2Task(pl.LightningModule):
             rate = torch.empty(len(x), 1, device=x.device).uniform_(*MASK_RATE)
         return torch.rand(x.shape, device=x.device) < rate, rate
 
-    def training_step(self, batch, batch_idx):
-        if self.automatic_optimization and not isinstance(batch, dict):
-            return sum(self.losses(*batch).values())
-        heads = ["denoise", None] + (["classify"] if self.recipe.classifier else [])
+    def training_step(self, batch) -> int:
+        """Train on one batch; returns the optimizer steps taken (what the step cap counts)."""
+        optimizer = self.optimizer
         if self.automatic_optimization:
-            return sum(self.head_loss(h, batch) for h in heads
-                       if _task_batch(batch, h) is not None)
+            loss = self.joint_loss(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return 1
         # cortex's order: every head (leaf) its own forward, loss and Adam step, shuffled
-        heads = ["denoise", *range(self.net.ensemble_size)] + heads[2:]
-        optimizer = self.optimizers()
+        heads = ["denoise", *range(self.net.ensemble_size)] + \
+            (["classify"] if self.recipe.classifier else [])
+        steps = 0
         for i in torch.randperm(len(heads)).tolist():
             if _task_batch(batch, heads[i]) is None:
                 continue
             optimizer.zero_grad()
-            self.manual_backward(self.head_loss(heads[i], batch))
+            self.head_loss(heads[i], batch).backward()
             optimizer.step()
+            steps += 1
+        return steps
+
+    def joint_loss(self, batch) -> torch.Tensor:
+        """The summed losses of every head on one batch (``updates="joint"``)."""
+        if not isinstance(batch, dict):
+            return sum(self.losses(*batch).values())
+        heads = ["denoise", None] + (["classify"] if self.recipe.classifier else [])
+        return sum(self.head_loss(h, batch) for h in heads if _task_batch(batch, h) is not None)
 
     def head_loss(self, head: str | int | None, batch) -> torch.Tensor:
         """One head's loss on its batch: ``denoise``, ``classify``, ensemble member ``head``,
@@ -136,10 +150,6 @@ class Lambo2Task(pl.LightningModule):
         if head == "classify":
             return self.classify_loss(x, feasible)
         return self.regress_loss(x, target, feasible, weights, member=head)
-
-    def on_train_epoch_end(self):
-        if not self.automatic_optimization and self.lr_schedulers() is not None:
-            self.lr_schedulers().step()
 
     def losses(self, x, target, feasible, weights) -> dict[str, torch.Tensor]:
         out = {"denoise": self.denoise_loss(x, feasible),
@@ -178,7 +188,10 @@ class Lambo2Task(pl.LightningModule):
         log_not_p = torch.log(-torch.expm1(log_p.clamp(max=-1e-6)))
         return -(feasible * log_p + (1 - feasible) * log_not_p).mean()
 
-    def configure_optimizers(self):
+    def configure_optimizers(self) -> tuple[torch.optim.Optimizer,
+                                             torch.optim.lr_scheduler.LRScheduler | None]:
+        """Adam, and the learning-rate schedule stepped at the end of every epoch (``None``:
+        constant)."""
         table = list(self.net.feasibility.parameters())
         ids = {id(p) for p in table}
         rest = [p for p in self.net.parameters() if id(p) not in ids]
@@ -187,10 +200,9 @@ class Lambo2Task(pl.LightningModule):
             groups.append({"params": table, "lr": FEASIBILITY_LR})
         optimizer = torch.optim.Adam(groups, betas=(0.9, self.recipe.beta2))
         if self.recipe.schedule == "constant":
-            return optimizer
-        schedule = torch.optim.lr_scheduler.LambdaLR(
+            return optimizer, None
+        return optimizer, torch.optim.lr_scheduler.LambdaLR(
             optimizer, partial(cosine, epochs=self.recipe.epochs))
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
 
 
 def _feasible_rows(feasible: torch.Tensor, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -221,16 +233,11 @@ def cosine(epoch: int, epochs: int, warmup: int = COSINE_WARMUP) -> float:
     return max(0.0, 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
-def quiet_lightning() -> None:
-    """Lightning reports devices and hints at INFO level every fit: one line per round is noise."""
-    for name in ("pytorch_lightning", "lightning", "lightning_fabric", "lightning.pytorch"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 def _loader(data: Dataset, recipe: Recipe, seed: int):
     """One shuffled loader over every row, or (``per_task``) each task's own over its rows,
     an epoch ending with the shortest as cortex's ``CombinedLoader("min_size")`` feeds its
-    leaves; ``None`` when no task has a row to learn from."""
+    leaves; ``None`` when no task has a row to learn from. Each loader's generator draws
+    one permutation an epoch, when the epoch starts."""
     size = recipe.batch_size
     if recipe.loaders == "shared":
         return torch.utils.data.DataLoader(data.tensors(), batch_size=size, shuffle=True,
@@ -239,31 +246,64 @@ def _loader(data: Dataset, recipe: Recipe, seed: int):
             if len(v) and (k != "classify" or recipe.classifier)}
     if not sets:
         return None
-    return CombinedLoader({k: torch.utils.data.DataLoader(
+    return _Shortest({k: torch.utils.data.DataLoader(
         v, batch_size=size, shuffle=True, generator=torch.Generator().manual_seed(seed + i))
-        for i, (k, v) in enumerate(sets.items())}, mode="min_size")
+        for i, (k, v) in enumerate(sets.items())})
+
+
+class _Shortest:
+    """Batches of several loaders as one dict a step, until the shortest is done (Lightning's
+    ``CombinedLoader`` in ``min_size`` mode: the loaders start their epoch in order)."""
+
+    def __init__(self, loaders: dict[str, torch.utils.data.DataLoader]):
+        self.loaders = loaders
+
+    def __iter__(self):
+        for batches in zip(*self.loaders.values()):
+            yield dict(zip(self.loaders, batches))
+
+
+def _device(accelerator: str) -> torch.device:
+    """Where ``accelerator`` trains, as Lightning's names pick it: ``auto`` takes a GPU when
+    one is there."""
+    if accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda")
+    if accelerator == "mps" or (accelerator == "auto" and torch.backends.mps.is_available()):
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _to(batch, device: torch.device):
+    if isinstance(batch, dict):
+        return {k: _to(v, device) for k, v in batch.items()}
+    return [t.to(device) for t in batch]
 
 
 def fit(net: Network, data: Dataset, recipe: Recipe, seed: int) -> None:
     """Train ``net`` in place on ``data`` as ``recipe`` says, its random draws from ``seed``.
 
-    The step cap keeps a round's cost flat as the data grows: warm-started, the model only
-    has to absorb the newest batch, and the shuffled loader shows it a fresh sample of the
-    rest.
+    ``recipe.epochs`` passes over the loader, stopping once ``recipe.max_steps`` optimizer
+    steps are taken (0: no cap; the cap is checked after each batch, so a ``per_head`` batch
+    finishes its heads); the schedule steps at the end of each epoch. The step cap keeps a
+    round's cost flat as the data grows: warm-started, the model only has to absorb the
+    newest batch, and the shuffled loader shows it a fresh sample of the rest.
     """
-    quiet_lightning()
     torch.manual_seed(seed)
-    with warnings.catch_warnings():
-        # on a CPU a worker-less loader is the fast choice, not a problem to warn about
-        warnings.filterwarnings("ignore", ".*does not have many workers.*")
-        warnings.filterwarnings("ignore", ".*LeafSpec.*")  # a Lightning-internal deprecation
-        loader = _loader(data, recipe, seed)
-        if loader is not None:
-            trainer = pl.Trainer(max_epochs=recipe.epochs, max_steps=recipe.max_steps or -1,
-                                 accelerator=recipe.accelerator, devices=1,
-                                 enable_progress_bar=False, enable_model_summary=False,
-                                 logger=False, enable_checkpointing=False, deterministic=True)
-            net.requires_grad_(True).train()
-            trainer.fit(Lambo2Task(net, recipe), loader)
+    loader = _loader(data, recipe, seed)
+    if loader is not None:
+        device = _device(recipe.accelerator)
+        net.to(device).requires_grad_(True).train()
+        task = Lambo2Task(net, recipe)
+        task.optimizer, schedule = task.configure_optimizers()
+        steps = 0
+        for _ in range(recipe.epochs):
+            for batch in loader:
+                steps += task.training_step(_to(batch, device))
+                if recipe.max_steps and steps >= recipe.max_steps:
+                    break
+            if schedule is not None:
+                schedule.step()
+            if recipe.max_steps and steps >= recipe.max_steps:
+                break
     # proposing only differentiates with respect to inputs, never the weights
     net.cpu().eval().requires_grad_(False)
