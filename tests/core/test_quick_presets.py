@@ -20,6 +20,16 @@ def core_only(monkeypatch):
     monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "")
 
 
+@pytest.fixture
+def sized_default(monkeypatch):
+    """A default.toml whose [proposer_specs] spells ``cbas`` with smaller sizes."""
+    from seqzoo.compare import grid
+
+    real = grid.default_config()
+    monkeypatch.setattr(grid, "default_config", lambda: {
+        **real, "proposer_specs": {"cbas": "cbas:cycles=2,model_epochs=5"}})
+
+
 @dataclass(frozen=True)
 class Sizes:
     elite: int = 10
@@ -56,20 +66,22 @@ def test_all_runs_the_quick_preset_where_one_is_declared(register_plugin):
     assert resolve().proposers == ("hill-climb", "plain", "random", "sized:preset=quick")
 
 
-def test_quick_wins_over_the_defaults_size_overrides_but_not_over_the_users(register_plugin):
-    # "cbas" is spelled in default.toml's [proposer_specs]; a quick preset replaces that
+def test_quick_wins_over_the_defaults_size_overrides_but_not_over_the_users(register_plugin,
+                                                                            sized_default):
+    # "cbas" is spelled in the default's [proposer_specs]; a quick preset replaces that
     register_plugin(FactoryPlugin("proposer", "cbas", sized))
     assert "cbas:preset=quick" in resolve().proposers
     mine = {"proposer_specs": {"cbas": "cbas:elite=5"}}
     assert "cbas:elite=5" in resolve(mine).proposers
 
 
-def test_the_defaults_size_overrides_stay_for_a_proposer_without_quick(register_plugin):
+def test_the_defaults_size_overrides_stay_for_a_proposer_without_quick(register_plugin,
+                                                                        sized_default):
     register_plugin(FactoryPlugin("proposer", "cbas", without_quick))
     assert "cbas:cycles=2,model_epochs=5" in resolve().proposers
 
 
-def test_config_full_runs_every_proposer_at_its_own_defaults(register_plugin):
+def test_config_full_runs_every_proposer_at_its_own_defaults(register_plugin, sized_default):
     register_plugin(FactoryPlugin("proposer", "sized", sized))
     register_plugin(FactoryPlugin("proposer", "cbas", without_quick))
     assert named_config("full") is not None
@@ -110,7 +122,8 @@ def test_the_report_marks_quick_rows(tmp_path, register_plugin):
     assert "sized (quick)" in (out / "report.md").read_text()
 
 
-def test_default_spec_spells_a_proposer_as_the_default_grid_does(register_plugin):
+def test_default_spec_spells_a_proposer_as_the_default_grid_does(register_plugin,
+                                                                 sized_default):
     from seqzoo.compare.grid import default_spec
 
     register_plugin(FactoryPlugin("proposer", "sized", sized))
