@@ -41,6 +41,8 @@ class QuickCost:
     warm_rows: int
     batch_size: int | None
     seed: int
+    #: torch/BLAS threads of the run (the grid's default: one).
+    threads: int = 1
     @property
     def per_1000(self) -> float:
         """Seconds per 1,000 evaluations the proposer spent: a ``cost_hint`` for its factory
@@ -51,8 +53,8 @@ class QuickCost:
         rounds = f", rounds of {self.batch_size}" if self.batch_size else ""
         return (f"{self.subject} ({QUICK}): {self.seconds:.1f} s for the default grid's "
                 f"{self.budget} evaluations on {self.oracle} ({self.budget - self.warm_rows} "
-                f"after the {self.warm_rows}-row warm start{rounds}), seed {self.seed}, one "
-                f"run at a time; {self.per_1000:.2f} s per 1,000 evaluations")
+                f"after the {self.warm_rows}-row warm start{rounds}), seed {self.seed}, "
+                f"{self.threads} thread{'s' if self.threads != 1 else ''}; {self.per_1000:.2f} s per 1,000 evaluations")
 
 
 def check_quick(factory: str | Callable[..., object], *, seed: int = 0,
@@ -98,7 +100,10 @@ def check_quick(factory: str | Callable[..., object], *, seed: int = 0,
     if result.evaluations != budget and not result.solved:
         raise ConformanceError(f"quick: the run spent {result.evaluations} of the budget "
                                f"{budget}")
-    cost = QuickCost(subject, seconds, oracle, budget, warm_rows, grid.batch_size, seed)
+    from ..threads import resolve as threads
+
+    cost = QuickCost(subject, seconds, oracle, budget, warm_rows, grid.batch_size, seed,
+                     threads(None))
     MEASURED.append(cost)
     say(str(cost))
     return cost
