@@ -165,3 +165,10 @@ def test_the_plain_loop_trains_as_lightnings_trainer_did(case):
            float((flat * torch.arange(len(flat), dtype=torch.float64)).sum() / len(flat)))
     # another CPU may round float32 sums differently; here they were equal
     assert got == pytest.approx(expected, rel=1e-4)
+
+
+def test_cost_hints_for_the_grids_eta():
+    from seqzoo.compare.eta import hint
+
+    assert 0 < hint("lambo2:preset=quick") < hint("lambo2")
+    assert hint("lambo2:preset=paper") is None  # not measured: the ETA measures it instead

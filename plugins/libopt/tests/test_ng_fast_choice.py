@@ -97,3 +97,9 @@ def test_adapter_runs_as_with_nevergrads_own_choices(monkeypatch, parametrizatio
     before = run_adapter(monkeypatch, True, parametrization)
     assert run_adapter(monkeypatch, False, parametrization) == before
     assert len(before) > 60 and len(set(before)) == len(before)
+
+
+def test_nevergrad_declares_a_cost_hint():
+    from seqzoo.compare.eta import hint
+
+    assert hint("nevergrad") > 0
