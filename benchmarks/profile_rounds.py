@@ -52,10 +52,15 @@ COMPARED_WARM_START, COMPARED_BATCH = "ga:population=200", 100
 
 
 def _compared(name: str) -> str:
-    """How the default comparison spells ``name`` (its ``[proposer_specs]``, else the name)."""
-    from seqzoo.compare.grid import default_config
+    """How the default comparison spells ``name`` (its quick preset, its ``[proposer_specs]``
+    entry, or the name) in the tree this process imports."""
+    try:
+        from seqzoo.compare.grid import default_spec
+    except ImportError:  # an old tree, from before quick presets
+        from seqzoo.compare.grid import default_config
 
-    return default_config()["proposer_specs"].get(name, name)
+        return default_config()["proposer_specs"].get(name, name)
+    return default_spec(name)
 
 
 #: name -> (proposer spec, or a callable giving it; budget; warm start; batch size or None for
