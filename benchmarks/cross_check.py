@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -150,8 +151,12 @@ def _compare(args: argparse.Namespace, module) -> int:
             run_spec = oracle_for(spec, seed, args.starts)
             # the reference first: a bad checkout or interpreter fails before ours has run
             t = time.perf_counter()
+            # --model-queries reaches the reference too where it takes it (cbas, adalead)
+            extra = ({"model_queries": args.model_queries} if "model_queries" in
+                     inspect.signature(module.reference).parameters else {})
             b = module.reference(args.method, run_spec, seed, args.rounds, args.batch_size,
-                                 python=args.reference_python, src=args.reference_src)
+                                 python=args.reference_python, src=args.reference_src,
+                                 **extra)
             t_ref = time.perf_counter() - t
             t = time.perf_counter()
             a = ours(args.method, run_spec, seed, args.rounds, args.batch_size,

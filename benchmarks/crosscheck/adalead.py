@@ -1,12 +1,17 @@
 """The reference side of the AdaLead cross-check: FLEXS's own ``Adalead`` on the same problem.
 
 :func:`reference` runs FLEXS's ``Adalead`` explorer (``flexs/baselines/explorers/adalead.py``)
-with FLEXS's ``NoisyAbstractModel`` on FLEXS's ``TFBinding`` landscape -- the same factor,
-starts, rounds, batch size, model queries and model signal as the seqzoo run it is compared
-with (``adalead:preset=reference[,model=(nam:signal=S)]`` on ``tfbind8:tf=NAME``) -- and
-returns FLEXS's metric, the best true value among the measured sequences (the starts
-included). seqzoo's ``tfbind8`` gives FLEXS's TFBind8 values exactly, so the two sides
-measure the same landscape.
+with FLEXS's ``NoisyAbstractModel`` on FLEXS's ``TFBinding`` or ``RNABinding`` landscape --
+the same problem, starts, rounds, batch size, model queries and model signal as the seqzoo
+run it is compared with (``adalead:preset=reference[,model=(nam:signal=S)]`` on
+``tfbind8:tf=NAME`` or ``rna-binding:preset=NAME``, FLEXS's registry names) -- and returns
+FLEXS's metric, the best true value among the measured sequences (the starts included).
+seqzoo's ``tfbind8`` and ``rna-binding`` give FLEXS's values (the same tables; the same
+ViennaRNA ``duplexfold`` energies and normalisation), so the two sides measure the same
+landscape. RNABinding needs ViennaRNA's ``RNA`` module in the reference interpreter
+(``pip install ViennaRNA``; this project's venv has it) and a checkout that holds
+``flexs/landscapes/rna.py``; FLEXS's RNA alphabet is ``UGCA``, seqzoo's ``ACGU`` (the order
+only names the states: mutations draw uniformly either way).
 
 Building the reference environment. FLEXS is on PyPI (``flexs`` 0.2.8), but it requires
 TensorFlow, tf-agents and tape-proteins, and its package ``__init__`` imports TensorFlow; the
@@ -73,11 +78,15 @@ def _job(method: str, oracle: str) -> dict:
     unknown = sorted(set(options) - set(FLEXS_OPTIONS))
     if unknown:
         raise ValueError(f"adalead option {unknown[0]!r} has no FLEXS counterpart")
-    if o.name != "tfbind8" or set(o.options) - {"tf", "initial"}:
-        raise ValueError(f"the reference runs FLEXS's TFBinding (tfbind8:tf=NAME[,initial=i]), "
-                         f"not {oracle!r}")
+    if o.name == "tfbind8" and not set(o.options) - {"tf", "initial"}:
+        landscape, problem = "tf_binding", o.options.get("tf", "SIX6_REF_R1")
+    elif o.name == "rna-binding" and not set(o.options) - {"preset", "initial"}:
+        landscape, problem = "rna", o.options.get("preset", "L14_RNA1")
+    else:
+        raise ValueError(f"the reference runs FLEXS's TFBinding (tfbind8:tf=NAME[,initial=i]) "
+                         f"or RNABinding (rna-binding:preset=NAME[,initial=i]), not {oracle!r}")
     initial = o.options.get("initial")
-    return {"tf": o.options.get("tf", "SIX6_REF_R1"),
+    return {"landscape": landscape, "problem": problem,
             "initial": None if initial is None else int(initial),
             "signal": float(ms.options.get("signal", 0.9)),  # seqzoo's and FLEXS's default
             "options": {k: FLEXS_OPTIONS[k](v) for k, v in options.items()}}
@@ -110,7 +119,11 @@ def reference(method: str, oracle: str, seed: int, rounds: int, batch_size: int,
     if not (Path(src) / "flexs" / "baselines" / "explorers" / "adalead.py").is_file():
         raise ValueError(f"no FLEXS checkout at {src} (flexs/baselines/explorers/adalead.py "
                          f"is missing); see this module's docstring")
-    job = {**_job(method, oracle), "seed": int(seed), "rounds": int(rounds),
+    job = _job(method, oracle)
+    if not (Path(src) / "flexs" / "landscapes" / f"{job['landscape']}.py").is_file():
+        raise ValueError(f"the FLEXS checkout at {src} has no flexs/landscapes/"
+                         f"{job['landscape']}.py; see this module's docstring")
+    job = {**job, "seed": int(seed), "rounds": int(rounds),
            "batch_size": int(batch_size) + bool(equal_rounds), "model_queries": int(model_queries), "src": src}
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     proc = subprocess.run([python or sys.executable, str(Path(__file__).resolve()),
@@ -151,30 +164,37 @@ def _load_flexs(src: str):
     flexs.Explorer = flexs.explorer.Explorer
     from flexs.baselines.explorers.adalead import Adalead
     from flexs.baselines.models.noisy_abstract_model import NoisyAbstractModel
-    from flexs.landscapes import tf_binding
     from flexs.utils import sequence_utils
 
-    return Adalead, NoisyAbstractModel, tf_binding, sequence_utils
+    return Adalead, NoisyAbstractModel, sequence_utils
 
 
 def _worker() -> None:
     job = json.load(sys.stdin)
     sys.path.insert(0, job["src"])
+    import importlib
     import random
 
     import numpy as np
     import pandas as pd
 
-    Adalead, NoisyAbstractModel, tf_binding, sequence_utils = _load_flexs(job["src"])
-    problem = tf_binding.registry()[job["tf"]]
-    starts = problem["starts"] if job["initial"] is None else [problem["starts"][job["initial"]]]
+    Adalead, NoisyAbstractModel, sequence_utils = _load_flexs(job["src"])
+    module = importlib.import_module(f"flexs.landscapes.{job['landscape']}")
+    problem = module.registry()[job["problem"]]
+    if job["landscape"] == "rna":  # RNABinding; its starts are a dict keyed 1..5, in order
+        landscape_class, alphabet = module.RNABinding, sequence_utils.RNAA
+        starts = list(problem["starts"].values())
+    else:
+        landscape_class, alphabet = module.TFBinding, sequence_utils.DNAA
+        starts = list(problem["starts"])
+    starts = starts if job["initial"] is None else [starts[job["initial"]]]
     random.seed(job["seed"])
     np.random.seed(job["seed"])
-    landscape = tf_binding.TFBinding(**problem["params"])
+    landscape = landscape_class(**problem["params"])
     model = NoisyAbstractModel(landscape, signal_strength=job["signal"])
     explorer = Adalead(model, rounds=job["rounds"], sequences_batch_size=job["batch_size"],
                        model_queries_per_batch=job["model_queries"],
-                       starting_sequence=starts[0], alphabet=sequence_utils.DNAA,
+                       starting_sequence=starts[0], alphabet=alphabet,
                        **job["options"])
     # flexs.Explorer.run's loop (see the module docstring for why it is written out)
     model.cost = 0
