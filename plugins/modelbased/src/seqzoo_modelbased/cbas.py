@@ -118,9 +118,9 @@ PRESETS = {
                           vae_batch=100, vae_lr=1e-4, vae_clip=0.5, vae_patience=3,
                           model="nam"),
     # zoo compare's default grid: two generator refits a round, three epochs of the VAE and
-    # the ensemble, 200 samples (its 3,000 evaluations, seed 0: 94 s of CPU where the grid's
-    # earlier cycles=2,model_epochs=5 took 312, on a loaded 2-core machine)
-    "quick": Settings(cycles=2, model_epochs=3, vae_epochs=3, samples=200),
+    # the ensemble, 200 samples, the ensemble on the best 1,000 rows (half a round's time was
+    # the ensemble's fit on up to 5,000; profiled on 4 rounds of the default grid's run)
+    "quick": Settings(cycles=2, model_epochs=3, vae_epochs=3, samples=200, max_data=1000),
 }
 DEFAULT_PRESET = "default"
 
@@ -511,5 +511,7 @@ for _cls in (CbAS, DbAS):
     _cls.__signature__ = _signature(Settings, PRESETS, DEFAULT_PRESET, (PROBLEM,))
     _cls.presets = tuple(PRESETS)
 # seconds per 1,000 evaluations for zoo compare's ETA until a run of its own has finished
-# (the quick preset's default-grid run, seed 0, CPU seconds on a loaded 2-core machine)
-CbAS.cost_hint = DbAS.cost_hint = {"quick": 31.0}
+# (the quick preset's default-grid runs, median wall seconds of three seeds on a quiet 2-core
+# machine, two runs at a time: cbas 56.2, dbas 45.8 for 3,000 evaluations)
+CbAS.cost_hint = {"quick": 19.0}
+DbAS.cost_hint = {"quick": 15.0}
