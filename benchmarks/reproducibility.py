@@ -43,7 +43,7 @@ FILE = Path(__file__).with_name("fingerprints.json")
 
 #: Sizes that keep a fingerprint run within seconds; the algorithm is each proposer's own.
 SMALL = {
-    "llome": "llome:preset=cpu,labels_per_round=32,seeds_per_round=4",
+    "llome": "llome:preset=cpu,labels_per_round=32,seeds_per_round=4,ga_population=64",
     "cbas": "cbas:cycles=2,model_epochs=5",
     "dbas": "dbas:cycles=2,model_epochs=5",
     "pex": "pex:model_epochs=5",
