@@ -23,6 +23,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Column
 
 from ..display import console
 from .eta import Costs, finish_time, work
@@ -65,7 +66,11 @@ class GridProgress:
         self.lock = threading.Lock()
         self.closed = False
         self.start = clock()
-        self.view = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+        # a row wider than the terminal wraps, and the live view then redraws one line short,
+        # leaving stale lines behind: long labels (llome's spec) are cut with an ellipsis
+        label = Column(no_wrap=True, overflow="ellipsis", max_width=max(20, console.width // 2))
+        self.view = Progress(TextColumn("[bold]{task.description}", table_column=label),
+                             BarColumn(),
                              MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                              TimeElapsedColumn(), console=console,
                              disable=not enabled or self.plain)
