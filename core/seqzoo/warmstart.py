@@ -69,7 +69,9 @@ def read_file(path: str | Path, alphabet: str, length: int) -> tuple[np.ndarray,
     return x, np.array(values, dtype=float)
 
 
-def _jsonl_rows(text: str, path: Path):
+def json_records(text: str, path: Path):
+    """``(line number, record)`` for each non-blank line of a JSON-lines file of measured
+    sequences: every record is an object with a ``sequence``, else one line saying which."""
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -79,6 +81,11 @@ def _jsonl_rows(text: str, path: Path):
             raise SeqzooError(f"{path}: line {i} is not JSON") from None
         if not isinstance(rec, dict) or "sequence" not in rec:
             raise SeqzooError(f"{path}: line {i} has no 'sequence'")
+        yield i, rec
+
+
+def _jsonl_rows(text: str, path: Path):
+    for i, rec in json_records(text, path):
         if "value" not in rec:
             value = math.nan
         elif rec["value"] is None:

@@ -16,13 +16,13 @@ in file order): which of two values is the true one is the lab's call, not the c
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import SeqzooError
+from ..warmstart import json_records
 from .settings import check_sequence
 
 SUFFIXES = (".csv", ".jsonl")
@@ -78,15 +78,7 @@ def _csv(text: str, path: Path) -> Iterator[Row]:
 
 
 def _jsonl(text: str, path: Path) -> Iterator[Row]:
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            raise SeqzooError(f"{path}: line {i} is not JSON") from None
-        if not isinstance(rec, dict) or "sequence" not in rec:
-            raise SeqzooError(f"{path}: line {i} has no 'sequence'")
+    for i, rec in json_records(text, path):
         yield Row(f"{path}: line {i}", rec["sequence"], rec.get("value"), rec.get("round"))
 
 
