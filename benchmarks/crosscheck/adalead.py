@@ -138,30 +138,9 @@ def reference(method: str, oracle: str, seed: int, rounds: int, batch_size: int,
 # -- the worker: runs in the reference interpreter, imports nothing from seqzoo -------------------
 def _load_flexs(src: str):
     """Import FLEXS's landscape, model and explorer modules without its package __init__s."""
-    import types
+    from flexs_import import load_core
 
-    for name in ("flexs", "flexs.baselines", "flexs.baselines.explorers",
-                 "flexs.baselines.models", "flexs.landscapes"):
-        package = types.ModuleType(name)
-        package.__path__ = [os.path.join(src, *name.split("."))]
-        sys.modules[name] = package
-    try:
-        import editdistance  # noqa: F401
-    except ImportError:  # the same distance from rapidfuzz (both are Levenshtein's)
-        from rapidfuzz.distance import Levenshtein
-
-        sys.modules["editdistance"] = types.SimpleNamespace(eval=Levenshtein.distance)
-    import flexs
-    import flexs.landscape
-    import flexs.types  # noqa: F401
-
-    flexs.Landscape = flexs.landscape.Landscape
-    import flexs.model
-
-    flexs.Model, flexs.LandscapeAsModel = flexs.model.Model, flexs.model.LandscapeAsModel
-    import flexs.explorer
-
-    flexs.Explorer = flexs.explorer.Explorer
+    load_core(src)
     from flexs.baselines.explorers.adalead import Adalead
     from flexs.baselines.models.noisy_abstract_model import NoisyAbstractModel
     from flexs.utils import sequence_utils

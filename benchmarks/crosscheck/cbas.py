@@ -154,30 +154,9 @@ def _bridge_keras3() -> None:
 
 def _load_flexs(src: str):
     """Import FLEXS's landscape, model, explorer and VAE modules without its package __init__s."""
-    import types
+    from flexs_import import load_core
 
-    for name in ("flexs", "flexs.baselines", "flexs.baselines.explorers",
-                 "flexs.baselines.models", "flexs.landscapes", "flexs.utils"):
-        package = types.ModuleType(name)
-        package.__path__ = [os.path.join(src, *name.split("."))]
-        sys.modules[name] = package
-    try:
-        import editdistance  # noqa: F401
-    except ImportError:  # the same distance from rapidfuzz (both are Levenshtein's)
-        from rapidfuzz.distance import Levenshtein
-
-        sys.modules["editdistance"] = types.SimpleNamespace(eval=Levenshtein.distance)
-    import flexs
-    import flexs.landscape
-    import flexs.types  # noqa: F401
-
-    flexs.Landscape = flexs.landscape.Landscape
-    import flexs.model
-
-    flexs.Model, flexs.LandscapeAsModel = flexs.model.Model, flexs.model.LandscapeAsModel
-    import flexs.explorer
-
-    flexs.Explorer = flexs.explorer.Explorer
+    load_core(src)
     _bridge_keras3()
     from flexs.baselines.explorers.cbas_dbas import CbAS
     from flexs.baselines.models.noisy_abstract_model import NoisyAbstractModel
