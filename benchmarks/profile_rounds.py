@@ -79,6 +79,9 @@ METHODS = {
     "nevergrad-full": (lambda: _compared("nevergrad"), 5000, COMPARED_WARM_START,
                        COMPARED_BATCH),
     "cbas": (lambda: _compared("cbas"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "dbas": (lambda: _compared("dbas"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "cbas-full": ("cbas", 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "dbas-full": ("dbas", 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
 }
 #: Warm-start evaluations where not 2,000.
 WARM_BUDGET = {"lambo2-paper-small": 1000}
@@ -109,6 +112,8 @@ PHASES = {
 for _name in ("lambo2-10k", "lambo2-grid", "lambo2-quick"):
     PHASES[_name] = PHASES["lambo2"]
 PHASES["nevergrad-full"] = PHASES["nevergrad"]
+for _name in ("dbas", "cbas-full", "dbas-full"):
+    PHASES[_name] = PHASES["cbas"]
 
 
 def _spec(name: str) -> tuple[str, int, str | None, int | None]:
