@@ -199,3 +199,28 @@ def test_staged_hands_out_new_rows_until_told_and_grows():
     assert staged.record(np.arange(8).reshape(4, 2), np.arange(4.0))
     with pytest.raises(ValueError):
         Staged(np.zeros((2, 2), int)).record(np.ones((1, 2), int), np.zeros(1))
+
+
+@pytest.mark.parametrize("signal, own_values", [(0.5, True), (0.0, False)])
+def test_nam_reads_each_true_value_once(signal, own_values):
+    from seqzoo.nam import NoisyAbstractModel
+    from seqzoo.protocol import Problem
+
+    oracle = engine.build_oracle("hamming:num_states=4,dim=10")
+    read: list[bytes] = []
+
+    def truth(x):
+        read.extend(row.tobytes() for row in np.asarray(x, dtype=np.int64))
+        return oracle(x)
+
+    x0 = np.asarray(oracle.initial_solutions(), dtype=np.int64)
+    model = NoisyAbstractModel(Problem(oracle.alphabet, 10, x0, ground_truth=truth),
+                               signal=signal, distance="hamming")
+    model.fit(x0, oracle(x0))
+    queries = np.random.default_rng(2).integers(0, 4, size=(30, 10))
+    model.predict(queries)
+    model.predict(np.concatenate([queries, queries[::-1]]))  # answered from the cache
+    assert len(read) == len(set(read))  # no sequence is read twice
+    # signal 0 reads only nearest neighbours' values (the noise's scale), so the last query,
+    # nobody's neighbour, is never read
+    assert (queries[-1].tobytes() in read) is own_values
