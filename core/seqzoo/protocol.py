@@ -185,6 +185,17 @@ class Problem:
     def num_states(self) -> int:
         return len(self.alphabet)
 
+    def check_whole_rounds(self, what: str, count: int, hint: str) -> None:
+        """Refuse a proposer whose ``count`` proposals between tells (``what``: "a
+        generation's 90 new particles") cannot fill whole rounds: under rounds nothing is
+        told mid-round, so such a proposer would wait for a tell that never comes.
+
+        Raises ``ValueError`` (one line, ending in ``hint``: what to set instead)."""
+        if self.rounds and self.batch_size and count % self.batch_size:
+            raise ValueError(f"under rounds {what} must be a multiple of the batch size "
+                             f"{self.batch_size}: a round cannot be filled without a tell; "
+                             f"{hint}, or run with --rounds free")
+
     def rng(self, salt: int = 0) -> np.random.Generator:
         """A generator derived from the run's seed (``salt`` separates independent streams)."""
         import numpy as np

@@ -224,3 +224,18 @@ def test_nam_reads_each_true_value_once(signal, own_values):
     # signal 0 reads only nearest neighbours' values (the noise's scale), so the last query,
     # nobody's neighbour, is never read
     assert (queries[-1].tobytes() in read) is own_values
+
+
+def test_whole_rounds_are_checked_in_one_place():
+    from seqzoo.protocol import Problem
+
+    x0 = np.zeros((1, 4), dtype=np.int64)
+    rounds = Problem("ABCD", 4, x0, batch_size=30)
+    rounds.check_whole_rounds("a generation's 60 particles", 60, "leave it out")
+    with pytest.raises(ValueError) as err:
+        rounds.check_whole_rounds("a generation's 50 particles", 50, "leave it out")
+    assert str(err.value) == (
+        "under rounds a generation's 50 particles must be a multiple of the batch size 30: "
+        "a round cannot be filled without a tell; leave it out, or run with --rounds free")
+    Problem("ABCD", 4, x0, batch_size=30, rounds=False).check_whole_rounds("x", 50, "y")
+    Problem("ABCD", 4, x0).check_whole_rounds("x", 50, "y")  # no batch size: nothing to fill

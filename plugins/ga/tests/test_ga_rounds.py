@@ -99,7 +99,7 @@ def test_oracle_only_adalead_fills_exact_rounds(options):
 def test_adalead_options_that_do_not_fit_say_so():
     with pytest.raises(ValueError, match="eval_batch_size"):
         AdaLead(problem(), eval_batch_size=10)  # no model, no chunks
-    with pytest.raises(ValueError, match="multiple of the run's batch size 20"):
+    with pytest.raises(ValueError, match="multiple of the batch size 20"):
         AdaLead(problem(20), batch_size=30)
     with pytest.raises(ValueError, match="parents"):
         AdaLead(problem(), parents="best")

@@ -151,11 +151,8 @@ class AdaLead:
         eval_batch_size = _EVAL_BATCH_SIZE if eval_batch_size is None else eval_batch_size
         if eval_batch_size < 1:
             raise ValueError(f"eval_batch_size must be at least 1, got {eval_batch_size}")
-        batch = problem.batch_size
-        if problem.rounds and batch is not None and batch_size % batch:
-            raise ValueError(f"under rounds batch_size ({batch_size}) must be a multiple of the "
-                             f"run's batch size {batch}: a round cannot be filled without a "
-                             f"tell; leave batch_size out to make it the run's")
+        problem.check_whole_rounds(f"batch_size ({batch_size})", batch_size,
+                                   "leave batch_size out to make it the run's")
         self.batch_size, self.threshold, self.recomb_rate = batch_size, threshold, recomb_rate
         self.rho, self.max_depth, self.parents = rho, max_depth, parents
         self.eval_batch_size = eval_batch_size

@@ -69,13 +69,10 @@ class GeneticAlgorithm:
         # the engine's default batch: what one generation asks for (elites are not re-asked)
         self.batch_size = population - math.ceil(survival_quantile * population) if elitism \
             else population
-        batch = problem.batch_size
-        if problem.rounds and batch is not None and self.batch_size % batch:
-            raise ValueError(
-                f"under rounds a generation's {self.batch_size} new particles (population "
-                f"{population}{', elites not asked' if elitism else ''}) must be a multiple of "
-                f"the batch size {batch}: a round cannot be filled without a tell; leave "
-                f"population out to make it the batch size, or run with --rounds free")
+        problem.check_whole_rounds(
+            f"a generation's {self.batch_size} new particles (population {population}"
+            f"{', elites not asked' if elitism else ''})", self.batch_size,
+            "leave population out to make it the batch size")
         self.fixed_offspring = problem.rounds
         self.rng = problem.rng()
         self.generations = 0

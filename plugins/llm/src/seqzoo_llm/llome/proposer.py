@@ -180,11 +180,9 @@ class Llome:
         # A shared warm start replaces the internal GA: every method of a comparison then
         # trains on the same rows, and none of the budget goes to a second warm start.
         self.ga_budget = 0 if problem.warm_start is not None else s.seed_evaluations
-        if problem.rounds and problem.batch_size and s.labels_per_round % problem.batch_size:
-            # a language-model round is told whole before the next is generated
-            raise ValueError(f"under rounds labels_per_round ({s.labels_per_round}) must be a "
-                             f"multiple of the batch size ({problem.batch_size}); or run with "
-                             f"--rounds free")
+        # a language-model round is told whole before the next is generated
+        problem.check_whole_rounds(f"labels_per_round ({s.labels_per_round})",
+                                   s.labels_per_round, "set labels_per_round to one")
         if self.ga_budget and problem.rounds and problem.batch_size:
             # under rounds the GA's phase ends with a round: a language-model round cannot
             # start on rows that the engine has not told yet
