@@ -82,6 +82,10 @@ METHODS = {
     "dbas": (lambda: _compared("dbas"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
     "cbas-full": ("cbas", 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
     "dbas-full": ("dbas", 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "pex": (lambda: _compared("pex"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "pex-full": ("pex", 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "bo": (lambda: _compared("bo"), 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
+    "bo-full": ("bo", 2000 + 5 * 100, COMPARED_WARM_START, COMPARED_BATCH),
 }
 #: Warm-start evaluations where not 2,000.
 WARM_BUDGET = {"lambo2-paper-small": 1000}
