@@ -24,6 +24,25 @@ def _console(**options: Any) -> Console:
 
 
 console = _console(stderr=True)
+_notes_on = True
+
+
+def note(text: str) -> None:
+    """A proposer's progress line (LLOME's round summary) on stderr, unless notes are off."""
+    if _notes_on:
+        console.print(text, markup=False)
+
+
+@contextmanager
+def notes_off() -> Iterator[None]:
+    """Silence :func:`note`: under ``zoo run --quiet``, and in ``zoo compare``'s runs, where
+    the grid's live display owns the terminal (the proposer's run folder keeps its record)."""
+    global _notes_on
+    before, _notes_on = _notes_on, False
+    try:
+        yield
+    finally:
+        _notes_on = before
 
 
 def stdout_console(**options: Any) -> Console:

@@ -239,3 +239,26 @@ def test_whole_rounds_are_checked_in_one_place():
         "a round cannot be filled without a tell; leave it out, or run with --rounds free")
     Problem("ABCD", 4, x0, batch_size=30, rounds=False).check_whole_rounds("x", 50, "y")
     Problem("ABCD", 4, x0).check_whole_rounds("x", 50, "y")  # no batch size: nothing to fill
+
+
+class Chatty(Piecewise):
+    """Says a line after every round, as LLOME does."""
+
+    def tell(self, x, y):
+        from seqzoo.display import note
+
+        note(f"chatty told {len(x)}")
+
+
+@pytest.mark.parametrize("argv, shown", [
+    (["run", "--budget", "31"], True),
+    (["run", "--budget", "31", "--quiet"], False),
+    (["compare", "--budget", "31", "--seeds", "0", "--workers", "1"], False),
+])
+def test_a_proposers_notes_show_only_under_a_talkative_zoo_run(tmp_path, capsys, argv, shown):
+    from seqzoo.cli import main
+
+    with registered(FactoryPlugin("proposer", "chatty", Chatty)):
+        assert main(argv + ["--oracle", ORACLE, "--proposer", "chatty", "--batch-size", "10",
+                            "--out", str(tmp_path / "out")]) == 0
+    assert ("chatty told 10" in capsys.readouterr().err) is shown

@@ -81,11 +81,12 @@ def _bool_action():
 def main(args) -> int:
     import json
     import sys
+    from contextlib import nullcontext
     from pathlib import Path
 
     from .. import engine
     from ..protocol import MODEL_QUERIES
-    from ..display import console, run_progress, summary
+    from ..display import console, notes_off, run_progress, summary
     from ..errors import SeqzooError
     from ..runlog import RunDir
     from .interrupts import kept_on_interrupt
@@ -126,7 +127,8 @@ def main(args) -> int:
     folder = args.resume or args.out
     with kept_on_interrupt(lambda: f"every evaluation so far is in {folder}; "
                                    f"zoo run --resume {folder} continues the run"):
-        with run_progress(label, not args.quiet) as observe:
+        with run_progress(label, not args.quiet) as observe, \
+                (notes_off() if args.quiet else nullcontext()):
             job.observer = observe
             result = go()
     if not args.quiet:

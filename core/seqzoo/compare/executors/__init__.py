@@ -50,11 +50,14 @@ def execute(task: RunTask, notify: Notify | None = None) -> dict[str, Any]:
 
             oracle = build_oracle(task.oracle)
             rows = task.load_warm_rows(oracle.alphabet, int(oracle.length))
+        from ...display import notes_off
+
         observe = observer(task.key, send)
-        if state == INTERRUPTED:
-            result = Engine.from_rundir(task.folder, observe, rows).resume()
-        else:
-            result = Engine(task.config(), task.folder, observe, rows).run(overwrite=True)
+        with notes_off():  # the grid's display owns the terminal
+            if state == INTERRUPTED:
+                result = Engine.from_rundir(task.folder, observe, rows).resume()
+            else:
+                result = Engine(task.config(), task.folder, observe, rows).run(overwrite=True)
         return result.to_json()
     finally:
         # through the same channel as "start": a worker's next "start" can never overtake

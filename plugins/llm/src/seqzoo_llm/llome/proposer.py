@@ -363,9 +363,9 @@ class Llome:
         if workdir is not None:
             self.backend.save(Path(workdir) / record["checkpoint"])
             append_round(workdir, {k: record[k] for k in ROUND_KEYS})
-        from seqzoo.display import console
+        from seqzoo.display import note
 
-        console.print(round_line(record) + ("" if verdict.passed else
+        note(round_line(record) + ("" if verdict.passed else
                                             " (kept: no earlier model)" if cur.index == 0
                                             else " (fell back to the previous model)"))
         self.round, self.last_edit_distance = cur.index, record["edit_distance"]
