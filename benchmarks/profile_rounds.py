@@ -74,6 +74,7 @@ METHODS = {
     "lambo2-grid": ("lambo2", 5000, COMPARED_WARM_START, COMPARED_BATCH),
     "lambo2-quick": ("lambo2:preset=quick", 5000, COMPARED_WARM_START, COMPARED_BATCH),
     "llome": ("llome:preset=cpu,labels_per_round=1000", 2000 + 1000, "ga", None),
+    "llome-quick": (lambda: _compared("llome"), 5000, COMPARED_WARM_START, COMPARED_BATCH),
     "nevergrad": (lambda: _compared("nevergrad"), 2000 + 5 * 100, COMPARED_WARM_START,
                   COMPARED_BATCH),
     "nevergrad-full": (lambda: _compared("nevergrad"), 5000, COMPARED_WARM_START,
@@ -116,6 +117,7 @@ PHASES = {
 for _name in ("lambo2-10k", "lambo2-grid", "lambo2-quick"):
     PHASES[_name] = PHASES["lambo2"]
 PHASES["nevergrad-full"] = PHASES["nevergrad"]
+PHASES["llome-quick"] = PHASES["llome"]
 for _name in ("dbas", "cbas-full", "dbas-full"):
     PHASES[_name] = PHASES["cbas"]
 

@@ -27,10 +27,11 @@ console = _console(stderr=True)
 _notes_on = True
 
 
-def note(text: str) -> None:
-    """A proposer's progress line (LLOME's round summary) on stderr, unless notes are off."""
+def note(text: str, markup: bool = False) -> None:
+    """A proposer's progress line (LLOME's round summary) on stderr, unless notes are off;
+    ``markup``: the text holds rich's ``[bold]...[/bold]`` tags."""
     if _notes_on:
-        console.print(text, markup=False)
+        console.print(text, markup=markup)
 
 
 @contextmanager

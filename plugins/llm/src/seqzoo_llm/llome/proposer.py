@@ -366,8 +366,8 @@ class Llome:
         from seqzoo.display import note
 
         note(round_line(record) + ("" if verdict.passed else
-                                            " (kept: no earlier model)" if cur.index == 0
-                                            else " (fell back to the previous model)"))
+                                   " (kept: no earlier model)" if cur.index == 0
+                                   else " (fell back to the previous model)"), markup=True)
         self.round, self.last_edit_distance = cur.index, record["edit_distance"]
         self.train_slice = (cur.label_start, len(self.y))
 
