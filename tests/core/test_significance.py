@@ -146,3 +146,25 @@ def test_without_scipy_nothing_is_tested_and_the_reason_says_how_to_get_it(monke
     assert not found.tested and found.groups == {} and found.friedman_p is None
     assert "seqzoo[stats]" in found.reason
     assert found.mean_ranks.tolist() == [1.0, 2.0]  # ranks need no scipy
+
+
+def test_a_grid_of_many_oracles_draws_figures_of_a_drawable_size(tmp_path, register_plugin,
+                                                                  monkeypatch):
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    monkeypatch.setenv("SEQZOO_LOAD_PLUGINS", "")
+    register_plugin(FactoryPlugin("proposer", "stubborn", Stubborn))
+    out = tmp_path / "cmp"
+    argv = ["compare", "--seeds", "0-4", "--budget", "30", "--batch-size", "10", "--out",
+            str(out), "--quiet", "--workers", "1", "--proposer", "hill-climb",
+            "--proposer", "stubborn"]
+    for dim in range(6, 20):  # 14 oracles, each tested on its 5 seeds
+        argv += ["--oracle", f"hamming:num_states=4,dim={dim}"]
+    assert cli.main(argv) == 0
+    # 14 tested oracles are more than CD_PANELS: only the panel over all of them
+    with Image.open(out / "critical_difference.png") as cd:
+        assert cd.size[1] < 3000
+    with Image.open(out / "regret.png") as regret:  # four panels a row, four rows
+        width, height = regret.size
+        assert width < 3000 and height > 1500  # one row of 14 would be 9,240 pixels wide

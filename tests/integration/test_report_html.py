@@ -147,3 +147,20 @@ def test_a_low_feasible_share_is_flagged(tmp_path, monkeypatch):
         in report
     if html.available():
         assert '<span class="low"' in (out / "report.html").read_text()
+
+
+def test_a_step_curve_keeps_only_the_points_where_it_changes():
+    go = pytest.importorskip("plotly.graph_objects")
+    from seqzoo.compare.html import _band
+
+    x = list(range(0, 100, 10))
+    med = [0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 0.5, 0.9, 0.9, 0.9]
+    q25 = [None, None, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
+    fig = go.Figure()
+    _band(fig, x, q25, med, med, "p", "#1f77b4", "best value", "evaluations")
+    line = fig.data[-1]
+    assert list(line.x) == [0, 20, 30, 70, 90]
+    # as a step function ("hv") it is the same curve at every original point
+    for xi, yi in zip(x, med):
+        last = max(i for i, k in enumerate(line.x) if k <= xi)
+        assert line.y[last] == yi

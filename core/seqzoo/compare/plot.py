@@ -1,7 +1,8 @@
 """``regret.png``: regret (or best value, when the optimum is unknown) against evaluations,
-the median over seeds with an interquartile band per proposer, one panel per oracle; and
-``critical_difference.png``: the mean ranks and significance groups as a critical
-difference diagram (Demsar 2006), one panel per oracle and one over all oracles.
+the median over seeds with an interquartile band per proposer, one panel per oracle (four
+to a row); and ``critical_difference.png``: the mean ranks and significance groups as a
+critical difference diagram (Demsar 2006), one panel per tested oracle (up to twelve) and
+one over all oracles.
 
 matplotlib is the optional extra ``seqzoo[plot]``; it is imported here only, and lazily.
 """
@@ -19,6 +20,10 @@ from .stats import step_values
 from .tables import labels
 
 POINTS = 200
+#: regret.png's panels per row.
+PANELS_PER_ROW = 4
+#: The most per-oracle panels critical_difference.png draws (beyond, only the one over all).
+CD_PANELS = 12
 
 
 def available() -> bool:
@@ -62,8 +67,14 @@ def plot(analysis: Analysis, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     oracles, short = analysis.grid.oracles, labels(analysis.grid.proposers)
-    fig, axes = plt.subplots(1, len(oracles), figsize=(5.5 * len(oracles), 4.2), squeeze=False)
-    for ax, oracle in zip(axes[0], oracles):
+    # rows of at most PANELS_PER_ROW: a grid of 85 oracles (flexs-paper's starts) in one row
+    # would be 56,000 pixels wide
+    cols = min(len(oracles), PANELS_PER_ROW)
+    rows = -(-len(oracles) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 4.2 * rows), squeeze=False)
+    for ax in axes.flat[len(oracles):]:
+        ax.set_axis_off()
+    for ax, oracle in zip(axes.flat, oracles):
         known = any(r.optimum is not None for r in analysis.records if r.task.oracle == oracle)
         for proposer in rank_order(analysis):
             found = quartiles(analysis, oracle, proposer)
@@ -76,7 +87,7 @@ def plot(analysis: Analysis, path: Path) -> None:
         ax.set_xlabel("evaluations")
         ax.set_ylabel("regret" if known else "best value")
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=8)
+    axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"median and interquartile range over seeds {list(analysis.grid.seeds)}",
                  fontsize=10)
     fig.tight_layout()
@@ -93,9 +104,15 @@ def rank_order(analysis: Analysis) -> list[str]:
 
 
 def cd_scopes(analysis: Analysis) -> list[str]:
-    """The panels of the diagram: every oracle's (when there are several), then all."""
+    """The panels of the diagram: every oracle's (when there are several, and no more than
+    ``CD_PANELS`` of them could be tested), then all. An untested oracle's panel would say
+    only "not tested" (stats.csv says why), and a panel is as tall as the proposers are many:
+    a grid of one seed on 85 oracles drew a figure past matplotlib's 65,536 pixels."""
     oracles = list(analysis.grid.oracles)
-    return (oracles if len(oracles) > 1 else []) + [ALL_ORACLES]
+    if len(oracles) == 1:
+        return [ALL_ORACLES]
+    tested = [o for o in oracles if analysis.significance[o].tested]
+    return (tested if len(tested) <= CD_PANELS else []) + [ALL_ORACLES]
 
 
 def draw_cd(ax, found: Significance, names: dict[str, str], title: str) -> None:
