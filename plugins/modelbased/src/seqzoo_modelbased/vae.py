@@ -36,6 +36,23 @@ def _flexs_decoder(size: int, hidden: int, latent: int) -> nn.Sequential:
                          nn.Linear(hidden, size))
 
 
+class _EarlyStop:
+    """Keras's ``EarlyStopping`` on the epoch's loss: stop after ``patience`` epochs without
+    a lower one (``patience`` 0: never)."""
+
+    def __init__(self, patience: int):
+        self.patience, self.best, self.stale = patience, float("inf"), 0
+
+    def stop(self, loss: float) -> bool:
+        if not self.patience:
+            return False
+        if loss < self.best:
+            self.best, self.stale = loss, 0
+            return False
+        self.stale += 1
+        return self.stale >= self.patience
+
+
 class VAE(nn.Module):
     def __init__(self, length: int, num_states: int, hidden: int = 64, latent: int = 8,
                  network: str = "small"):
@@ -92,7 +109,7 @@ class VAE(nn.Module):
         tx = torch.as_tensor(x[keep], dtype=torch.long)
         tw = torch.as_tensor(weights[keep] / weights[keep].mean(), dtype=torch.float32)
         optimizer = torch.optim.Adam(self.parameters(), lr=lr)
-        best, stale = float("inf"), 0
+        stopper = _EarlyStop(patience)
         self.train()
         for _ in range(epochs):
             order = torch.randperm(len(tx), generator=generator)
@@ -109,13 +126,8 @@ class VAE(nn.Module):
                     nn.utils.clip_grad_value_(self.parameters(), clip)
                 optimizer.step()
                 total += float(loss.detach()) * len(rows)
-            if patience:
-                if total < best:
-                    best, stale = total, 0
-                else:
-                    stale += 1
-                    if stale >= patience:
-                        break
+            if stopper.stop(total):
+                break
         self.eval()
 
     def _fit_numpy(self, x: np.ndarray, weights: np.ndarray, epochs: int,
@@ -131,7 +143,7 @@ class VAE(nn.Module):
         rows = np.ascontiguousarray(x, dtype=np.int64)
         onehot = np.eye(self.num_states, dtype=np.float32)[rows].reshape(len(rows), -1)
         w = (weights / weights.mean()).astype(np.float32)
-        best, stale = float("inf"), 0
+        stopper = _EarlyStop(patience)
         for _ in range(epochs):
             order = torch.randperm(len(rows), generator=generator).numpy()
             total = 0.0
@@ -141,13 +153,8 @@ class VAE(nn.Module):
                 loss = step.loss_and_grad(onehot[pick], rows[pick], w[pick], eps)
                 step.adam(lr, clip)
                 total += loss * len(pick)
-            if patience:
-                if total < best:
-                    best, stale = total, 0
-                else:
-                    stale += 1
-                    if stale >= patience:
-                        break
+            if stopper.stop(total):
+                break
         with torch.no_grad():
             for p, value in zip(params, step.views):
                 p.copy_(torch.from_numpy(value))

@@ -18,6 +18,15 @@ import numpy as np
 _BETAS, _EPS = (0.9, 0.999), 1e-8
 
 
+def _linear_back(grad_out: np.ndarray, inputs: np.ndarray, weight: np.ndarray | None,
+                 grad_weight: np.ndarray, grad_bias: np.ndarray) -> np.ndarray | None:
+    """A linear layer's backward pass: its weight and bias gradients written in place, and
+    the gradient of its inputs (``None`` when ``weight`` is, for the first layer)."""
+    grad_weight[...] = grad_out.T @ inputs
+    grad_bias[...] = grad_out.sum(0)
+    return None if weight is None else grad_out @ weight
+
+
 class SmallVAEStep:
     """Parameters of a ``small`` :class:`VAE` as one float32 buffer, and its training step.
 
@@ -76,22 +85,13 @@ class SmallVAEStep:
                           np.take_along_axis(dlogits, x[:, :, None], -1)
                           + scale[:, :, None], -1)
         dlogits = dlogits.reshape(rows, -1)
-        g4[...] = dlogits.T @ a3
-        gb4[...] = dlogits.sum(0)
-        dh3 = dlogits @ w4
-        dh3 *= h3 > 0
-        g3[...] = dh3.T @ z
-        gb3[...] = dh3.sum(0)
-        dz = dh3 @ w3
+        dh3 = _linear_back(dlogits, a3, w4, g4, gb4) * (h3 > 0)
+        dz = _linear_back(dh3, z, w3, g3, gb3)
         dmu = dz - scale * mu
         dlog_var = dz * eps * (0.5 * std) - scale * (0.5 * (var - 1.0))
         denc = np.concatenate([dmu, dlog_var], axis=1)
-        g2[...] = denc.T @ a1
-        gb2[...] = denc.sum(0)
-        dh1 = denc @ w2
-        dh1 *= h1 > 0
-        g1[...] = dh1.T @ onehot
-        gb1[...] = dh1.sum(0)
+        dh1 = _linear_back(denc, a1, w2, g2, gb2) * (h1 > 0)
+        _linear_back(dh1, onehot, None, g1, gb1)
         return loss
 
     def adam(self, lr: float, clip: float = 0.0) -> None:
