@@ -80,6 +80,47 @@ def test_hamming_kernel_matches_botorchs_categorical_kernel():
     torch.testing.assert_close(ours(a, a, diag=True), theirs(a, a, diag=True))
 
 
+def test_hamming_kernel_fit_path_gives_the_prediction_paths_values_and_gradients():
+    import torch
+    from seqzoo_libopt.kernel import HammingKernel
+
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randint(0, 5, (9, 6), generator=gen).double()
+    kernel = HammingKernel(5, ard_num_dims=6).double()
+    kernel.lengthscale = torch.rand(1, 6, generator=gen).double() + 0.3
+
+    def value_and_grad():
+        k = kernel(x, x).to_dense()
+        (grad,) = torch.autograd.grad((k * k).sum(), kernel.raw_lengthscale)
+        return k.detach(), grad
+
+    fit, fit_grad = value_and_grad()  # site comparisons, kept for the next step
+    assert kernel._cached is not None and kernel._cached[0] is x
+    again, _ = value_and_grad()
+    torch.testing.assert_close(again, fit, rtol=0, atol=0)
+    kernel.raw_lengthscale.requires_grad_(False)  # no fit: the one-hot product
+    with torch.no_grad():
+        predicted = kernel(x, x).to_dense()
+    kernel.raw_lengthscale.requires_grad_(True)
+    torch.testing.assert_close(fit, predicted, rtol=1e-12, atol=1e-12)
+    # by hand: d/d raw of sum k^2, through the one-hot product's autograd
+    kernel._matches = lambda *args: None
+    _, reference_grad = value_and_grad()
+    torch.testing.assert_close(fit_grad, reference_grad, rtol=1e-10, atol=1e-12)
+
+
+def test_hamming_kernel_compares_again_rows_changed_in_place():
+    import torch
+    from seqzoo_libopt.kernel import HammingKernel
+
+    x = torch.zeros(3, 4, dtype=torch.float64)
+    kernel = HammingKernel(2, ard_num_dims=4).double()
+    before = kernel(x, x).to_dense().detach()
+    x[0] = 1.0  # the same tensor, new values: its version counter moved
+    after = kernel(x, x).to_dense().detach()
+    assert before[0, 1] == 1.0 and after[0, 1] < 1.0
+
+
 def test_bo_searches_the_trust_region_around_the_best_warm_row():
     from seqzoo_libopt.bo import BatchBO
 
