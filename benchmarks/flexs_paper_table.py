@@ -10,7 +10,8 @@ into one table per landscape: a row per method, a column per model, each cell th
 and interquartile range of ``best_value`` over the landscape's starts and seeds, with the
 letters of a Friedman test and Nemenyi's post-hoc test on the (start, seed) blocks of that
 column (``seqzoo.compare.significance``; methods that share a letter are not told apart at
-alpha 0.05). The model-free methods (``ga``, ``hill-climb``) ran once per start, so their
+alpha 0.05). A family of landscapes (the five TFBind8 factors) whose runs are all in gets one
+more table over all of them, a block per (landscape, start, seed). The model-free methods (``ga``, ``hill-climb``) ran once per start, so their
 row is the same in every column and each column's test includes them.
 
 A landscape whose runs are not all in the store yet is printed with what it has, and says
@@ -74,7 +75,18 @@ def cell(values: list[float]) -> str:
 
 
 def table(rows: list[dict], landscape: str) -> list[str]:
-    mine = [r for r in rows if r["landscape"] == landscape]
+    return _table([r for r in rows if r["landscape"] == landscape])
+
+
+def family_table(rows: list[dict], family: str) -> list[str]:
+    """One table over every landscape of an oracle (``tfbind8``): a block per landscape,
+    start and seed."""
+    mine = [{**r, "start": (r["landscape"], r["start"])} for r in rows
+            if r["landscape"].split(":")[0] == family]
+    return _table(mine)
+
+
+def _table(mine: list[dict]) -> list[str]:
     methods = sorted({r["method"] for r in mine if r["model"] != FREE}) + sorted(
         {r["method"] for r in mine if r["model"] == FREE})
     models = sorted({r["model"] for r in mine if r["model"] != FREE},
@@ -83,7 +95,7 @@ def table(rows: list[dict], landscape: str) -> list[str]:
     value = {(r["method"], r["model"], r["start"], r["seed"]): r["best"] for r in mine}
 
     def values(method: str, model: str) -> list[float]:
-        key = model if (method, model, *blocks[0]) in value else FREE
+        key = model if any((method, model, *b) in value for b in blocks) else FREE
         return [value.get((method, key, *b), np.nan) for b in blocks]
 
     letters, tested = {}, {}
@@ -125,6 +137,19 @@ def main(argv: list[str] | None = None) -> int:
         print()
         if have:
             print("\n".join(table(rows, landscape)))
+        print()
+    for family in dict.fromkeys(landscape.split(":")[0] for landscape in plan):
+        members = [ls for ls in plan if ls.split(":")[0] == family]
+        done = [ls for ls in members
+                if sum(r["landscape"] == ls for r in rows) == plan[ls]]
+        if len(members) < 2 or len(done) < len(members):
+            continue  # a family's table once each of its landscapes is complete
+        blocks = len({(r["landscape"], r["start"], r["seed"]) for r in rows
+                      if r["landscape"] in members})
+        print(f"### {family}, all {len(members)} landscapes: {blocks} (landscape, start, seed) "
+              f"blocks")
+        print()
+        print("\n".join(family_table(rows, family)))
         print()
     return 0
 
