@@ -55,7 +55,9 @@ def load(store: Path) -> list[dict]:
         landscape, start = split_oracle(result["oracle"])
         method, model = split_proposer(result["proposer"])
         rows.append({"landscape": landscape, "start": start, "seed": int(result["seed"]),
-                     "method": method, "model": model, "best": float(result["best_value"])})
+                     "method": method, "model": model, "best": float(result["best_value"]),
+                     "solved": bool(result.get("solved")),
+                     "seconds": float(result.get("wall_seconds") or 0.0)})
     return rows
 
 
@@ -118,6 +120,13 @@ def _table(mine: list[dict]) -> list[str]:
         out.append(f"| {method} | {' | '.join(cells)} |")
     out.append("")
     out += [f"- {model}: {tested[model]}" for model in models]
+    cost = {m: sum(r["seconds"] for r in mine if r["method"] == m) for m in methods}
+    out += ["", f"Wall seconds of one core: {sum(cost.values()):,.0f} in all; " + ", ".join(
+        f"{m} {s:,.0f}" for m, s in sorted(cost.items(), key=lambda kv: -kv[1])) + "."]
+    if any(r["solved"] for r in mine):  # a known optimum: how many runs measured it
+        out += ["", "Runs that measured the optimum (all models): " + ", ".join(
+            f"{m} {sum(r['solved'] for r in mine if r['method'] == m)} of "
+            f"{sum(r['method'] == m for r in mine)}" for m in methods) + "."]
     return out
 
 
