@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 
 SOURCE = "warm-start"
 FILE_SUFFIXES = (".csv", ".jsonl")
+#: The warm start that means none (a config's ``warm_start = "none"``, ``--warm-start none``).
+NO_WARM_START = "none"
+
+
+def given(spec: str | None) -> str | None:
+    """``spec``, or ``None`` when it is empty or says ``none``."""
+    if spec is None or not spec.strip() or spec.strip().lower() == NO_WARM_START:
+        return None
+    return spec
 
 
 def is_file(spec: str) -> bool:

@@ -262,3 +262,17 @@ def test_a_proposers_notes_show_only_under_a_talkative_zoo_run(tmp_path, capsys,
         assert main(argv + ["--oracle", ORACLE, "--proposer", "chatty", "--batch-size", "10",
                             "--out", str(tmp_path / "out")]) == 0
     assert ("chatty told 10" in capsys.readouterr().err) is shown
+
+
+def test_warm_start_none_means_none_in_zoo_run_as_in_a_config(tmp_path, capsys):
+    from seqzoo.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "--oracle", ORACLE, "--proposer", "ga", "--rounds", "2",
+                 "--batch-size", "30", "--warm-start", "none", "--out", str(out),
+                 "--quiet"]) == 0
+    assert json.loads((out / "result.json").read_text())["warm_start_evaluations"] == 0
+    assert main(["run", "--oracle", ORACLE, "--proposer", "ga", "--rounds", "2",
+                 "--warm-start", "None", "--warm-start-budget", "50", "--out",
+                 str(tmp_path / "other")]) == 2
+    assert "--warm-start-budget needs a --warm-start" in capsys.readouterr().err

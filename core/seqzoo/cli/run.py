@@ -24,7 +24,8 @@ def add_parser(sub) -> None:
     p.add_argument("--warm-start", metavar="SPEC_OR_FILE",
                    help="labelled rows to start from: a proposer spec (e.g. ga) run for "
                         "--warm-start-budget evaluations, or a .csv/.jsonl file with "
-                        "'sequence' and optional 'value' columns; its rows count in --budget")
+                        "'sequence' and optional 'value' columns; its rows count in --budget "
+                        "('none', the default: start from the oracle's initial solutions)")
     p.add_argument("--warm-start-budget", type=int, metavar="N",
                    help="evaluations of the warm start (the initial solutions included)")
     p.add_argument("--threads", type=int, metavar="N",
@@ -84,7 +85,7 @@ def main(args) -> int:
     from contextlib import nullcontext
     from pathlib import Path
 
-    from .. import engine
+    from .. import engine, warmstart
     from ..protocol import MODEL_QUERIES
     from ..display import console, notes_off, run_progress, summary
     from ..errors import SeqzooError
@@ -114,8 +115,11 @@ def main(args) -> int:
             missing.insert(2, "--budget (or --rounds R)")
         if missing:
             raise SeqzooError(f"missing {', '.join(missing)} (or give --resume DIR)")
+        warm = warmstart.given(args.warm_start)
+        if warm is None and args.warm_start_budget is not None:
+            raise SeqzooError("--warm-start-budget needs a --warm-start to spend it on")
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
-                                  args.seed, args.stop_on_optimum, args.warm_start,
+                                  args.seed, args.stop_on_optimum, warm,
                                   args.warm_start_budget, args.threads, args.rounds,
                                   MODEL_QUERIES if args.model_queries is None
                                   else args.model_queries)

@@ -142,7 +142,6 @@ def parse_seeds(text: str) -> list[int]:
 
 
 #: The ``warm_start`` value that turns the default's warm start off.
-NO_WARM_START = "none"
 
 
 def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
@@ -204,8 +203,8 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
         warm = merged["fallback_warm_start"]
     if "warm_start" in user and "warm_start_budget" not in user:
         warm_budget = None  # the default's budget belongs to the default's warm start
-    if isinstance(warm, str) and warm.strip().lower() == NO_WARM_START:
-        warm = None
+    if isinstance(warm, str):
+        warm = warmstart.given(warm)
     budget, rounds = _budget_and_rounds(default_config(), config or {}, overrides)
     oracles = _each_start(oracles, merged.get("starts", "all"))
     proposers = _with_models(proposers, merged.get("models"))
