@@ -115,3 +115,11 @@ def test_engine_rounds_end_to_end(tmp_path):
     seqzoo.run(oracle, "ga", None, rounds=2, batch_size=40, out=tmp_path / "ga",
                stop_on_optimum=False)
     assert json.loads((tmp_path / "ga" / "config.json").read_text())["population"] == 40
+
+
+def test_a_batch_too_small_for_the_default_population_says_how_to_fix_it():
+    problem = seqzoo.Problem("ABCD", 6, np.zeros((1, 6), np.int64), batch_size=10)
+    with pytest.raises(ValueError, match="population defaults to the batch size 10") as err:
+        GeneticAlgorithm(problem)
+    assert "\n" not in str(err.value)
+    GeneticAlgorithm(problem, population=20)  # a multiple of the batch: two parents kept

@@ -50,7 +50,8 @@ class GeneticAlgorithm:
         length = problem.length
         mutation_prob = 1.1 / length if mutation_prob is None else mutation_prob
         recombine_prob = 1.1 / length if recombine_prob is None else recombine_prob
-        if population is None:
+        given = population is not None
+        if not given:
             population = _default_population(problem.batch_size, survival_quantile, elitism)
         if population < 2:
             raise ValueError(f"population must be at least 2, got {population}")
@@ -62,7 +63,11 @@ class GeneticAlgorithm:
             raise ValueError(f"survival_quantile must lie in (0, 1), got {survival_quantile}")
         if survival_quantile * population < 2:
             raise ValueError(f"survival_quantile * population must keep at least two parents, "
-                             f"got {survival_quantile} * {population}")
+                             f"got {survival_quantile} * {population}" + (
+                                 "" if given else f" (population defaults to the batch size "
+                                 f"{problem.batch_size}, a generation a round: give a "
+                                 f"population that is a multiple of it, or a larger "
+                                 f"survival_quantile)"))
         self.population, self.mutation_prob = population, mutation_prob
         self.recombine_prob, self.survival_quantile = recombine_prob, survival_quantile
         self.elitism, self.num_states = elitism, problem.num_states
