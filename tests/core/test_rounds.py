@@ -276,3 +276,24 @@ def test_warm_start_none_means_none_in_zoo_run_as_in_a_config(tmp_path, capsys):
                  "--warm-start", "None", "--warm-start-budget", "50", "--out",
                  str(tmp_path / "other")]) == 2
     assert "--warm-start-budget needs a --warm-start" in capsys.readouterr().err
+
+
+def test_a_model_keeps_the_measured_rows_and_refits_on_all_of_them():
+    from seqzoo.protocol import Problem
+    from seqzoo.surrogates import build_model
+
+    oracle = engine.build_oracle(ORACLE)
+    x0 = np.asarray(oracle.initial_solutions(), dtype=np.int64)
+    problem = Problem(oracle.alphabet, 12, x0, model_queries=50,
+                      ground_truth=lambda q: engine.evaluate(oracle, q))
+    model = build_model("nam:signal=1", problem)
+    with pytest.raises(SeqzooError, match="no measured rows yet"):
+        model.refit()
+    more = np.random.default_rng(3).integers(0, 6, size=(4, 12))
+    model.observe(x0, oracle(x0))
+    model.observe(more, oracle(more))
+    x, y = model.observed
+    assert x.tolist() == np.concatenate([x0, more]).tolist()
+    model.refit()
+    assert model.fits == 1 and model.remaining == 50
+    assert np.allclose(model.predict(more)[0], oracle(more))  # the measured values, known

