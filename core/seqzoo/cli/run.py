@@ -116,8 +116,6 @@ def main(args) -> int:
         if missing:
             raise SeqzooError(f"missing {', '.join(missing)} (or give --resume DIR)")
         warm = warmstart.given(args.warm_start)
-        if warm is None and args.warm_start_budget is not None:
-            raise SeqzooError("--warm-start-budget needs a --warm-start to spend it on")
         config = engine.RunConfig(args.oracle, args.proposer, args.budget, args.batch_size,
                                   args.seed, args.stop_on_optimum, warm,
                                   args.warm_start_budget, args.threads, args.rounds,
