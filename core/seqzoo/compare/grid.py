@@ -141,9 +141,6 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-#: The ``warm_start`` value that turns the default's warm start off.
-
-
 def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     """Merge the default, ``config`` and the non-``None`` ``overrides`` into a :class:`Grid`.
 

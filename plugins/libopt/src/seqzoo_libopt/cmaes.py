@@ -255,7 +255,7 @@ class CMAES:
         sequence, while a whole generation fits in the round's model queries; the round is
         the best ``size`` new sequences it scored (filled by repaired samples if short)."""
         x, y = self.model.observed
-        self.model.refit()
+        self.model.fit(x, y)  # the rows just read: refit() would concatenate them again
         top = int(np.argmax(y))
         scored: dict[bytes, tuple[np.ndarray, float]] = {x[top].tobytes(): (x[top], y[top])}
         es = self._new_es(x[top])

@@ -36,18 +36,17 @@ class SmallVAEStep:
 
     def __init__(self, params: list[np.ndarray], length: int, num_states: int, latent: int):
         self.length, self.num_states, self.latent = length, num_states, latent
-        self.shapes = [p.shape for p in params]
-        sizes = [p.size for p in params]
         self.flat = np.concatenate([p.ravel() for p in params]).astype(np.float32)
         self.grad = np.zeros_like(self.flat)
         self._m = np.zeros_like(self.flat)
         self._v = np.zeros_like(self.flat)
         self._t = 0
-        bounds = np.cumsum([0] + sizes)
-        self.views = [self.flat[a:b].reshape(s) for a, b, s in zip(bounds, bounds[1:],
-                                                                    self.shapes)]
-        self.grads = [self.grad[a:b].reshape(s) for a, b, s in zip(bounds, bounds[1:],
-                                                                    self.shapes)]
+        bounds = np.cumsum([0] + [p.size for p in params])
+
+        def split(buffer: np.ndarray) -> list[np.ndarray]:  # views, one per parameter
+            return [buffer[a:b].reshape(p.shape) for a, b, p in zip(bounds, bounds[1:], params)]
+
+        self.views, self.grads = split(self.flat), split(self.grad)
 
     def loss_and_grad(self, onehot: np.ndarray, x: np.ndarray, w: np.ndarray,
                       eps: np.ndarray) -> float:
