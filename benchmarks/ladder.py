@@ -11,8 +11,10 @@ the store refuses to reuse runs made with other settings or other code) of the l
 each ``--method``, then prints, per proposer, the median best value over the seeds (with its
 range, or with ``--iqr`` its interquartile range) after each checkpoint's evaluations (read
 off the run logs: the warm start's rows count), the seeds solved, the median distinct
-evaluations after the warm start, their duplicate share and the median wall seconds. Runs
-stop early when they solve the function.
+evaluations after the warm start, their duplicate share, the median wall seconds and the
+significance group of the final best value (``zoo compare``'s Friedman and Nemenyi tests on
+the seeds: proposers that share a letter are not told apart at alpha 0.05; ``untested``
+below 5 seeds). Runs stop early when they solve the function. The header names the CPU.
 
 The default seeds (10-14) are not the ones any default in this repository was tuned on
 (0-2), so the table reports held-out seeds.
@@ -32,6 +34,8 @@ from seqzoo.compare import compare, resolve
 from seqzoo.compare.grid import parse_seeds
 from seqzoo.compare.store import Store
 from seqzoo.errors import SeqzooError
+
+from reproducibility import cpu_model
 
 LADDER = ("hill-climb", "ga", "ga:elitism=true", "adalead")
 
@@ -90,13 +94,17 @@ def main() -> None:
         summary = list(csv.DictReader(fh))
     tasks = {(t.proposer, t.seed): Path(t.folder) for t in Store(args.out).tasks(grid)}
 
+    with open(Path(args.out) / "stats.csv", newline="") as fh:
+        stats = {r["proposer"]: r for r in csv.DictReader(fh)}
+
     print(f"\n{args.oracle}: budget {args.budget}, shared warm start {args.warm_start} of "
           f"{args.warm_start_budget} evaluations, seeds {args.seeds}; "
-          f"{outcome.ran} runs done, {outcome.skipped} read back\n")
+          f"{outcome.ran} runs done, {outcome.skipped} read back; {cpu_model()}, one thread "
+          f"a run\n")
     head = [f"best@{c}" for c in checkpoints]
     print("| proposer | " + " | ".join(head) + " | solved | distinct evals | duplicates "
-          "| wall s |")
-    print("|---" * (len(head) + 5) + "|")
+          "| wall s | group |")
+    print("|---" * (len(head) + 6) + "|")
     for proposer in proposers:
         rows = [r for r in summary if r["proposer"] == proposer]
         bests = [best_after(tasks[(proposer, int(r["seed"]))] / "evaluations.jsonl",
@@ -108,7 +116,13 @@ def main() -> None:
         solved = sum(r["solved"].lower() == "true" for r in rows)
         wall = statistics.median(float(r["wall_seconds"]) for r in rows)
         print(f"| `{proposer}` | " + " | ".join(cells) + f" | {solved}/{len(rows)} | "
-              f"{distinct:.0f} | {1 - distinct / max(asked, 1):.0%} | {wall:.1f} |")
+              f"{distinct:.0f} | {1 - distinct / max(asked, 1):.0%} | {wall:.1f} | "
+              f"{stats[proposer]['group'] or 'untested'} |")
+    first = stats[proposers[0]]
+    if first["friedman_p"]:
+        print(f"\nFriedman p = {float(first['friedman_p']):.2g} over {first['blocks']} seeds; "
+              f"Nemenyi's critical difference {float(first['critical_difference']):.2f} "
+              f"mean ranks (pairwise p-values: {Path(args.out) / 'significance.csv'})")
 
 
 if __name__ == "__main__":
