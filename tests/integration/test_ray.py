@@ -329,3 +329,13 @@ def test_a_lost_node_costs_only_its_own_runs(cluster, outs):
     assert serial.failures == []
     assert summary(out) == summary(outs / "lost-serial")
     assert without_times(out) == without_times(outs / "lost-serial")
+
+
+def test_a_refused_connection_names_token_authentication_unless_it_is_set(monkeypatch):
+    from seqzoo.compare.executors.cluster import _connect_hint
+
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    assert "RAY_AUTH_MODE=token" in _connect_hint("10.0.0.7:6379")
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    assert "RAY_AUTH_MODE" not in _connect_hint("10.0.0.7:6379")
+    assert "ray start --head" in _connect_hint(None)

@@ -236,8 +236,8 @@ def session(grid: Any) -> Iterator[None]:
                      logging_level="ERROR")
         except (ConnectionError, RuntimeError, ValueError) as exc:
             first = str(exc).split(". ")[0].rstrip(".")
-            raise SeqzooError(f"cannot reach a Ray cluster at {address}: {first}; start one "
-                              f"with 'ray start --head', or leave out --ray-address") from None
+            raise SeqzooError(f"cannot reach a Ray cluster at {address}: {first}; "
+                              f"{_connect_hint(address)}") from None
     hook = getattr(ray._private, "auto_init_hook", None)
     auto = getattr(hook, "enable_auto_connect", None)
     if auto is not None:  # a stream thread still unwinding must not start a fresh Ray
@@ -250,6 +250,16 @@ def session(grid: Any) -> Iterator[None]:
             ray.shutdown()
         if auto is not None:
             hook.enable_auto_connect = auto
+
+
+def _connect_hint(address: str | None) -> str:
+    # Ray 2.60's 'ray start --head' turns token authentication on by itself (it writes
+    # ~/.ray/auth_token), but a driver or node joining it does not: without RAY_AUTH_MODE it
+    # sends no token and sees only "failed to connect"
+    if address and os.environ.get("RAY_AUTH_MODE") is None:
+        return ("if the cluster uses token authentication, set RAY_AUTH_MODE=token here, "
+                "with the head's ~/.ray/auth_token (docs/scaling.md)")
+    return "start one with 'ray start --head', or leave out --ray-address"
 
 
 def _reachable(address: str | None) -> None:
