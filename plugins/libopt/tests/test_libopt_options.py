@@ -109,6 +109,28 @@ def test_hamming_kernel_fit_path_gives_the_prediction_paths_values_and_gradients
     torch.testing.assert_close(fit_grad, reference_grad, rtol=1e-10, atol=1e-12)
 
 
+def test_hamming_kernel_stays_exact_when_a_lengthscale_collapses():
+    # a fit took one lengthscale to 1e-15 on f2 after 53 rounds: the products cancelled
+    # numbers of 1e13 and the kernel matrix lost positive definiteness
+    import torch
+    from seqzoo_libopt.kernel import HammingKernel
+
+    gen = torch.Generator().manual_seed(2)
+    x = torch.randint(0, 3, (60, 8), generator=gen).double()
+    kernel = HammingKernel(3, ard_num_dims=8).double()
+    lengthscale = torch.rand(1, 8, generator=gen).double() + 0.3
+    lengthscale[0, 0], lengthscale[0, 5] = 1e-15, 1e-9
+    kernel.lengthscale = lengthscale
+    weight = (1.0 / lengthscale[0]) / 8
+    exact = torch.exp(-((x[:, None, :] != x[None, :, :]).double() * weight).sum(-1))
+    with torch.no_grad():
+        predicted = kernel(x, x).to_dense()  # the one-hot product
+    torch.testing.assert_close(predicted, exact, rtol=0, atol=1e-12)
+    fit = kernel(x, x).to_dense().detach()  # the fit's site comparisons
+    torch.testing.assert_close(fit, exact, rtol=0, atol=1e-12)
+    assert torch.linalg.eigvalsh(predicted + 1e-6 * torch.eye(60)).min() > 0
+
+
 def test_hamming_kernel_compares_again_rows_changed_in_place():
     import torch
     from seqzoo_libopt.kernel import HammingKernel

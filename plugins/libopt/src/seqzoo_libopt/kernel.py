@@ -20,6 +20,13 @@ from gpytorch.kernels import Kernel
 
 #: The most site comparisons (``n1 * n2 * L``) a fit keeps: 16 million, 128 MB in float64.
 MATCHES_LIMIT = 16_000_000
+#: The largest site weight the products use. A fit can drive a lengthscale toward 0 (a weight
+#: of 1e13 was seen after 53 rounds on f2), and then ``same - total`` cancels two numbers of
+#: that size and loses everything below about 1e-3: the kernel matrix stops being positive
+#: definite and the posterior's Cholesky fails. One mismatch at a weight above ~745 already
+#: sends ``exp`` to exactly 0 in float64, and a match does not involve the weight, so capping
+#: there leaves every value and gradient as the exact kernel's.
+WEIGHT_CAP = 1000.0
 
 
 class HammingKernel(Kernel):
@@ -45,7 +52,7 @@ class HammingKernel(Kernel):
         if last_dim_is_batch:
             raise NotImplementedError("HammingKernel has no last_dim_is_batch mode")
         length = x1.shape[-1]
-        weight = (1.0 / self.lengthscale).squeeze(-2) / length  # (..., L)
+        weight = ((1.0 / self.lengthscale).squeeze(-2) / length).clamp(max=WEIGHT_CAP)
         if diag:
             differ = (x1.long() != x2.long()).to(weight.dtype)
             return torch.exp(-(differ * weight.unsqueeze(-2)).sum(-1))
