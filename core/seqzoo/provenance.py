@@ -11,6 +11,7 @@ import subprocess
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 
@@ -53,3 +54,26 @@ def commit() -> str | None:
 
 def provenance() -> dict[str, object]:
     return {"versions": versions(), "commit": commit()}
+
+
+def changed_versions(then: dict[str, str], now: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Versions recorded then that differ now, as ``{name: (then, now)}``. A package installed
+    since is not a change: it cannot have made what was recorded."""
+    return {k: (v, now.get(k, "not installed")) for k, v in sorted(then.items())
+            if now.get(k) != v}
+
+
+def code_change(record: dict[str, Any], here: dict[str, Any] | None = None) -> str | None:
+    """How the code that wrote ``record`` (a run's ``config.json``) differs from this
+    process's (``here``: :func:`provenance`, computed once by a caller that checks many), in a
+    few words, or ``None`` when it does not."""
+    here = provenance() if here is None else here
+    if record.get("versions") is None:
+        return "no version record"
+    if record.get("commit") != here["commit"]:
+        return f"commit {record.get('commit')} here {here['commit']}"
+    changed = changed_versions(record["versions"], here["versions"])
+    if changed:
+        name, (was, now) = next(iter(changed.items()))
+        return f"{name} {was} here {now}"
+    return None

@@ -99,3 +99,22 @@ def test_a_complete_run_resumes_only_once_its_budget_is_raised(tmp_path):
     config["config"]["budget"] = 50
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert engine.resume(tmp_path).evaluations == 50
+
+
+def test_zoo_run_resume_refuses_a_run_other_code_began(tmp_path, full_run, capsys):
+    from seqzoo.cli import main
+
+    (tmp_path / "config.json").write_text((full_run / "config.json").read_text())
+    (tmp_path / "evaluations.jsonl").write_text("".join(lines(full_run)[:15]))
+    record = json.loads((tmp_path / "config.json").read_text())
+    record["versions"]["seqzoo"] = "0.0.0-old"
+    (tmp_path / "config.json").write_text(json.dumps(record))
+    assert main(["run", "--resume", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "made by other code (seqzoo 0.0.0-old here" in err and "--allow-mixed" in err
+    assert len(lines(tmp_path)) == 15  # nothing written
+    assert main(["run", "--resume", str(tmp_path), "--allow-mixed", "--quiet"]) == 0
+    assert len(lines(tmp_path)) == 50
+    assert main(["run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "10",
+                 "--out", str(tmp_path / "new"), "--allow-mixed"]) == 2
+    assert "--allow-mixed goes with --resume" in capsys.readouterr().err

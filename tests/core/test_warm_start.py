@@ -220,6 +220,22 @@ def test_compare_refuses_results_of_other_code_unless_allowed(tmp_path, capsys):
     assert compare(out, "--allow-mixed") == 0
 
 
+def test_a_package_installed_since_is_not_other_code(tmp_path, capsys):
+    # the README's promise: after installing a plugin, re-running the grid runs only its runs
+    out = tmp_path / "cmp"
+    assert compare(out) == 0
+    for config in (out / store.RUNS).rglob("config.json"):
+        record = json.loads(config.read_text())
+        record["versions"].pop("seqzoo")  # as if made before that package was installed
+        config.write_text(json.dumps(record))
+    assert compare(out) == 0
+    assert "0 runs done, 4 already complete" in capsys.readouterr().err
+    record["versions"]["numpy"] = "0.0.1"  # a package that changed is still other code
+    config.write_text(json.dumps(record))
+    assert compare(out) == 2
+    assert "made by other code (numpy 0.0.1 here" in capsys.readouterr().err
+
+
 def test_compare_refuses_a_changed_warm_start(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert compare(out) == 0

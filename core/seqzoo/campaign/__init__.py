@@ -14,7 +14,7 @@ with a registered oracle. From Python::
 See docs/campaigns.md.
 """
 
-from .campaign import Campaign, Measure, mixed_versions
+from .campaign import Campaign, Measure
 from .seal import EditedError
 
-__all__ = ["Campaign", "Measure", "EditedError", "mixed_versions"]
+__all__ = ["Campaign", "Measure", "EditedError"]

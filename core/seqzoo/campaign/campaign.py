@@ -122,7 +122,7 @@ class Campaign:
     def propose(self) -> Path:
         """The next round's ``proposals.csv``: proposed now, or the pending one again."""
         from ..protocol import decode
-        from ..provenance import versions
+        from ..provenance import changed_versions, versions
 
         steps = self.steps()
         k = len(steps)
@@ -135,7 +135,7 @@ class Campaign:
                               f"missing: the folder was edited by hand")
         if s.rounds is not None and k > s.rounds:
             raise SeqzooError(f"all {s.rounds} planned rounds of {self.folder} are measured")
-        mixed = mixed_versions(s.versions, versions())
+        mixed = changed_versions(s.versions, versions())
         if mixed and not self.allow_mixed:
             name, (was, now) = next(iter(mixed.items()))
             raise SeqzooError(f"{name} is {now} here but was {was} when the campaign began: "
@@ -212,13 +212,6 @@ class Campaign:
         from .simulate import simulate
 
         return simulate(self, oracle, rounds)
-
-
-def mixed_versions(then: dict[str, str], now: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Versions recorded at the start that differ now (a package installed since is not a
-    change: it cannot have made the earlier rounds)."""
-    return {k: (v, now.get(k, "not installed")) for k, v in sorted(then.items())
-            if now.get(k) != v}
 
 
 def _round_zero(settings: Settings, rows: tuple[list[str], list[float]]) -> roundfiles.Round:

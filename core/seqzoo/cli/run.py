@@ -33,6 +33,9 @@ def add_parser(sub) -> None:
                         "models; your own OMP_NUM_THREADS wins); recorded in config.json")
     p.add_argument("--out", metavar="DIR", help="run folder (config, log, result)")
     p.add_argument("--resume", metavar="DIR", help="continue the run logged in DIR")
+    p.add_argument("--allow-mixed", action="store_true",
+                   help="with --resume: continue a run that other code began (another commit "
+                        "or package version); its log may then not replay as it was proposed")
     p.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     p.add_argument("--force", action="store_true",
                    help="write the run into --out even though it holds other files")
@@ -89,6 +92,7 @@ def main(args) -> int:
     from ..protocol import MODEL_QUERIES
     from ..display import console, notes_off, run_progress, summary
     from ..errors import SeqzooError
+    from ..provenance import code_change
     from ..runlog import RunDir
     from .interrupts import kept_on_interrupt
 
@@ -107,9 +111,16 @@ def main(args) -> int:
                   f"({saved.get('evaluations')} evaluations)", file=sys.stderr)
             print(json.dumps(saved, sort_keys=True))
             return 0
+        what = code_change(RunDir(args.resume).read_config())
+        if what is not None and not args.allow_mixed:
+            raise SeqzooError(f"{args.resume} was made by other code ({what}): its log may not "
+                              f"replay as it was proposed; finish it with that code, or give "
+                              f"--allow-mixed")
         job, label = engine.Engine.from_rundir(args.resume), f"resume {args.resume}"
         go = job.resume
     else:
+        if args.allow_mixed:
+            raise SeqzooError("--allow-mixed goes with --resume DIR")
         missing = [f"--{k}" for k in ("oracle", "proposer", "out") if getattr(args, k) is None]
         if args.budget is None and not isinstance(args.rounds, int):
             missing.insert(2, "--budget (or --rounds R)")

@@ -166,8 +166,10 @@ class Store:
 
     def check(self, tasks: list[RunTask], allow_mixed: bool = False) -> None:
         """Refuse to mix settings or code: a stored run must have been made with this grid's
-        settings and (unless ``allow_mixed``) the same versions and git commit."""
-        from ..provenance import provenance
+        settings and (unless ``allow_mixed``) the same git commit and versions (a package
+        installed since does not count: re-running a grid after installing a plugin runs
+        only that plugin's runs)."""
+        from ..provenance import code_change, provenance
 
         here = provenance()
         for task in tasks:
@@ -192,9 +194,8 @@ class Store:
                     f"grid asks {wanted[diff[0]]!r}; use --overwrite or another --out")
             if allow_mixed:
                 continue
-            theirs = {"versions": record.get("versions"), "commit": record.get("commit")}
-            if theirs != here:
-                what = _first_difference(theirs, here)
+            what = code_change(record, here)
+            if what is not None:
                 raise SeqzooError(
                     f"{task.folder} was made by other code ({what}); use --allow-mixed to "
                     f"keep it anyway, --overwrite to redo it, or another --out")
@@ -224,11 +225,3 @@ class Store:
             raise SeqzooError(f"{self.path / GRID} is damaged: {exc}") from None
 
 
-def _first_difference(theirs: dict[str, Any], here: dict[str, Any]) -> str:
-    if theirs.get("commit") != here.get("commit"):
-        return f"commit {theirs.get('commit')} here {here.get('commit')}"
-    old, new = theirs.get("versions") or {}, here.get("versions") or {}
-    for name in sorted(set(old) | set(new)):
-        if old.get(name) != new.get(name):
-            return f"{name} {old.get(name)} here {new.get(name)}"
-    return "no version record"
