@@ -265,12 +265,40 @@ def test_workers_end_when_zoo_compare_is_killed(tmp_path, good_plugin, monkeypat
     while len(logs) < 2 and time.monotonic() < deadline:
         logs = [p for p in out.rglob("evaluations.jsonl") if p.stat().st_size]
         time.sleep(0.05)
+    spawned = children(child.pid)  # the two workers and the progress queue's manager
     child.send_signal(signal.SIGKILL)
     child.wait()
     time.sleep(3)  # a worker notices within a second that its parent is gone
     sizes = {p: p.stat().st_size for p in logs}
     time.sleep(1.5)
     assert {p: p.stat().st_size for p in logs} == sizes, "a worker kept running"
+    if spawned is not None:
+        assert len(spawned) >= 3
+        assert [pid for pid in spawned if alive(pid)] == [], "a child process kept running"
+
+
+def children(pid: int) -> list[int] | None:
+    """The processes whose parent is ``pid`` (Linux's /proc), or ``None`` without it."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    found = []
+    for stat in proc.glob("[0-9]*/stat"):
+        try:  # the fields after the parenthesised name: state, ppid, ...
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; its new parent has not reaped it yet
 
 
 def test_brackets_in_notes_and_specs_survive_in_every_output(tmp_path, monkeypatch):

@@ -46,7 +46,8 @@ def pump(source: Any, notify: Notify) -> Iterator[None]:
 
 def _worker_init(parent: int) -> None:
     """Ignore Ctrl-C (the parent decides) and end when ``zoo compare`` is gone (killed, say),
-    rather than run on unseen; every batch this worker logged is already on disk."""
+    rather than run on unseen; every batch this worker logged is already on disk. The
+    progress queue's manager process starts with it too."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -77,11 +78,15 @@ def run_processes(tasks: list[RunTask], workers: int,
     """``workers`` spawned processes (spawn: safe with torch and threads in the parent)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing.managers import SyncManager
 
     # each run sets its own thread count (seqzoo.threads) before it builds anything
     context = multiprocessing.get_context("spawn")
+    # the manager's server process watches for this one as the workers do: killed, zoo
+    # compare would otherwise leave it running for good
+    manager = SyncManager(ctx=context)
     with _sigint_ignored():
-        manager = context.Manager()
+        manager.start(_worker_init, (os.getpid(),))
     try:
         messages = manager.Queue()
         with pump(messages, notify):
