@@ -71,6 +71,13 @@ class Analysis:
     def known_optimum(self, oracle: str) -> bool:
         return any(r.optimum is not None for r in self.records if r.task.oracle == oracle)
 
+    def rank_order(self) -> list[str]:
+        """The proposers by mean rank over every block, best first (grid order breaks ties):
+        the order of rows, legends and matrices."""
+        g = self.grid
+        return [g.proposers[i] for i in sorted(
+            range(len(g.proposers)), key=lambda i: (np.isnan(self.ranks[i]), self.ranks[i], i))]
+
 
 def reference(records: list[RunRecord]) -> float:
     """The oracle's optimum, or (unknown optimum) the best value any run found, as

@@ -23,6 +23,7 @@ from ..errors import SeqzooError, did_you_mean
 from ..presets import QUICK, declared
 from ..protocol import MODEL_QUERIES
 from ..spec import Spec
+from . import settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,11 +162,11 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     merged["proposer_specs"] = {**default_config().get("proposer_specs", {}), **specs}
     reg = registry()
 
-    oracles = _specs(merged["oracles"], "oracles")
+    oracles = settings.specs(merged["oracles"], "oracles")
     if "oracles" not in user and merged.get("fallback_oracles"):
         installed = set(reg.names("oracle"))
         if any(Spec.parse(o).name not in installed for o in oracles):
-            oracles = _specs(merged["fallback_oracles"], "fallback_oracles")
+            oracles = settings.specs(merged["fallback_oracles"], "fallback_oracles")
     if merged["proposers"] == "all":
         quick = merged.get("quick", True)
         if not isinstance(quick, bool):
@@ -173,7 +174,7 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
         proposers = [_spelled(name, specs, default_config().get("proposer_specs", {}), quick)
                      for name in reg.names("proposer")]
     else:
-        proposers = _specs(merged["proposers"], "proposers")
+        proposers = settings.specs(merged["proposers"], "proposers")
 
     seeds = merged["seeds"]
     if isinstance(seeds, str):
@@ -207,16 +208,18 @@ def resolve(config: dict[str, Any] | None = None, **overrides: Any) -> Grid:
     proposers = _with_models(proposers, merged.get("models"))
     return Grid(tuple(oracles), tuple(proposers), tuple(seeds),
                 budget=budget, rounds=rounds,
-                model_queries=_positive(merged.get("model_queries", MODEL_QUERIES), "model_queries"),
-                batch_size=_batch_size(merged["batch_size"]),
-                workers=_workers(merged["workers"], merged.get("threads")), executor=executor,
+                model_queries=settings.positive(merged.get("model_queries", MODEL_QUERIES),
+                                                "model_queries"),
+                batch_size=settings.batch_size(merged["batch_size"]),
+                workers=settings.workers(merged["workers"], merged.get("threads")),
+                executor=executor,
                 ray_address=address, warm_start=warm or None,
                 warm_start_budget=None if warm_budget is None
-                else _positive(warm_budget, "warm_start_budget"),
+                else settings.positive(warm_budget, "warm_start_budget"),
                 threads=None if merged.get("threads") is None
-                else _positive(merged["threads"], "threads"),
-                max_retries=_count(merged.get("max_retries", 3), "max_retries"),
-                gpus_per_run=_gpus(merged.get("gpus_per_run", 0)))
+                else settings.positive(merged["threads"], "threads"),
+                max_retries=settings.count(merged.get("max_retries", 3), "max_retries"),
+                gpus_per_run=settings.gpus(merged.get("gpus_per_run", 0)))
 
 
 def default_spec(name: str) -> str:
@@ -261,7 +264,7 @@ def _budget_and_rounds(*layers: dict[str, Any]) -> tuple[int | None, int | str |
         if isinstance(r, int):
             budget, rounds = None, r
         elif layer.get("budget") is not None:
-            budget = _positive(layer["budget"], "budget")
+            budget = settings.positive(layer["budget"], "budget")
             rounds = r if r is not None else (rounds if rounds == "free" else None)
         elif r is not None:
             rounds = r
@@ -294,7 +297,7 @@ def _with_models(proposers: list[str], models: Any) -> list[str]:
     sets its own model, or a proposer without one, stays as it is)."""
     if models is None:
         return proposers
-    models = _specs(models, "models")
+    models = settings.specs(models, "models")
     from ..plugins import registry
     from ..spec import parameters
 
@@ -308,56 +311,6 @@ def _with_models(proposers: list[str], models: Any) -> list[str]:
             continue
         out += [f"{spec}{',' if ':' in spec else ':'}model=({m})" for m in models]
     return out
-
-
-#: ``workers = "auto"``: as many runs at once as the cores hold at the runs' thread count.
-AUTO_WORKERS = "auto"
-
-
-def _workers(value: Any, threads: Any) -> int:
-    if isinstance(value, str) and value.strip().lower() == AUTO_WORKERS:
-        import os
-
-        from ..threads import resolve
-
-        per_run = resolve(threads if isinstance(threads, int) else None)
-        return max(1, (os.cpu_count() or 1) // per_run)
-    return _positive(value, "workers")
-
-
-#: ``batch_size = "own"``: each proposer asks for its own preferred batch size.
-OWN_BATCH = "own"
-
-
-def _batch_size(value: Any) -> int | None:
-    if isinstance(value, str) and value.strip().lower() == OWN_BATCH:
-        return None
-    return _positive(value, "batch size")
-
-
-def _count(value: Any, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise SeqzooError(f"{what} must be a non-negative integer, got {value!r}")
-    return value
-
-
-def _gpus(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise SeqzooError(f"gpus_per_run must be a non-negative number, got {value!r}")
-    return value
-
-
-def _specs(value: Any, key: str) -> list[str]:
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-        raise SeqzooError(f"{key} must be a spec or a list of specs, got {value!r}")
-    return [v.strip() for v in items]
-
-
-def _positive(value: Any, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise SeqzooError(f"{what} must be a positive integer, got {value!r}")
-    return value
 
 
 def check(grid: Grid) -> dict[str, int]:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import ALL_ORACLES, Analysis
-from .plot import cd_scopes, quartiles, rank_order
+from .plot import cd_scopes, quartiles
 from .profiles import ALL, AXES
 from .stats import step_values
 from .tables import LOW_MARK, labels
@@ -94,7 +94,7 @@ def curve_figure(analysis: Analysis, oracle: str):
     short = labels(analysis.grid.proposers)
     what = "regret" if analysis.known_optimum(oracle) else "best value"
     fig = go.Figure()
-    for proposer in rank_order(analysis):
+    for proposer in analysis.rank_order():
         found = quartiles(analysis, oracle, proposer)
         if found is None:
             continue
@@ -124,7 +124,7 @@ def time_figure(analysis: Analysis, oracle: str):
     fig = go.Figure()
     if ends and starts and max(ends) > 0:
         at = np.geomspace(min(starts), max(ends), TIME_POINTS)
-        for proposer in rank_order(analysis):
+        for proposer in analysis.rank_order():
             mine = [r for r in runs if r.task.proposer == proposer]
             if not mine:
                 continue
@@ -146,7 +146,7 @@ def final_figure(analysis: Analysis, oracle: str):
 
     short = labels(analysis.grid.proposers)
     fig = go.Figure()
-    for proposer in rank_order(analysis):
+    for proposer in analysis.rank_order():
         runs = [r for r in analysis.records
                 if r.task.oracle == oracle and r.task.proposer == proposer]
         if not runs:
@@ -168,7 +168,7 @@ def wins_figure(analysis: Analysis):
 
     g = analysis.grid
     short = labels(g.proposers)
-    order = rank_order(analysis)
+    order = analysis.rank_order()
     index = [g.proposers.index(p) for p in order]
     wins = analysis.wins[np.ix_(index, index)]
     found = analysis.significance.get(ALL_ORACLES)
@@ -197,7 +197,7 @@ def profile_figure(analysis: Analysis, tau: float, problems: str = ALL):
     fig = make_subplots(rows=1, cols=2, subplot_titles=AXES, horizontal_spacing=0.08)
     found = {(p.proposer, p.axis): p for p in analysis.profiles
              if p.tau == tau and p.problems == problems}
-    for proposer in rank_order(analysis):
+    for proposer in analysis.rank_order():
         for col, axis in enumerate(AXES, start=1):
             p = found.get((proposer, axis))
             if p is None:

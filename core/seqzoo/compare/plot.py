@@ -76,7 +76,7 @@ def plot(analysis: Analysis, path: Path) -> None:
         ax.set_axis_off()
     for ax, oracle in zip(axes.flat, oracles):
         known = any(r.optimum is not None for r in analysis.records if r.task.oracle == oracle)
-        for proposer in rank_order(analysis):
+        for proposer in analysis.rank_order():
             found = quartiles(analysis, oracle, proposer)
             if found is None:
                 continue
@@ -93,14 +93,6 @@ def plot(analysis: Analysis, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-
-
-def rank_order(analysis: Analysis) -> list[str]:
-    """The proposers by mean rank over every block, best first: the order of legends."""
-    g = analysis.grid
-    return [g.proposers[i] for i in sorted(
-        range(len(g.proposers)),
-        key=lambda i: (np.isnan(analysis.ranks[i]), analysis.ranks[i], i))]
 
 
 def cd_scopes(analysis: Analysis) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SeqzooError
-from . import analysis, html, plot, profiles, tables
+from . import analysis, html, markdown, plot, profiles, tables
 from .analysis import Analysis
 from .records import load
 from .store import Store
@@ -64,11 +64,11 @@ def build(out: str | Path, page: bool | None = None) -> Report:
         result.notes.append("report.html not written: install plotly (pip install "
                             "'seqzoo[plot]')")
     (path / TABLE).write_text(tables.render_text(result))
-    markdown = tables.render_markdown(result, PLOT if PLOT in {f.name for f in files} else None)
-    (path / REPORT).write_text(markdown)
+    text = markdown.render_markdown(result, PLOT if PLOT in {f.name for f in files} else None)
+    (path / REPORT).write_text(text)
     files += [path / TABLE, path / REPORT]
     if draw_page:
-        html.write(result, markdown, path / HTML)
+        html.write(result, text, path / HTML)
         files.append(path / HTML)
     return Report(result, files)
 
