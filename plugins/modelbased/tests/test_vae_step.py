@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 from seqzoo_modelbased.vae import VAE
-from seqzoo_modelbased.vae_step import SmallVAEStep
+from seqzoo_modelbased.vae_step import SmallVAEStep, _last_axis_max
 
 LENGTH, STATES, LATENT = 7, 5, 3
 
@@ -67,3 +67,9 @@ def test_the_fit_raises_the_likelihood_of_its_rows():
     model.fit(x, w, 20, torch.Generator().manual_seed(5), batch=10, lr=3e-3)
     after = model.log_prob(x, torch.Generator().manual_seed(0)).mean()
     assert after > before + 1.0
+
+
+@pytest.mark.parametrize("states", [1, 2, 3, 5, 20, 21, 32])
+def test_the_site_max_by_halving_is_numpys(states):
+    a = np.random.default_rng(states).standard_normal((3, 4, states)).astype(np.float32)
+    assert np.array_equal(_last_axis_max(a), a.max(-1, keepdims=True))

