@@ -17,6 +17,8 @@ import torch
 from seqzoo.values import finite_values
 from torch import nn
 
+from .denormals import flushed
+
 
 class _CNN(nn.Module):
     def __init__(self, num_states: int, width: int):
@@ -98,6 +100,12 @@ class Ensemble:
                                            for _ in range(self.epochs)])
                               for _ in range(self.size)])  # (members, epochs, rows)
         net = _Stacked(members)
+        with flushed():
+            self._train(net, tx, ty, orders)
+        self.net = net
+
+    def _train(self, net: _Stacked, tx: torch.Tensor, ty: torch.Tensor,
+               orders: torch.Tensor) -> None:
         optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
         for epoch in range(self.epochs):
             for start in range(0, len(tx), 128):
@@ -108,7 +116,6 @@ class Ensemble:
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-        self.net = net
 
     @torch.inference_mode()
     def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .denormals import flushed
+
 NETWORKS = ("small", "flexs")
 
 
@@ -104,7 +106,9 @@ class VAE(nn.Module):
         if not keep.any():
             return
         if self.network == "small" and not autograd:
-            self._fit_numpy(x[keep], weights[keep], epochs, generator, batch, lr, clip, patience)
+            with flushed():
+                self._fit_numpy(x[keep], weights[keep], epochs, generator, batch, lr, clip,
+                                patience)
             return
         tx = torch.as_tensor(x[keep], dtype=torch.long)
         tw = torch.as_tensor(weights[keep] / weights[keep].mean(), dtype=torch.float32)
