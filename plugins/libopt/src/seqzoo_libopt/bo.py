@@ -215,9 +215,9 @@ class BatchBO:
         from botorch.models import SingleTaskGP
         from botorch.models.transforms.outcome import Standardize
         from gpytorch.kernels import ScaleKernel
-        from gpytorch.mlls import ExactMarginalLogLikelihood
 
         from .kernel import HammingKernel
+        from .mll import CholeskyMLL
 
         tx = torch.as_tensor(x, dtype=torch.float64)
         ty = torch.as_tensor(y, dtype=torch.float64).unsqueeze(-1)
@@ -239,7 +239,7 @@ class BatchBO:
 
             try:
                 with gpytorch.settings.max_cholesky_size(max(800, self.max_data)):
-                    fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model),
+                    fit_gpytorch_mll(CholeskyMLL(model.likelihood, model),
                                      optimizer_kwargs={"options": {"maxiter": self.fit_steps}})
             except ModelFittingError:  # every attempt failed: the priors' values, afresh
                 model = build()

@@ -56,21 +56,31 @@ class HammingKernel(Kernel):
         if diag:
             differ = (x1.long() != x2.long()).to(weight.dtype)
             return torch.exp(-(differ * weight.unsqueeze(-2)).sum(-1))
-        matches = self._matches(x1, x2, weight.dtype)
-        if matches is not None:
-            same = matches @ weight.unsqueeze(-1).unsqueeze(-3)
-            return torch.exp(same.squeeze(-1) - weight.sum(-1)[..., None, None])
+        found = self._matches(x1, x2, weight.dtype)
+        if found is not None:
+            matches, mirror = found
+            if mirror is None:
+                same = (matches @ weight.unsqueeze(-1).unsqueeze(-3)).squeeze(-1)
+            else:  # one side of a symmetric matrix, then each entry from its pair
+                same = (matches @ weight.unsqueeze(-1)).squeeze(-1)[mirror]
+            return torch.exp(same - weight.sum(-1)[..., None, None])
         w = weight.unsqueeze(-2)
         same = self._features(x1, w) @ self._features(x2, w).transpose(-1, -2)
         return torch.exp(same - weight.sum(-1)[..., None, None])
 
     def _matches(self, x1: torch.Tensor, x2: torch.Tensor,
-                 dtype: torch.dtype) -> torch.Tensor | None:
-        """``[x1_l == x2_l]`` as an ``(..., n1, n2, L)`` tensor while a fit evaluates the
-        kernel on the same rows step after step (then the exponent is one product with the
-        site weights, and its gradient another: about 3x less than the one-hot product and
-        its gradient at 500 rows of 32 sites and 32 states); ``None`` otherwise (a
-        prediction, or more than ``MATCHES_LIMIT`` entries).
+                 dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None] | None:
+        """``[x1_l == x2_l]`` while a fit evaluates the kernel on the same rows step after
+        step (then the exponent is one product with the site weights, and its gradient
+        another: about 3x less than the one-hot product and its gradient at 500 rows of 32
+        sites and 32 states); ``None`` otherwise (a prediction, or more than
+        ``MATCHES_LIMIT`` entries).
+
+        Returns ``(matches, mirror)``: an ``(..., n1, n2, L)`` tensor and ``None``; or, when
+        ``x1`` is ``x2`` without batch dimensions (a fit's training rows), the ``(P, L)``
+        comparisons of the ``P = n (n + 1) / 2`` pairs ``i <= j`` and the ``(n, n)`` index of
+        each entry's pair. The products are bound by memory (64 MB of comparisons at 500
+        rows), so comparing each pair once halves a step's kernel time.
 
         The rows are compared once per fit: the cache holds the very tensors it was made
         from (so no other tensor can take their place) and their version counters.
@@ -82,6 +92,15 @@ class HammingKernel(Kernel):
         cached = self._cached
         if cached is None or cached[0] is not x1 or cached[1] is not x2 or cached[2] != (
                 x1._version, x2._version, dtype):
-            found = (x1.long().unsqueeze(-2) == x2.long().unsqueeze(-3)).to(dtype)
+            if x1 is x2 and x1.dim() == 2:
+                n = x1.shape[0]
+                i, j = torch.triu_indices(n, n)
+                rows = x1.long()
+                found = ((rows[i] == rows[j]).to(dtype), torch.empty((n, n), dtype=torch.long))
+                pair = torch.arange(len(i))
+                found[1][i, j] = pair
+                found[1][j, i] = pair
+            else:
+                found = ((x1.long().unsqueeze(-2) == x2.long().unsqueeze(-3)).to(dtype), None)
             self._cached = cached = (x1, x2, (x1._version, x2._version, dtype), found)
         return cached[3]
