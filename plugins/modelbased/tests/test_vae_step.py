@@ -73,3 +73,21 @@ def test_the_fit_raises_the_likelihood_of_its_rows():
 def test_the_site_max_by_halving_is_numpys(states):
     a = np.random.default_rng(states).standard_normal((3, 4, states)).astype(np.float32)
     assert np.array_equal(_last_axis_max(a), a.max(-1, keepdims=True))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_generators_draws_are_torch_multinomials(seed):
+    from seqzoo_modelbased.vae import categorical
+
+    gen = torch.Generator().manual_seed(seed)
+    probs = torch.randn((4000, 21), generator=gen).mul(3).softmax(-1)
+    probs[:5, 3] = 0.0  # a state that cannot be drawn stays undrawn
+    probs[:5] /= probs[:5].sum(-1, keepdim=True)
+    theirs = torch.multinomial(probs, 1, generator=torch.Generator().manual_seed(seed))
+    ours_generator = torch.Generator().manual_seed(seed)
+    ours = categorical(probs, ours_generator)
+    assert torch.equal(ours, theirs[:, 0])
+    # and both leave the generator in the same state for what comes next
+    after = torch.Generator().manual_seed(seed)
+    torch.multinomial(probs, 1, generator=after)
+    assert torch.equal(torch.rand(3, generator=ours_generator), torch.rand(3, generator=after))
