@@ -172,3 +172,22 @@ def test_cost_hints_for_the_grids_eta():
 
     assert 0 < hint("lambo2:preset=quick") < hint("lambo2")
     assert hint("lambo2:preset=paper") is None  # not measured: the ETA measures it instead
+
+
+@pytest.mark.parametrize("n, size", [(5, 4), (16, 4), (17, 16), (60, 16), (64, 16)])
+def test_shuffled_batches_are_the_dataloaders(n, size):
+    from seqzoo_lambo.training import _Shuffled
+    from torch.utils.data import DataLoader, TensorDataset
+
+    tensors = (torch.arange(n), torch.arange(n) * 2.0)
+    loader = DataLoader(TensorDataset(*tensors), batch_size=size, shuffle=True,
+                        generator=torch.Generator().manual_seed(3))
+    ours = _Shuffled(tensors, size, 3)
+    for epoch in range(4):  # the second epoch stops after one batch, as a step cap does
+        got, expected = [], []
+        for batches, out in ((loader, expected), (ours, got)):
+            for i, batch in enumerate(batches):
+                out.append([t.tolist() for t in batch])
+                if epoch == 1 and i == 0:
+                    break
+        assert got == expected
