@@ -264,9 +264,6 @@ class _Shuffled:
         self.tensors, self.size = tensors, size
         self.generator = torch.Generator().manual_seed(seed)
 
-    def __len__(self) -> int:
-        return -(-len(self.tensors[0]) // self.size)
-
     def __iter__(self):
         torch.empty((), dtype=torch.int64).random_(generator=self.generator)
         return self._epoch()
