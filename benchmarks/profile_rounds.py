@@ -24,7 +24,10 @@ checkout: the packages under ``core/`` and ``plugins/*/src`` of a tree go first 
 method the median seconds of each (wall clock of the run after its warm start, which runs
 first and is not timed; and the process's CPU seconds, which a busy machine inflates less),
 their ratio, and whether the two runs' logs -- every
-evaluated sequence and value -- are identical. A method not installed (or failing) on either
+evaluated sequence and value -- are identical. ``--warm-up``: each process first runs one
+round of the same run, untimed, in another directory, so the seconds leave out what a process
+pays once whatever its budget (importing torch, BoTorch or Nevergrad: 1-3 s; first calls) and
+are the cost of the evaluations. A method not installed (or failing) on either
 side prints its error instead of a row.
 
 Adding a method is one line in ``METHODS`` (and, for the profile, optionally ``PHASES``).
@@ -127,12 +130,15 @@ def _spec(name: str) -> tuple[str, int, str | None, int | None]:
     return (spec() if callable(spec) else spec), budget, warm_start, batch
 
 
-def _run(name: str, seed: int, out: str, warm: bool = True):
+def _run(name: str, seed: int, out: str, warm: bool = True, rounds: int | None = None):
     """One run into ``out``; ``warm=False`` only runs its warm start (into ``out/warm-start``,
-    where the run itself finds it done and reuses it)."""
+    where the run itself finds it done and reuses it); ``rounds``: stop after that many
+    batches of the run's batch size (100 where the proposer picks its own)."""
     from seqzoo import engine
 
     spec, budget, warm_start, batch = _spec(name)
+    if rounds is not None:
+        budget = (WARM_BUDGET.get(name, 2000) if warm_start else 0) + rounds * (batch or 100)
     if not warm:
         if warm_start:
             engine.warm_start_run(warm_start, ORACLE, seed, WARM_BUDGET.get(name, 2000),
@@ -154,9 +160,13 @@ def fingerprint(run_dir: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def child(name: str, seed: int) -> None:
+def child(name: str, seed: int, warm_up: bool = False) -> None:
     """One run in this process, timed after its warm start; prints its seconds and
-    fingerprint as JSON."""
+    fingerprint as JSON. ``warm_up``: first one round of the same run, untimed, elsewhere."""
+    if warm_up:
+        with tempfile.TemporaryDirectory() as tmp:
+            _run(name, seed, tmp, warm=False)
+            _run(name, seed, tmp, rounds=1)
     with tempfile.TemporaryDirectory() as tmp:
         _run(name, seed, tmp, warm=False)
         wall, cpu = time.perf_counter(), time.process_time()
@@ -172,11 +182,12 @@ def tree_path(tree: Path) -> str:
     return os.pathsep.join(str(p) for p in paths if p.is_dir())
 
 
-def timed(tree: Path, name: str, seed: int) -> dict:
+def timed(tree: Path, name: str, seed: int, warm_up: bool = False) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join(filter(None, [tree_path(tree),
                                                         os.environ.get("PYTHONPATH")])))
-    done = subprocess.run([sys.executable, __file__, "--child", name, "--seed", str(seed)],
+    done = subprocess.run([sys.executable, __file__, "--child", name, "--seed", str(seed),
+                           *(["--warm-up"] if warm_up else [])],
                           env=env, capture_output=True, text=True)
     if done.returncode:
         lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
@@ -184,16 +195,18 @@ def timed(tree: Path, name: str, seed: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def side_by_side(names: list[str], old: Path, new: Path, seed: int, repeats: int) -> None:
+def side_by_side(names: list[str], old: Path, new: Path, seed: int, repeats: int,
+                 warm_up: bool = False) -> None:
     print(f"old: {old}\nnew: {new}\nseed {seed}, one thread, {repeats} interleaved pair(s) "
-          f"per method; seconds are medians\n")
+          f"per method; seconds are medians"
+          + ("; each process first ran one round untimed" if warm_up else "") + "\n")
     print("| method | old s | new s | ratio | old CPU s | new CPU s | CPU ratio | identical |")
     print("|---|---|---|---|---|---|---|---|")
     for name in names:
         runs: dict[str, list[dict]] = {"old": [], "new": []}
         for _ in range(repeats):
             for side, tree in (("old", old), ("new", new)):
-                runs[side].append(timed(tree, name, seed))
+                runs[side].append(timed(tree, name, seed, warm_up))
         errors = [f"{side}: {r['error']}" for side in runs for r in runs[side] if "error" in r]
         if errors:
             print(f"| {name} | {errors[0]} |")
@@ -244,14 +257,18 @@ def main() -> None:
                         help="the checkout of the new code (default: this one)")
     parser.add_argument("--repeats", type=int, default=1,
                         help="interleaved old/new pairs per method (with --old)")
+    parser.add_argument("--warm-up", action="store_true",
+                        help="with --old: each process first runs one round of the method "
+                             "untimed, so the imports and first calls a process pays once "
+                             "whatever its budget are not in the seconds")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.seed)
+        return child(args.child, args.seed, args.warm_up)
     names = args.method or list(DEFAULT_METHODS)
     if args.old is not None:
         return side_by_side(names, args.old.resolve(), args.new.resolve(), args.seed,
-                            max(1, args.repeats))
+                            max(1, args.repeats), args.warm_up)
     for name in names:
         profile(name, args.seed)
 

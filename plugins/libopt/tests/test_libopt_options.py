@@ -80,14 +80,15 @@ def test_hamming_kernel_matches_botorchs_categorical_kernel():
     torch.testing.assert_close(ours(a, a, diag=True), theirs(a, a, diag=True))
 
 
-def test_hamming_kernel_fit_path_gives_the_prediction_paths_values_and_gradients():
+@pytest.mark.parametrize("length", [6, 16, 37])  # packed codes: part of one, one, three groups
+def test_hamming_kernel_fit_path_gives_the_prediction_paths_values_and_gradients(length):
     import torch
     from seqzoo_libopt.kernel import HammingKernel
 
     gen = torch.Generator().manual_seed(1)
-    x = torch.randint(0, 5, (9, 6), generator=gen).double()
-    kernel = HammingKernel(5, ard_num_dims=6).double()
-    kernel.lengthscale = torch.rand(1, 6, generator=gen).double() + 0.3
+    x = torch.randint(0, 3, (9, length), generator=gen).double()
+    kernel = HammingKernel(3, ard_num_dims=length).double()
+    kernel.lengthscale = torch.rand(1, length, generator=gen).double() + 0.3
 
     def value_and_grad():
         k = kernel(x, x).to_dense()

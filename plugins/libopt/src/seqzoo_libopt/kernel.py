@@ -9,11 +9,15 @@ product of one-hot encodings scaled by ``1 / sqrt(L * lengthscale_l)``: one ``(n
 ``(L*V, n')`` matrix product, the same values to rounding. A hyperparameter fit evaluates
 the kernel on the same rows at every step, so there the site comparisons ``[x_l == x'_l]``
 are made once and each step is a product of them with the ``L`` site weights (``L`` times
-less arithmetic than the one-hot product, for ``n * n' * L`` floats of memory).
+less arithmetic than the one-hot product, for ``n * n' * L`` floats of memory). On a fit's
+own rows (``x1 is x2``) the comparisons are packed further, 16 sites to an integer code
+(:class:`_PackedSum`): a step then looks up ``L / 16`` tables of partial sums per entry
+instead of reading ``L`` floats.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from gpytorch.kernels import Kernel
 
@@ -27,6 +31,62 @@ MATCHES_LIMIT = 16_000_000
 #: sends ``exp`` to exactly 0 in float64, and a match does not involve the weight, so capping
 #: there leaves every value and gradient as the exact kernel's.
 WEIGHT_CAP = 1000.0
+
+
+#: Sites packed into one code of :class:`_PackedSum` (a table of ``2**16`` partial sums: 512 kB
+#: in float64, so a group's table stays in cache while its ``n * n`` codes stream past).
+_GROUP = 16
+#: bit ``k`` of each byte value, ``(256, 8)``: a half group's table is ``_BITS @ weights``.
+_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)
+
+
+def pack_matches(rows: torch.Tensor) -> np.ndarray:
+    """``(G, n * n)`` codes of ``[rows_i == rows_j]``, sites ``16 g .. 16 g + 15`` in code ``g``'s
+    bits, for ``(n, L)`` integer rows (a site past ``L`` never matches)."""
+    x = rows.long().numpy()
+    n, length = x.shape
+    groups = -(-length // _GROUP)
+    codes = np.zeros((groups, n * n), dtype=np.intp)
+    for site in range(length):
+        g, bit = divmod(site, _GROUP)
+        codes[g] |= (x[:, None, site] == x[None, :, site]).ravel().astype(np.intp) << bit
+    return codes
+
+
+class _PackedSum(torch.autograd.Function):
+    """``sum_l w_l [x_il == x_jl]`` for every pair ``(i, j)`` from :func:`pack_matches` codes.
+
+    A code's 16 sites split into two bytes; the table of all ``2**16`` sums is the outer sum
+    of two 256-entry tables (``_BITS`` times eight weights each), and the entry's value is one
+    lookup per group. The gradient is the transpose: each group's incoming gradient summed
+    per code (``bincount``), folded back to the bytes' tables and through ``_BITS``. The same
+    sums as the comparisons' product with the weights, added in another order (float64
+    rounding apart: about 1e-15 of the kernel's exponent).
+    """
+
+    @staticmethod
+    def forward(ctx, weight: torch.Tensor, codes: np.ndarray, shape: tuple[int, int]):
+        groups = len(codes)
+        w = np.zeros(groups * _GROUP)
+        w[: len(weight)] = weight.detach().numpy()
+        w = w.reshape(groups, 2, 8)
+        out = np.zeros(codes.shape[1])
+        for g in range(groups):
+            low, high = _BITS @ w[g, 0], _BITS @ w[g, 1]
+            out += (high[:, None] + low[None, :]).ravel().take(codes[g])
+        ctx.codes, ctx.length = codes, len(weight)
+        return torch.from_numpy(out).view(shape).to(weight.dtype)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        flat = grad.detach().reshape(-1).to(torch.float64).numpy()
+        grad_w = np.empty((len(ctx.codes), 2, 8))
+        for g, codes in enumerate(ctx.codes):
+            per_code = np.bincount(codes, weights=flat, minlength=2**_GROUP).reshape(256, 256)
+            grad_w[g, 0] = per_code.sum(axis=0) @ _BITS  # the low byte: columns
+            grad_w[g, 1] = per_code.sum(axis=1) @ _BITS  # the high byte: rows
+        out = torch.from_numpy(grad_w.reshape(-1)[: ctx.length].copy()).to(grad.dtype)
+        return out, None, None
 
 
 class HammingKernel(Kernel):
@@ -58,29 +118,28 @@ class HammingKernel(Kernel):
             return torch.exp(-(differ * weight.unsqueeze(-2)).sum(-1))
         found = self._matches(x1, x2, weight.dtype)
         if found is not None:
-            matches, mirror = found
-            if mirror is None:
-                same = (matches @ weight.unsqueeze(-1).unsqueeze(-3)).squeeze(-1)
-            else:  # one side of a symmetric matrix, then each entry from its pair
-                same = (matches @ weight.unsqueeze(-1)).squeeze(-1)[mirror]
+            if isinstance(found, np.ndarray):  # a fit's own rows, packed
+                n = x1.shape[-2]
+                same = _PackedSum.apply(weight, found, (n, n))
+            else:
+                same = (found @ weight.unsqueeze(-1).unsqueeze(-3)).squeeze(-1)
             return torch.exp(same - weight.sum(-1)[..., None, None])
         w = weight.unsqueeze(-2)
         same = self._features(x1, w) @ self._features(x2, w).transpose(-1, -2)
         return torch.exp(same - weight.sum(-1)[..., None, None])
 
     def _matches(self, x1: torch.Tensor, x2: torch.Tensor,
-                 dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None] | None:
+                 dtype: torch.dtype) -> torch.Tensor | np.ndarray | None:
         """``[x1_l == x2_l]`` while a fit evaluates the kernel on the same rows step after
         step (then the exponent is one product with the site weights, and its gradient
         another: about 3x less than the one-hot product and its gradient at 500 rows of 32
         sites and 32 states); ``None`` otherwise (a prediction, or more than
         ``MATCHES_LIMIT`` entries).
 
-        Returns ``(matches, mirror)``: an ``(..., n1, n2, L)`` tensor and ``None``; or, when
-        ``x1`` is ``x2`` without batch dimensions (a fit's training rows), the ``(P, L)``
-        comparisons of the ``P = n (n + 1) / 2`` pairs ``i <= j`` and the ``(n, n)`` index of
-        each entry's pair. The products are bound by memory (64 MB of comparisons at 500
-        rows), so comparing each pair once halves a step's kernel time.
+        Returns an ``(..., n1, n2, L)`` tensor of comparisons; or, when ``x1`` is ``x2``
+        without batch dimensions (a fit's training rows), their :func:`pack_matches` codes.
+        The product with ``L`` weights is bound by memory (64 MB of comparisons at 500 rows
+        of 32 sites), the codes' lookups read 4 MB.
 
         The rows are compared once per fit: the cache holds the very tensors it was made
         from (so no other tensor can take their place) and their version counters.
@@ -92,15 +151,9 @@ class HammingKernel(Kernel):
         cached = self._cached
         if cached is None or cached[0] is not x1 or cached[1] is not x2 or cached[2] != (
                 x1._version, x2._version, dtype):
-            if x1 is x2 and x1.dim() == 2:
-                n = x1.shape[0]
-                i, j = torch.triu_indices(n, n)
-                rows = x1.long()
-                found = ((rows[i] == rows[j]).to(dtype), torch.empty((n, n), dtype=torch.long))
-                pair = torch.arange(len(i))
-                found[1][i, j] = pair
-                found[1][j, i] = pair
+            if x1 is x2 and x1.dim() == 2 and dtype == torch.float64:
+                found = pack_matches(x1.detach())
             else:
-                found = ((x1.long().unsqueeze(-2) == x2.long().unsqueeze(-3)).to(dtype), None)
+                found = (x1.long().unsqueeze(-2) == x2.long().unsqueeze(-3)).to(dtype)
             self._cached = cached = (x1, x2, (x1._version, x2._version, dtype), found)
         return cached[3]
