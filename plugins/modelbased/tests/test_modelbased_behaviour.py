@@ -36,6 +36,29 @@ def test_pareto_order_puts_near_good_candidates_first():
     assert pareto_order(score, distance).tolist() == [1, 3, 2, 4, 0]
 
 
+def _pareto_order_by_hand(score, distance):
+    """Front by front, one candidate at a time: the definition pareto_order vectorises."""
+    left, order = list(range(len(score))), []
+    while left:
+        by = sorted(left, key=lambda i: (distance[i], -score[i]))
+        front, best = [], -np.inf
+        for i in by:
+            if score[i] > best:
+                front.append(i)
+                best = score[i]
+        order.extend(sorted(front, key=lambda i: -score[i]))
+        left = [i for i in left if i not in front]
+    return order
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pareto_order_is_the_candidate_by_candidate_definition(seed):
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, 6, 60).astype(float)  # many ties, within and across distances
+    distance = rng.integers(0, 5, 60)
+    assert pareto_order(score, distance).tolist() == _pareto_order_by_hand(score, distance)
+
+
 def test_pex_frontier_is_best_value_per_distance_that_beats_nearer_ones():
     pex = PEX(problem())
     x = np.array([[0] * 10, [3] + [0] * 9, [1] + [0] * 9, [3, 3] + [0] * 8, [1, 1] + [0] * 8])

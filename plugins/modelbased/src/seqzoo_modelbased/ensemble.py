@@ -61,10 +61,12 @@ class _Stacked(nn.Module):
         width = self.embed.shape[-1]
         e = torch.gather(self.embed, 1, x.reshape(m, b * length, 1).expand(-1, -1, width))
         h = e.view(m, b, length, width).permute(1, 0, 3, 2).reshape(b, m * width, length)
-        h = torch.relu(nn.functional.conv1d(h, self.conv_weight, self.conv_bias,
-                                            padding=self.padding, groups=m))
+        h = nn.functional.conv1d(h, self.conv_weight, self.conv_bias, padding=self.padding,
+                                 groups=m)
         # max, not amax: amax's backward (an equality mask, counted) costs more than the
-        # convolution's at these sizes; the two differ only on ties
+        # convolution's at these sizes; the two differ only on ties. The member's ReLU
+        # before the pool and the one after it are one ReLU after it (the same values and
+        # gradients), on L times fewer numbers.
         pooled = (h.amax(-1) if torch.is_inference_mode_enabled() else h.max(-1).values)
         h = torch.relu(pooled).view(b, m, -1).transpose(0, 1)
         h = torch.relu(torch.baddbmm(self.b1, h, self.w1))

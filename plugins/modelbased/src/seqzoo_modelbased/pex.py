@@ -75,17 +75,15 @@ DEFAULT_PRESET = "default"
 def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
     """Indices front by front: each front maximises score and minimises distance."""
     left = np.arange(len(score))
-    order: list[int] = []
+    order: list[np.ndarray] = []
     while len(left):
         by = left[np.lexsort((-score[left], distance[left]))]  # nearest first, best first
-        front, best = [], -np.inf
-        for i in by:
-            if score[i] > best:
-                front.append(i)
-                best = score[i]
-        order.extend(sorted(front, key=lambda i: -score[i]))
+        # on the front: above every score before it in that order
+        before = np.maximum.accumulate(np.concatenate([[-np.inf], score[by][:-1]]))
+        front = by[score[by] > before]
+        order.append(front[np.argsort(-score[front], kind="stable")])
         left = np.setdiff1d(left, front, assume_unique=True)
-    return np.asarray(order, dtype=np.int64)
+    return np.concatenate(order or [left]).astype(np.int64)
 
 
 def hull_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
