@@ -192,3 +192,21 @@ def test_a_run_in_flight_prices_the_pending_runs_of_its_spec(tmp_path):
     display.handle(("progress", costly.key, 3500, 0.2))
     # costly 0: 50 s left on one worker; costly 1: 100 s on the other, free now
     assert display.eta() == pytest.approx(100.0)
+
+
+def test_the_queue_goes_seed_by_seed_and_costliest_first_within_a_seed(tmp_path):
+    from types import SimpleNamespace
+
+    from seqzoo.compare.runner import _queue_place
+
+    grid = SimpleNamespace(oracles=["o"], seeds=[0, 1])
+    costs = Costs({"cheap": 1.0, "costly": 10.0, "unknown": None})
+    todo = [task(tmp_path, p, s) for s in (1, 0) for p in ("cheap", "costly", "unknown")]
+    todo.sort(key=lambda t: _queue_place(grid, costs, t))
+    assert [(t.seed, t.proposer) for t in todo] == [
+        (0, "unknown"), (0, "costly"), (0, "cheap"), (1, "unknown"), (1, "costly"),
+        (1, "cheap")]
+    # why: two workers, a seed of one 30 s run and three of 10 s; cheapest first, the
+    # costly run starts third and ends alone at 40 s; costliest first, both end at 30 s
+    assert finish_time([], [10.0, 10.0, 10.0, 30.0], workers=2) == pytest.approx(40.0)
+    assert finish_time([], [30.0, 10.0, 10.0, 10.0], workers=2) == pytest.approx(30.0)

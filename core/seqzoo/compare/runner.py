@@ -44,11 +44,9 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
     if not overwrite:
         store.check(tasks, allow_mixed=allow_mixed)
     todo = [t for t in tasks if overwrite or store.state(t) != COMPLETE]
-    # seed by seed: an interrupted grid has every proposer on its first seeds, and the
-    # slow proposers' runs spread over the grid instead of queueing up at its end
-    todo.sort(key=lambda t: (grid.oracles.index(t.oracle), grid.seeds.index(t.seed)))
     # read before --overwrite clears them: the runs being redone still say what they cost
     costs = Costs.from_store(tasks)
+    todo.sort(key=lambda t: _queue_place(grid, costs, t))
     with executors.session(grid):  # on Ray: every node checked before anything is spent
         for task in todo if overwrite else ():
             store.clear(task)
@@ -67,6 +65,16 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
                  if t.key not in failed and store.state(t) != COMPLETE]
     return Comparison(report.build(out), len(todo), len(tasks) - len(todo),
                       time.perf_counter() - start, failures, retried)
+
+
+def _queue_place(grid: Grid, costs: Costs, task) -> tuple:
+    """Seed by seed, so an interrupted grid has every proposer on its first seeds and the
+    slow proposers' runs spread over the grid instead of queueing up at its end; within a
+    seed the costliest first (a run of unknown cost counts as costliest), so the seed's cheap
+    runs fill the workers' gaps instead of one costly run finishing alone."""
+    expected = costs.expected(task)
+    return (grid.oracles.index(task.oracle), grid.seeds.index(task.seed),
+            -(expected if expected is not None else float("inf")))
 
 
 def _execute(grid: Grid, todo: list, display: GridProgress

@@ -385,5 +385,6 @@ class BatchBO:
 BatchBO.__signature__ = signature(Settings, PRESETS, "default", first=(PROBLEM,))
 BatchBO.presets = tuple(PRESETS)  # shown by ``zoo list``
 # seconds per 1,000 evaluations for zoo compare's ETA until a run of its own has finished
-# (the quick preset's default-grid run, seed 0, CPU seconds on a loaded 2-core machine)
-BatchBO.cost_hint = {"quick": 14.0}
+# (the quick preset's default-grid runs, median wall seconds of three seeds on a quiet 2-core
+# machine, two runs at a time: 9.2 for 3,000 evaluations, 2026-12-07)
+BatchBO.cost_hint = {"quick": 3.1}
