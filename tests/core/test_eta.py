@@ -210,3 +210,30 @@ def test_the_queue_goes_seed_by_seed_and_costliest_first_within_a_seed(tmp_path)
     # costly run starts third and ends alone at 40 s; costliest first, both end at 30 s
     assert finish_time([], [10.0, 10.0, 10.0, 30.0], workers=2) == pytest.approx(40.0)
     assert finish_time([], [30.0, 10.0, 10.0, 10.0], workers=2) == pytest.approx(30.0)
+
+
+def test_a_burst_of_rounds_reports_its_last_round_once_the_throttle_allows(monkeypatch):
+    # LLOME tells ten rounds within milliseconds, then trains for half a minute: the
+    # display must see the burst's last round, not its first, during that half minute
+    import time
+
+    from seqzoo.compare import executors
+    from seqzoo.compare.executors import observer
+    from seqzoo.results import Progress
+
+    THROTTLE = 1.0  # a burst of ten calls fits in it on any machine
+    monkeypatch.setattr(executors, "THROTTLE", THROTTLE)
+
+    sent: list[tuple] = []
+    observe = observer("run", sent.append)
+    for done in range(100, 1100, 100):
+        observe(Progress(done, 5000, 0.5, None, done // 100))
+    assert [m[2] for m in sent] == [100]  # the rest held back by the throttle
+    deadline = time.monotonic() + 10 * THROTTLE + 5
+    while len(sent) < 2 and time.monotonic() < deadline:
+        time.sleep(THROTTLE / 4)
+    assert [m[2] for m in sent] == [100, 1000]  # the newest round, sent once
+    observe(Progress(1100, 5000, 0.5, None, 11))  # pending again, then the run ends
+    observe.close()
+    time.sleep(2 * THROTTLE)
+    assert [m[2] for m in sent] == [100, 1000]  # nothing follows close()

@@ -73,10 +73,13 @@ def run_remote(task: RunTask, held: Held) -> Iterator[tuple[Any, ...]]:
                 local = replace(task, warm_rows=str(scratch / "warm-rows.jsonl"))
                 rows = local.load_warm_rows(oracle.alphabet, int(oracle.length))
             sink, observe = Sink(scratch, send), observer(task.key, send)
-            if resume:
-                result = Engine.from_rundir(sink, observe, rows).resume()
-            else:
-                result = Engine(task.config(), sink, observe, rows).run(overwrite=True)
+            try:
+                if resume:
+                    result = Engine.from_rundir(sink, observe, rows).resume()
+                else:
+                    result = Engine(task.config(), sink, observe, rows).run(overwrite=True)
+            finally:
+                observe.close()  # no progress may follow the run's result
             items.put((("return", result.to_json()), None))
         except BaseException as exc:
             items.put((("raise", exc), None))
