@@ -11,7 +11,7 @@ the kernel on the same rows at every step, so there the site comparisons ``[x_l 
 are made once and each step is a product of them with the ``L`` site weights (``L`` times
 less arithmetic than the one-hot product, for ``n * n' * L`` floats of memory). On a fit's
 own rows (``x1 is x2``) the comparisons are packed further, 16 sites to an integer code
-(:class:`_PackedSum`): a step then looks up ``L / 16`` tables of partial sums per entry
+(:class:`_PackedKernel`): a step then looks up ``L / 16`` tables of partial sums per entry
 instead of reading ``L`` floats.
 """
 
@@ -33,11 +33,12 @@ MATCHES_LIMIT = 16_000_000
 WEIGHT_CAP = 1000.0
 
 
-#: Sites packed into one code of :class:`_PackedSum` (a table of ``2**16`` partial sums: 512 kB
+#: Sites packed into one code of :class:`_PackedKernel` (a table of ``2**16`` partial sums: 512 kB
 #: in float64, so a group's table stays in cache while its ``n * n`` codes stream past).
 _GROUP = 16
-#: bit ``k`` of each byte value, ``(256, 8)``: a half group's table is ``_BITS @ weights``.
-_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)
+#: 1 where bit ``k`` of a byte value is clear (site ``k`` differs), ``(256, 8)``: a half
+#: group's table of exponents is ``_DIFFER @ weights``.
+_DIFFER = 1.0 - ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)
 
 
 def pack_matches(rows: torch.Tensor) -> np.ndarray:
@@ -53,38 +54,41 @@ def pack_matches(rows: torch.Tensor) -> np.ndarray:
     return codes
 
 
-class _PackedSum(torch.autograd.Function):
-    """``sum_l w_l [x_il == x_jl]`` for every pair ``(i, j)`` from :func:`pack_matches` codes.
+class _PackedKernel(torch.autograd.Function):
+    """``exp(-sum_l w_l [x_il != x_jl])`` for every pair ``(i, j)`` from :func:`pack_matches`
+    codes.
 
-    A code's 16 sites split into two bytes; the table of all ``2**16`` sums is the outer sum
-    of two 256-entry tables (``_BITS`` times eight weights each), and the entry's value is one
-    lookup per group. The gradient is the transpose: each group's incoming gradient summed
-    per code (``bincount``), folded back to the bytes' tables and through ``_BITS``. The same
-    sums as the comparisons' product with the weights, added in another order (float64
-    rounding apart: about 1e-15 of the kernel's exponent).
+    A code's 16 sites split into two bytes; the table of all ``2**16`` exponents is the outer
+    sum of two 256-entry tables (``_DIFFER`` times eight weights each: the weights of the
+    sites that differ), and an entry's exponent is one lookup per group. The gradient is the
+    transpose: the incoming gradient times the kernel, summed per code (``bincount``), folded
+    back to the bytes' tables. The exponent is summed from the differing sites' weights
+    directly, not as all weights minus the matching ones, so no large sums cancel; it equals
+    the comparisons' product with the weights to float64 rounding.
     """
 
     @staticmethod
     def forward(ctx, weight: torch.Tensor, codes: np.ndarray, shape: tuple[int, int]):
         groups = len(codes)
-        w = np.zeros(groups * _GROUP)
+        w = np.zeros(groups * _GROUP)  # sites past L: weight 0, whatever their bit says
         w[: len(weight)] = weight.detach().numpy()
         w = w.reshape(groups, 2, 8)
         out = np.zeros(codes.shape[1])
         for g in range(groups):
-            low, high = _BITS @ w[g, 0], _BITS @ w[g, 1]
-            out += (high[:, None] + low[None, :]).ravel().take(codes[g])
-        ctx.codes, ctx.length = codes, len(weight)
+            low, high = _DIFFER @ w[g, 0], _DIFFER @ w[g, 1]
+            out -= (high[:, None] + low[None, :]).ravel().take(codes[g])
+        np.exp(out, out=out)
+        ctx.codes, ctx.length, ctx.kernel = codes, len(weight), out
         return torch.from_numpy(out).view(shape).to(weight.dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        flat = grad.detach().reshape(-1).to(torch.float64).numpy()
+        flat = grad.detach().reshape(-1).to(torch.float64).numpy() * ctx.kernel
         grad_w = np.empty((len(ctx.codes), 2, 8))
         for g, codes in enumerate(ctx.codes):
             per_code = np.bincount(codes, weights=flat, minlength=2**_GROUP).reshape(256, 256)
-            grad_w[g, 0] = per_code.sum(axis=0) @ _BITS  # the low byte: columns
-            grad_w[g, 1] = per_code.sum(axis=1) @ _BITS  # the high byte: rows
+            grad_w[g, 0] = -(per_code.sum(axis=0) @ _DIFFER)  # the low byte: columns
+            grad_w[g, 1] = -(per_code.sum(axis=1) @ _DIFFER)  # the high byte: rows
         out = torch.from_numpy(grad_w.reshape(-1)[: ctx.length].copy()).to(grad.dtype)
         return out, None, None
 
@@ -120,9 +124,8 @@ class HammingKernel(Kernel):
         if found is not None:
             if isinstance(found, np.ndarray):  # a fit's own rows, packed
                 n = x1.shape[-2]
-                same = _PackedSum.apply(weight, found, (n, n))
-            else:
-                same = (found @ weight.unsqueeze(-1).unsqueeze(-3)).squeeze(-1)
+                return _PackedKernel.apply(weight, found, (n, n))
+            same = (found @ weight.unsqueeze(-1).unsqueeze(-3)).squeeze(-1)
             return torch.exp(same - weight.sum(-1)[..., None, None])
         w = weight.unsqueeze(-2)
         same = self._features(x1, w) @ self._features(x2, w).transpose(-1, -2)
