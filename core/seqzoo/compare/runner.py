@@ -11,7 +11,7 @@ from . import executors, report
 from .eta import Costs
 from .grid import Grid, check
 from .progress import GridProgress
-from .store import COMPLETE, Store
+from .store import COMPLETE, RunTask, Store
 
 
 @dataclass
@@ -67,7 +67,7 @@ def compare(grid: Grid, out: str | Path, *, overwrite: bool = False,
                       time.perf_counter() - start, failures, retried)
 
 
-def _queue_place(grid: Grid, costs: Costs, task) -> tuple:
+def _queue_place(grid: Grid, costs: Costs, task: RunTask) -> tuple[int, int, float]:
     """Seed by seed, so an interrupted grid has every proposer on its first seeds and the
     slow proposers' runs spread over the grid instead of queueing up at its end; within a
     seed the costliest first (a run of unknown cost counts as costliest), so the seed's cheap

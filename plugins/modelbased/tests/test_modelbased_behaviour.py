@@ -59,6 +59,12 @@ def test_pareto_order_is_the_candidate_by_candidate_definition(seed):
     assert pareto_order(score, distance).tolist() == _pareto_order_by_hand(score, distance)
 
 
+def test_pareto_order_ends_with_nan_scores_instead_of_looping():
+    score = np.array([np.nan, 2.0, np.nan, 1.0])
+    distance = np.array([0, 1, 2, 0])
+    assert pareto_order(score, distance).tolist() == [1, 3, 0, 2]
+
+
 def test_pex_frontier_is_best_value_per_distance_that_beats_nearer_ones():
     pex = PEX(problem())
     x = np.array([[0] * 10, [3] + [0] * 9, [1] + [0] * 9, [3, 3] + [0] * 8, [1, 1] + [0] * 8])

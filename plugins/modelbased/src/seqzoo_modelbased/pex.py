@@ -79,8 +79,11 @@ def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
     while len(left):
         by = left[np.lexsort((-score[left], distance[left]))]  # nearest first, best first
         # on the front: above every score before it in that order
-        before = np.maximum.accumulate(np.concatenate([[-np.inf], score[by][:-1]]))
+        before = np.fmax.accumulate(np.concatenate([[-np.inf], score[by][:-1]]))  # NaN: no bar
         front = by[score[by] > before]
+        if not len(front):  # only NaN scores left: they go last, nearest first
+            order.append(by)
+            break
         order.append(front[np.argsort(-score[front], kind="stable")])
         left = np.setdiff1d(left, front, assume_unique=True)
     return np.concatenate(order or [left]).astype(np.int64)
