@@ -137,16 +137,16 @@ def _run(name: str, seed: int, out: str, warm: bool = True, rounds: int | None =
     from seqzoo import engine
 
     spec, budget, warm_start, batch = _spec(name)
+    warm_budget = WARM_BUDGET.get(name, 2000) if warm_start else None
     if rounds is not None:
-        budget = (WARM_BUDGET.get(name, 2000) if warm_start else 0) + rounds * (batch or 100)
+        budget = (warm_budget or 0) + rounds * (batch or 100)
     if not warm:
         if warm_start:
-            engine.warm_start_run(warm_start, ORACLE, seed, WARM_BUDGET.get(name, 2000),
+            engine.warm_start_run(warm_start, ORACLE, seed, warm_budget,
                                   Path(out) / engine.WARM_START_DIR)
         return None
     return engine.run(ORACLE, spec, budget, batch_size=batch, seed=seed, out=out, threads=1,
-                      warm_start=warm_start,
-                      warm_start_budget=WARM_BUDGET.get(name, 2000) if warm_start else None,
+                      warm_start=warm_start, warm_start_budget=warm_budget,
                       stop_on_optimum=False)
 
 

@@ -218,14 +218,14 @@ def test_a_burst_of_rounds_reports_its_last_round_once_the_throttle_allows(monke
     import time
 
     from seqzoo.compare import executors
-    from seqzoo.compare.executors import observer
+    from seqzoo.compare.executors import ThrottledObserver
     from seqzoo.results import Progress
 
     THROTTLE = 1.0  # a burst of ten calls fits in it on any machine
     monkeypatch.setattr(executors, "THROTTLE", THROTTLE)
 
     sent: list[tuple] = []
-    observe = observer("run", sent.append)
+    observe = ThrottledObserver("run", sent.append)
     for done in range(100, 1100, 100):
         observe(Progress(done, 5000, 0.5, None, done // 100))
     assert [m[2] for m in sent] == [100]  # the rest held back by the throttle

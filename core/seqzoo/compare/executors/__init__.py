@@ -24,7 +24,7 @@ Outcome = dict[str, Any] | BaseException
 THROTTLE = 0.3
 
 
-class observer:  # noqa: N801  (used as the function it replaced)
+class ThrottledObserver:
     """An engine observer that sends throttled ``progress`` messages for run ``key``.
 
     At most one message every :data:`THROTTLE` seconds, and never a stale one: a round
@@ -93,7 +93,7 @@ def execute(task: RunTask, notify: Notify | None = None) -> dict[str, Any]:
             rows = task.load_warm_rows(oracle.alphabet, int(oracle.length))
         from ...display import notes_off
 
-        observe = observer(task.key, send)
+        observe = ThrottledObserver(task.key, send)
         with notes_off():  # the grid's display owns the terminal
             if state == INTERRUPTED:
                 result = Engine.from_rundir(task.folder, observe, rows).resume()

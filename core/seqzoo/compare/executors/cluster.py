@@ -31,7 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import Notify, Outcome, observer
+from . import Notify, Outcome, ThrottledObserver
 from ...errors import SeqzooError
 from ..store import RunTask
 from .sink import Held, Sink, apply
@@ -72,7 +72,7 @@ def run_remote(task: RunTask, held: Held) -> Iterator[tuple[Any, ...]]:
                 oracle = build_oracle(task.oracle)
                 local = replace(task, warm_rows=str(scratch / "warm-rows.jsonl"))
                 rows = local.load_warm_rows(oracle.alphabet, int(oracle.length))
-            sink, observe = Sink(scratch, send), observer(task.key, send)
+            sink, observe = Sink(scratch, send), ThrottledObserver(task.key, send)
             try:
                 if resume:
                     result = Engine.from_rundir(sink, observe, rows).resume()
