@@ -59,6 +59,16 @@ def test_pareto_order_is_the_candidate_by_candidate_definition(seed):
     assert pareto_order(score, distance).tolist() == _pareto_order_by_hand(score, distance)
 
 
+@pytest.mark.parametrize("limit", [1, 7, 30, 59, 60, 100])
+def test_pareto_order_with_a_limit_is_a_prefix_of_the_whole_order(limit):
+    rng = np.random.default_rng(limit)
+    score, distance = rng.integers(0, 6, 60).astype(float), rng.integers(0, 5, 60)
+    whole = pareto_order(score, distance).tolist()
+    head = pareto_order(score, distance, limit=limit).tolist()
+    assert min(limit, 60) <= len(head) <= 60
+    assert head == whole[: len(head)]
+
+
 def test_pareto_order_ends_with_nan_scores_instead_of_looping():
     score = np.array([np.nan, 2.0, np.nan, 1.0])
     distance = np.array([0, 1, 2, 0])

@@ -18,6 +18,7 @@ from seqzoo.values import finite_values
 from torch import nn
 
 from .denormals import flushed
+from .table_conv import conv_max, windows
 
 
 class _CNN(nn.Module):
@@ -55,20 +56,22 @@ class _Stacked(nn.Module):
         self.w2, self.b2 = stack(lambda m: m.out[3].weight.T), stack(lambda m: m.out[3].bias[None])
         self.padding = members[0].conv.padding[0]
 
+    def windows(self, x: torch.Tensor) -> torch.Tensor:
+        """The table rows ``x`` (``(members, b, L)`` states) reads (:mod:`.table_conv`)."""
+        return windows(x, self.embed.shape[1], self.conv_weight.shape[-1], self.padding)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``(members, b, L)`` states, each member its own rows -> ``(members, b)``."""
-        m, b, length = x.shape
-        width = self.embed.shape[-1]
-        e = torch.gather(self.embed, 1, x.reshape(m, b * length, 1).expand(-1, -1, width))
-        h = e.view(m, b, length, width).permute(1, 0, 3, 2).reshape(b, m * width, length)
-        h = nn.functional.conv1d(h, self.conv_weight, self.conv_bias, padding=self.padding,
-                                 groups=m)
-        # max, not amax: amax's backward (an equality mask, counted) costs more than the
-        # convolution's at these sizes; the two differ only on ties. The member's ReLU
-        # before the pool and the one after it are one ReLU after it (the same values and
-        # gradients), on L times fewer numbers.
-        pooled = (h.amax(-1) if torch.is_inference_mode_enabled() else h.max(-1).values)
-        h = torch.relu(pooled).view(b, m, -1).transpose(0, 1)
+        return self.read(self.windows(x))
+
+    def read(self, rows: torch.Tensor) -> torch.Tensor:
+        """The members' outputs from :meth:`windows` of their rows.
+
+        The convolution and the pool are read from tables (:mod:`.table_conv`); the
+        member's ReLU before the pool and the one after it are one ReLU after it (the same
+        values and gradients), on L times fewer numbers.
+        """
+        h = torch.relu(conv_max(rows, self.embed, self.conv_weight, self.conv_bias))
         h = torch.relu(torch.baddbmm(self.b1, h, self.w1))
         return torch.baddbmm(self.b2, h, self.w2).squeeze(-1)
 
@@ -108,13 +111,16 @@ class Ensemble:
 
     def _train(self, net: _Stacked, tx: torch.Tensor, ty: torch.Tensor,
                orders: torch.Tensor) -> None:
-        optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
+        # fused: one kernel updates every stacked weight (the same formula, in another order)
+        optimizer = torch.optim.Adam(net.parameters(), lr=3e-3, fused=True)
+        read = net.windows(tx.expand(self.size, -1, -1))  # (members, rows, L, K), once
+        member = torch.arange(self.size)[:, None]
         for epoch in range(self.epochs):
             for start in range(0, len(tx), 128):
                 rows = orders[:, epoch, start: start + 128]
                 # the sum of the members' mean squared errors: each member's gradient is
                 # that of its own loss
-                loss = ((net(tx[rows]) - ty[rows]) ** 2).mean(1).sum()
+                loss = ((net.read(read[member, rows]) - ty[rows]) ** 2).mean(1).sum()
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()

@@ -72,11 +72,17 @@ PRESETS = {
 DEFAULT_PRESET = "default"
 
 
-def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    """Indices front by front: each front maximises score and minimises distance."""
+def pareto_order(score: np.ndarray, distance: np.ndarray,
+                 limit: int | None = None) -> np.ndarray:
+    """Indices front by front: each front maximises score and minimises distance.
+
+    With ``limit``, only the fronts that hold the first ``limit`` indices: a prefix of the
+    whole order (a round takes its batch, and later fronts cost a sort each).
+    """
     left = np.arange(len(score))
     order: list[np.ndarray] = []
-    while len(left):
+    taken = 0
+    while len(left) and (limit is None or taken < limit):
         by = left[np.lexsort((-score[left], distance[left]))]  # nearest first, best first
         # on the front: above every score before it in that order
         before = np.fmax.accumulate(np.concatenate([[-np.inf], score[by][:-1]]))  # NaN: no bar
@@ -85,6 +91,7 @@ def pareto_order(score: np.ndarray, distance: np.ndarray) -> np.ndarray:
             order.append(by)
             break
         order.append(front[np.argsort(-score[front], kind="stable")])
+        taken += len(front)
         left = np.setdiff1d(left, front, assume_unique=True)
     return np.concatenate(order or [left]).astype(np.int64)
 
@@ -274,8 +281,9 @@ class PEX(RoundProposer):
         affordable = self._affordable(len(pool))
         if affordable < len(pool):  # the round's model queries cover a random subset only
             scored = np.sort(self.rng.choice(len(pool), affordable, replace=False))
-        rank = hull_order if self.settings.selection == "hull" else pareto_order
-        order = scored[rank(self._predict(pool[scored])[0], distance[scored])]
+        score = self._predict(pool[scored])[0]
+        order = scored[hull_order(score, distance[scored]) if self.settings.selection == "hull"
+                       else pareto_order(score, distance[scored], limit=size)]
         # unscored candidates (the cap spent) follow, nearest the wild type first
         rest = np.setdiff1d(np.arange(len(pool)), scored, assume_unique=True)
         order = np.concatenate([order, rest[np.argsort(distance[rest], kind="stable")]])
