@@ -296,5 +296,6 @@ PEX.__signature__ = signature(Settings, PRESETS, DEFAULT_PRESET,  # type: ignore
                               first=(PROBLEM,))
 # seconds per 1,000 evaluations for zoo compare's ETA until a run of its own has finished
 # (the quick preset's default-grid runs, median wall seconds of three seeds on a quiet 2-core
-# machine, two runs at a time: 22.2 for 3,000 evaluations, 2026-12-07)
-PEX.cost_hint = {"quick": 7.4}  # type: ignore[attr-defined]
+# machine, two runs at a time: 9.8 for 3,000 evaluations, 2026-12-07, after the ensemble
+# read from tables)
+PEX.cost_hint = {"quick": 3.3}  # type: ignore[attr-defined]
