@@ -3,9 +3,9 @@
 A member embeds each of ``S`` states in ``D`` numbers and convolves the embeddings with a
 kernel of ``K`` offsets into ``C`` channels. Both steps are linear in the one-hot input, so
 the contribution of state ``s`` at offset ``k`` to channel ``c`` is one number, ``T[k, s, c]
-= sum_d W[c, d, k] E[s, d]``, and a position's convolution is the sum of ``K`` table rows:
-one gather-and-add (``embedding_bag``) of ``C`` numbers per offset instead of ``D * K``
-multiply-adds per channel. The padding the convolution adds is one more state whose
+= sum_d W[c, d, k] E[s, d]``, and a position's convolution is the sum of ``K`` table rows
+(one ``embedding_bag``): ``K`` additions per position and channel instead of ``D * K``
+multiply-adds. The padding the convolution adds is one more state whose
 embedding is zero.
 
 The pool takes each channel's maximum over positions, so only one position per row and
