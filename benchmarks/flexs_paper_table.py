@@ -14,6 +14,10 @@ alpha 0.05). A family of landscapes (the five TFBind8 factors) whose runs are al
 more table over all of them, a block per (landscape, start, seed). The model-free methods (``ga``, ``hill-climb``) ran once per start, so their
 row is the same in every column and each column's test includes them.
 
+Under each landscape's table: how many runs from each start measured more than the start's
+own value (a start on a flat region, such as an RNA start that breaks its conserved region
+and scores 0, can leave every method where it began).
+
 A landscape whose runs are not all in the store yet is printed with what it has, and says
 how many runs it lacks.
 """
@@ -57,8 +61,21 @@ def load(store: Path) -> list[dict]:
         rows.append({"landscape": landscape, "start": start, "seed": int(result["seed"]),
                      "method": method, "model": model, "best": float(result["best_value"]),
                      "solved": bool(result.get("solved")),
-                     "seconds": float(result.get("wall_seconds") or 0.0)})
+                     "seconds": float(result.get("wall_seconds") or 0.0),
+                     "start_value": start_value(path.parent / "evaluations.jsonl")})
     return rows
+
+
+def start_value(log: Path) -> float:
+    """The best value of a run's round 0 (its start), from the head of its log."""
+    best = -np.inf
+    with open(log) as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record.get("round", 0) != 0:
+                break
+            best = max(best, float(record["value"]))
+    return best
 
 
 def planned(store: Path) -> dict[str, int]:
@@ -77,7 +94,20 @@ def cell(values: list[float]) -> str:
 
 
 def table(rows: list[dict], landscape: str) -> list[str]:
-    return _table([r for r in rows if r["landscape"] == landscape])
+    mine = [r for r in rows if r["landscape"] == landscape]
+    return _table(mine) + ["", improved(mine)]
+
+
+def improved(mine: list[dict]) -> str:
+    """How many runs from each start measured something better than the start itself (a
+    start that scores 0 on a flat region leaves every method at 0)."""
+    starts = sorted({r["start"] for r in mine})
+    parts = []
+    for start in starts:
+        runs = [r for r in mine if r["start"] == start]
+        up = sum(r["best"] > r["start_value"] for r in runs)
+        parts.append(f"start {start} (value {runs[0]['start_value']:.3f}): {up} of {len(runs)}")
+    return "Runs that measured more than their start, by start: " + "; ".join(parts) + "."
 
 
 def family_table(rows: list[dict], family: str) -> list[str]:
