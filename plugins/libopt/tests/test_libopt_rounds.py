@@ -144,3 +144,28 @@ def test_engine_rounds_end_to_end(tmp_path):
         if name == "model":
             extras = json.loads((out / "result.json").read_text())["extras"]
             assert extras["max_round_model_queries"] <= 100
+
+
+def test_nevergrad_past_the_cache_cap_a_twin_is_still_no_new_row(monkeypatch):
+    """Under rounds a later ask of the round must bring a row of its own. Past the cap on
+    answers from memory, a twin of a row an earlier ask handed out once counted as the new
+    row, and the ask had nothing to hand out (TFBind8 SIX6, every seed, crashed so)."""
+    from types import SimpleNamespace
+
+    from seqzoo_libopt import ng_adapter
+
+    monkeypatch.setattr(ng_adapter, "_MAX_CACHED", 3)
+    proposer = build_proposer("nevergrad:num_workers=2", problem(batch_size=3))
+    a, b, c = (np.full(ORACLE.length, k, dtype=np.int64) for k in (1, 2, 3))
+    script = iter([a, b] + [a] * 10 + [c])
+
+    class Scripted:
+        def ask(self):
+            return SimpleNamespace(value=tuple(next(script)))
+
+        def tell(self, candidate, loss):
+            pass
+
+    proposer.opt = Scripted()
+    assert proposer.ask(3).tolist() == [a.tolist(), b.tolist()]
+    assert proposer.ask(1).tolist() == [c.tolist()]

@@ -24,6 +24,8 @@ PARAMETRIZATIONS = ("choice", "transition")
 
 #: Candidates answered from memory in one ask before a seen sequence is evaluated again.
 _MAX_CACHED = 1000
+#: Twins of this round's rows in one ask before it gives up (a stuck optimizer, not a search).
+_MAX_TWINS = 100 * _MAX_CACHED
 
 
 @functools.cache
@@ -173,10 +175,15 @@ class Nevergrad:
                 cached += 1
                 self._tell(candidate, self._loss(np.array([known]))[0])
                 continue
-            if row.tobytes() in keys and cached < _MAX_CACHED:
-                # a twin of a row already in this round: nevergrad hears of it with the twin
+            if row.tobytes() in keys:
+                # a twin of a row already in this round: nevergrad hears of it with the twin.
+                # Past the cap too: it is never this ask's new row, which would be handed out
+                # twice in the round (or, when its twin came from an earlier ask, not at all)
                 cached += 1
                 self.pending.append((row, candidate))
+                if cached > _MAX_TWINS:
+                    raise ValueError(f"nevergrad proposed only this round's sequences in "
+                                     f"{cached} asks")
                 continue
             keys.add(row.tobytes())
             self.pending.append((row, candidate))
