@@ -26,7 +26,7 @@ from . import threads, warmstart
 from .errors import SeqzooError
 from .builders import build_oracle, build_proposer, seed_everything
 from .protocol import MODEL_QUERIES, Problem, Proposer, decode
-from .provenance import versions
+from .provenance import provenance, versions
 from .results import Progress, RunResult
 from .rounds import (FREE, SOLVED_TOL, Tracker, evaluate, fill_round, rounds_budget,
                      validate_batch)
@@ -141,6 +141,7 @@ class Engine:
         saved = self.rundir.complete_result()
         if saved is not None:
             return RunResult.from_json(saved)
+        self.rundir.note_resumed_by(provenance())
         steps = self.rundir.steps(self.oracle.alphabet, repair=True)
         if not self.free and len(steps) > 1 and len(steps[-1].x) < steps[-1].asked:
             # a kill inside the round's write: the round was never told, so it is proposed

@@ -136,6 +136,18 @@ class RunDir:
         except ValueError as exc:
             raise SeqzooError(f"{self.config_path} is not valid JSON: {exc}") from None
 
+    def note_resumed_by(self, here: dict[str, Any]) -> None:
+        """Add ``here`` (the resuming process's :func:`~seqzoo.provenance.provenance`) to the
+        config's ``resumed_by`` when it is not the code that began the run (nor the last to
+        resume it): such a run's results are the work of both, and its config says so."""
+        from .provenance import code_change
+
+        record = self.read_config()
+        last = (record.get("resumed_by") or [record])[-1]
+        if code_change(last, here) is not None:
+            record.setdefault("resumed_by", []).append(here)
+            write_json_atomic(self.config_path, record)
+
     def records(self, repair: bool = False) -> Iterator[dict[str, Any]]:
         """The logged evaluations; a torn final line is skipped (and cut off with ``repair``)."""
         if not self.log_path.exists():

@@ -44,6 +44,7 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path, full_run, keep, t
     got, want = records(tmp_path), records(full_run)
     assert len(got) == result.evaluations == 50
     assert [r["evaluation"] for r in got] == list(range(50))  # none repeated, none lost
+    assert "resumed_by" not in json.loads((tmp_path / "config.json").read_text())  # same code
     # a kill inside a batch leaves a short step: the rest of it is proposed anew
     if keep % 7 == 1 or keep in (0, 50):
         assert [(r["sequence"], r["value"]) for r in got] == \
@@ -115,6 +116,12 @@ def test_zoo_run_resume_refuses_a_run_other_code_began(tmp_path, full_run, capsy
     assert len(lines(tmp_path)) == 15  # nothing written
     assert main(["run", "--resume", str(tmp_path), "--allow-mixed", "--quiet"]) == 0
     assert len(lines(tmp_path)) == 50
+    # the config keeps the code that began the run and adds the code that finished it
+    from seqzoo.provenance import provenance
+
+    resumed = json.loads((tmp_path / "config.json").read_text())
+    assert resumed["versions"]["seqzoo"] == "0.0.0-old"
+    assert resumed["resumed_by"] == [json.loads(json.dumps(provenance()))]
     assert main(["run", "--oracle", ORACLE, "--proposer", "hill-climb", "--budget", "10",
                  "--out", str(tmp_path / "new"), "--allow-mixed"]) == 2
     assert "--allow-mixed goes with --resume" in capsys.readouterr().err
