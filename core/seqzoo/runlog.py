@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import SeqzooError
+from .provenance import code_change
 from .protocol import decode, encode
 
 CONFIG, EVALUATIONS, RESULT = "config.json", "evaluations.jsonl", "result.json"
@@ -140,8 +141,6 @@ class RunDir:
         """Add ``here`` (the resuming process's :func:`~seqzoo.provenance.provenance`) to the
         config's ``resumed_by`` when it is not the code that began the run (nor the last to
         resume it): such a run's results are the work of both, and its config says so."""
-        from .provenance import code_change
-
         record = self.read_config()
         last = (record.get("resumed_by") or [record])[-1]
         if code_change(last, here) is not None:
