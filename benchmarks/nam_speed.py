@@ -42,6 +42,10 @@ def main() -> None:
     class EveryDistance(NoisyAbstractModel):
         """The search before 2026-12-07: every edit distance, over lists of ints."""
 
+        def __init__(self, *args, **kwargs):
+            self.lists: list[list[int]] = []
+            super().__init__(*args, **kwargs)
+
         def _remember(self, row, value):
             if row.tobytes() not in self.cache:
                 self.lists.append(row.tolist())
@@ -67,7 +71,6 @@ def main() -> None:
     for name, cls in (("shipped", NoisyAbstractModel), ("every distance", EveryDistance)):
         problem = Problem("ACGU", length, start, ground_truth=truth, seed=args.seed)
         model = cls(problem, signal=args.signal)
-        model.lists = []
         model.fit(start, truth(start))
         models[name] = model
 

@@ -24,7 +24,8 @@ PARAMETRIZATIONS = ("choice", "transition")
 
 #: Candidates answered from memory in one ask before a seen sequence is evaluated again.
 _MAX_CACHED = 1000
-#: Twins of this round's rows in one ask before it gives up (a stuck optimizer, not a search).
+#: Candidates in one ask that were neither new nor seen-past-the-cap (answers from memory and
+#: twins of this round's rows) before it gives up: a stuck optimizer, not a search.
 _MAX_TWINS = 100 * _MAX_CACHED
 
 
@@ -182,8 +183,8 @@ class Nevergrad:
                 cached += 1
                 self.pending.append((row, candidate))
                 if cached > _MAX_TWINS:
-                    raise ValueError(f"nevergrad proposed only this round's sequences in "
-                                     f"{cached} asks")
+                    raise ValueError(f"nevergrad proposed only known sequences or this "
+                                     f"round's in {cached} asks")
                 continue
             keys.add(row.tobytes())
             self.pending.append((row, candidate))
